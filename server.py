@@ -1,0 +1,90 @@
+"""yidi's entry point: the Starlette application and the `yidi` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from admin.health import healthz, readyz
+from admin.request_log import RequestLogMiddleware
+from engine import schema
+from engine.db import make_engine
+from engine.settings import Settings, load_settings
+
+
+def create_app(settings: Settings, db: Engine | None = None) -> Starlette:
+    routes = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    app = Starlette(routes=routes, middleware=[Middleware(RequestLogMiddleware)])
+    app.state.settings = settings
+    app.state.db = db if db is not None else make_engine(settings.database_url)
+    return app
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    db = make_engine(settings.database_url)
+    schema.upgrade(db)
+    app = create_app(settings, db)
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"yidi 一地 正在运行: http://{host}:{port}/  (数据库: {db.url.render_as_string()})")
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level, access_log=False)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    db = make_engine(settings.database_url)
+    schema.upgrade(db)
+    print("数据库已升级到最新版本: " + ", ".join(sorted(schema.current_heads(db))))
+    return 0
+
+
+Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yidi", description="一地 yidi: county dispute-resolution workflow and forms server"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, load demo counties and run the web server")
+    serve.add_argument("--host", help="address to listen on (default: YIDI_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: YIDI_PORT or 8000)")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database maintenance (migrations)")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="apply all pending migrations").set_defaults(
+        func=cmd_db_upgrade
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
