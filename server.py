@@ -6,21 +6,39 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
+import admin.cli
+import dsl.cli
+import engine.cli
+import forms.cli
+from admin import routes as admin_routes
 from admin.health import healthz, readyz
 from admin.request_log import RequestLogMiddleware
 from engine import schema
 from engine.db import make_engine
 from engine.settings import Settings, load_settings
+from forms import routes as form_routes
+
+STATIC = Path(__file__).parent / "admin" / "static"
+# Each module adds its own subcommands, so that this file never has to know them.
+COMMAND_MODULES = (dsl.cli, forms.cli, engine.cli, admin.cli)
 
 
 def create_app(settings: Settings, db: Engine | None = None) -> Starlette:
-    routes = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/forms", routes=form_routes.routes()),
+        *admin_routes.routes(),
+    ]
     app = Starlette(routes=routes, middleware=[Middleware(RequestLogMiddleware)])
     app.state.settings = settings
     app.state.db = db if db is not None else make_engine(settings.database_url)
@@ -77,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply all pending migrations").set_defaults(
         func=cmd_db_upgrade
     )
+    for module in COMMAND_MODULES:
+        module.register(sub)
     return parser
 
 

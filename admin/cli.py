@@ -1,0 +1,9 @@
+"""The `yidi` subcommands that belong to `admin/`."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add this module's subcommands to the `yidi` parser."""
