@@ -1,0 +1,377 @@
+"""The compiled county definition: immutable, typed, validated; what the engine runs.
+
+`dsl.compile_county` builds a `County` from the text files and form files of one county. Every
+reference in it has been checked, so the engine may index the mappings without guarding.
+Keys are the names the administrator wrote (often Chinese); `name` is the display label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+# --- organisation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str  # e.g. "县"
+    name: str  # e.g. "县级"
+    rank: int  # 0 = the top level; children have higher ranks
+
+
+@dataclass(frozen=True)
+class Center:
+    key: str  # unique in the county, e.g. "城关镇" or "城关镇/东门村"
+    name: str
+    level: str  # Level.key
+    parent: str | None  # Center.key; None only for the top center
+    tags: frozenset[str] = frozenset()  # free labels used by routing, e.g. {"海岛"}
+
+
+StationingMode = Literal["resident", "rotating", "on_call"]  # 常驻 / 轮驻 / 随叫随驻
+
+
+@dataclass(frozen=True)
+class Stationing:
+    mode: StationingMode
+    weekdays: tuple[int, ...] = ()  # rotating: ISO weekdays 1..7 the office is present
+
+
+@dataclass(frozen=True)
+class Office:
+    """An office stationed in centers: in every center of `levels`, or in the listed centers."""
+
+    key: str  # e.g. "司法所"
+    name: str
+    roles: tuple[str, ...]  # Role.key values that exist inside this office
+    stationing: Stationing
+    levels: tuple[str, ...] = ()  # stationed in every center of these levels
+    centers: tuple[str, ...] = ()  # and/or in these specific centers
+    kind: str = ""  # free label, e.g. "调委会", "法院"
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str  # e.g. "调解员"
+    name: str
+
+
+@dataclass(frozen=True)
+class Studio:
+    """A brand mediation studio (品牌调解工作室), counted separately in reports."""
+
+    key: str
+    name: str
+    office: str  # Office.key it belongs to
+    center: str | None  # Center.key, None when at every center of the office
+    mediator: str  # the named mediator
+
+
+@dataclass(frozen=True)
+class Window:
+    key: str
+    name: str
+    universal: bool  # 无差别综合受理窗口
+    offices: tuple[str, ...]  # Office.key values staffing it
+    levels: tuple[str, ...] = ()  # present at every center of these levels
+    centers: tuple[str, ...] = ()  # and/or at these centers
+
+
+# --- classification ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str  # e.g. "离婚纠纷"
+    name: str
+    parent: str | None  # e.g. "婚姻家庭"
+
+
+@dataclass(frozen=True)
+class Severity:
+    key: str  # 一般 / 较大 / 重大 / 重特大
+    name: str
+    rank: int  # 0 = the mildest
+
+
+@dataclass(frozen=True)
+class Channel:
+    key: str  # 来访, 12345, 网格, 线上, 110, 信访, 排查
+    name: str
+    in_person: bool  # counts as a visit (来访) for the one-visit / zero-visit figures
+
+
+# --- conditions on case data --------------------------------------------------------------
+
+Operator = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not in", "is set", "is not set"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    path: str  # "case.severity", "case.category", "data.amount", "form.是否申请法律援助"
+    op: Operator
+    value: Any = None  # a scalar, or a tuple for "in"
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Condition
+
+
+Condition = Comparison | AllOf | AnyOf | Not
+
+
+# --- routing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """category x severity x location -> handling level and office; first match wins."""
+
+    categories: tuple[str, ...]  # empty = any; a category matches its subcategories too
+    severities: tuple[str, ...]  # empty = any
+    location_tags: tuple[str, ...]  # empty = any; else the case's center or an ancestor has one
+    level: str  # Level.key that handles it
+    office: str  # Office.key stationed at that level's center
+    process: str | None = None  # Process.key; None = the county's default process
+    response: Duration | None = None  # e.g. someone on site within 30 minutes
+    response_mode: str = ""  # e.g. "到场" (on site) or "线上调解" (online mediation)
+    line: int = 0  # source line, for explanations
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """When no route matches: the universal window keeps the case (兜底化解)."""
+
+    window: str  # Window.key (universal)
+    office: str  # Office.key that owns the kept case
+    level: str | None = None  # None = the level where the case was received
+
+
+@dataclass(frozen=True)
+class Diversion:
+    """A legal channel a matter is guided to: arbitration, reconsideration, litigation, ..."""
+
+    key: str  # e.g. "劳动仲裁"
+    name: str
+    target: str  # e.g. "劳动人事争议仲裁委" (an Office.key or an external body's name)
+    categories: tuple[str, ...] = ()  # categories that by law belong there
+    outcome_required: bool = True  # the outcome must be recorded before the case closes
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    level: str
+    office: str
+    process: str
+    route: Route | None  # None when the fallback decided
+    response: Duration | None = None
+    response_mode: str = ""
+
+
+# --- time --------------------------------------------------------------------------------
+
+DurationUnit = Literal["minute", "hour", "day", "workday", "month", "end_of_workday"]
+
+
+@dataclass(frozen=True)
+class Duration:
+    """An amount of time; `end_of_workday` means "by the end of the working day" (amount 0)."""
+
+    amount: int
+    unit: DurationUnit
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Chinese working days (holidays and make-up days from chinesecalendar) plus overrides."""
+
+    key: str
+    name: str
+    extra_holidays: frozenset[date] = frozenset()  # local days off
+    extra_workdays: frozenset[date] = frozenset()  # local make-up working days
+    workday_start: tuple[int, int] = (8, 30)  # local time (UTC+8)
+    workday_end: tuple[int, int] = (17, 30)
+
+
+StageEffectKind = Literal["remind", "colour", "supervise", "escalate"]
+
+
+@dataclass(frozen=True)
+class StageEffect:
+    kind: StageEffectKind
+    colour: str = ""  # colour: the grade to set, e.g. "黄" / "红"
+    role: str = ""  # remind / supervise: who gets the notice or the supervision ticket
+    at_level: str = ""  # supervise: the level whose center hosts that role (e.g. "县")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What happens as time passes: at a share of the allowed time, or some time after it."""
+
+    effects: tuple[StageEffect, ...]
+    fraction: float | None = None  # e.g. 0.8 = at 80% of the allowed time
+    after_due: Duration | None = None  # e.g. Duration(0, "day") = when overdue; 2 days later
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline rule, with allowed time depending on severity or level, and its stages."""
+
+    default: Duration | None
+    by_severity: Mapping[str, Duration] = field(default_factory=dict)
+    by_level: Mapping[str, Duration] = field(default_factory=dict)
+    stages: tuple[Stage, ...] = ()
+    calendar: str = ""  # Calendar.key; "" = the county's default calendar
+    suspend_allowed: bool = False
+    extend_allowed: bool = False
+    approver_role: str = ""  # who approves suspension or extension ("" = nobody needed)
+
+    def allowed(self, severity: str, level: str) -> Duration | None:
+        """Severity rules win over level rules, which win over the default."""
+        if severity in self.by_severity:
+            return self.by_severity[severity]
+        if level in self.by_level:
+            return self.by_level[level]
+        return self.default
+
+
+# --- processes (ticket chains) ------------------------------------------------------------
+
+ActorWhere = Literal["routed_office", "office", "center", "window"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who works a step: a role at the office routing chose, a named office, or a center."""
+
+    role: str  # Role.key
+    where: ActorWhere
+    office: str = ""  # where == "office": Office.key
+    level: str = ""  # where == "center": the Level.key of the case's center chain ("" = current)
+
+
+ActionEffect = Literal[
+    "complete",  # go to `target`
+    "return",  # back to `target` (usually dispatch) with a reason
+    "transfer",  # to another office chosen in the form, same step
+    "escalate",  # move the case to the parent center, then go to `target`
+    "push_down",  # move the case to a child center, then go to `target`
+    "reopen",  # reopen a closed case at `target`
+    "suspend",  # stop the clock (reason, approver)
+    "extend",  # add time (reason, approver)
+    "divert",  # guide to a legal channel (Diversion) and record the outcome
+    "close",  # finish the case
+]
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str  # e.g. "受理", "退回"
+    name: str
+    effect: ActionEffect
+    target: str | None  # Step.key; None for suspend / extend / close
+    form: str | None = None  # form name the action asks for (overrides the step's)
+    requires_reason: bool = False
+    condition: Condition | None = None  # offered only when the case data satisfies it
+    outcome: str = ""  # a resolution label recorded on the case: "化解成功", "调解不成" ...
+
+
+StepKind = Literal["task", "consultation", "evaluation", "verification", "end"]
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str  # e.g. "派单"
+    name: str
+    kind: StepKind
+    actor: Actor | None  # None for "end"
+    form: str | None  # form name (key of County.forms)
+    actions: tuple[Action, ...]
+    deadline: Deadline | None = None
+    ticket: str = ""  # the ticket (单) this step issues, e.g. "派单", "督办单"; "" = the step key
+    participants: tuple[Actor, ...] = ()  # consultation: one ticket per participant, joined
+    evaluation: Evaluation | None = None  # kind == "evaluation"
+    revisit: Revisit | None = None  # kind == "verification"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    by: tuple[Literal["party", "center"], ...]
+    scale: tuple[str, ...]  # best first: ("满意", "基本满意", "不满意")
+    low_scores: tuple[str, ...]  # scores that trigger `on_low`
+    on_low: Literal["follow_up", "reopen"]
+    target: str  # Step.key the follow-up / reopening goes to
+
+
+@dataclass(frozen=True)
+class Revisit:
+    share: float  # 1.0 = every closed case; 0.2 = a random 20% sample
+    period: Literal["day", "week", "month"] = "month"
+    on_fail: str = ""  # Step.key to reopen at when the revisit finds it unsettled
+
+
+@dataclass(frozen=True)
+class Process:
+    key: str  # e.g. "五单"
+    name: str
+    start: str  # Step.key
+    steps: Mapping[str, Step]  # in source order
+    case_deadline: Deadline | None = None
+    line: int = 0
+
+    def step(self, key: str) -> Step:
+        return self.steps[key]
+
+
+# --- forms and the county ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormRef:
+    name: str  # e.g. "受理登记"
+    path: str  # relative to the county folder, e.g. "forms/受理登记.json"
+    schema: Mapping[str, Any]
+    ui: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class County:
+    key: str  # folder name, e.g. "putuo"
+    name: str  # e.g. "普陀区"
+    levels: Mapping[str, Level]
+    centers: Mapping[str, Center]
+    roles: Mapping[str, Role]
+    offices: Mapping[str, Office]
+    studios: Mapping[str, Studio]
+    windows: Mapping[str, Window]
+    categories: Mapping[str, Category]
+    severities: Mapping[str, Severity]
+    channels: Mapping[str, Channel]
+    routes: tuple[Route, ...]
+    fallback: Fallback | None
+    diversions: Mapping[str, Diversion]
+    calendars: Mapping[str, Calendar]
+    default_calendar: str
+    processes: Mapping[str, Process]
+    default_process: str
+    intake_form: str  # FormRef name
+    forms: Mapping[str, FormRef]
+    colours: tuple[str, ...] = ("蓝", "黄", "橙", "红")  # mildest first
+    code_prefix: str = ""  # 一案一码 prefix, e.g. "PT"
+    files: Mapping[str, str] = field(default_factory=dict)  # relative path -> source text
+    content_hash: str = ""  # sha256 of the canonical compiled form: the version identity
