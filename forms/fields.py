@@ -1,0 +1,208 @@
+"""The field tree of one form for one set of values: what the templates render and display.
+
+Built from the schema view (forms.schema) and the UI hints (forms.ui); one Field per input,
+fieldset, array or shape choice, carrying its label, help, current value and errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms.schema import Schema, SchemaDoc
+from forms.ui import UiHints, generic_path
+
+TEXT_WIDGETS = {"email": "email", "cn-mobile": "tel", "date": "date", "time": "time"}
+SENSITIVE_FORMATS = frozenset({"cn-id-number", "cn-mobile"})
+TEXTAREA_FROM = 200  # a string allowed this many characters gets a textarea by default
+
+
+def field_id(path: str) -> str:
+    return "yf-" + path.replace("/", "__") if path else "yf-root"
+
+
+@dataclass
+class Field:
+    path: str
+    name: str
+    widget: str  # text textarea email tel date time datetime number checkbox select radio
+    # checkboxes file fieldset rows
+    title: str
+    schema: Schema
+    value: Any = None
+    help: str = ""
+    placeholder: str = ""
+    required: bool = False
+    read_only: bool = False
+    sensitive: bool = False
+    conditional: bool = False
+    trigger: bool = False
+    kind: str = "string"
+    options: list[tuple[Any, str]] = field(default_factory=list)
+    children: list[Field] = field(default_factory=list)
+    rows: list[Field] = field(default_factory=list)
+    shapes: list[str] = field(default_factory=list)
+    shape_index: int | None = None
+    min_items: int = 0
+    max_items: int | None = None
+    add_label: str = ""
+    hint: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return field_id(self.path)
+
+    @property
+    def input_value(self) -> str:
+        """The value as an HTML input shows it (local time for date-time, no seconds)."""
+        return as_input(self.value, self.widget)
+
+    def is_chosen(self, option: Any) -> bool:
+        if isinstance(self.value, list):
+            return option in self.value
+        return self.value == option and self.value is not None
+
+
+def as_input(value: Any, widget: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if widget == "datetime" and len(text) >= 16:
+        return text[:10] + "T" + text[11:16]
+    if widget == "time" and len(text) >= 5 and text[2:3] == ":":
+        return text[:5]
+    return text
+
+
+@dataclass
+class Builder:
+    doc: SchemaDoc
+    ui: UiHints
+    errors: dict[str, list[str]]
+    fresh: bool  # first render: fill in defaults
+
+    def object_fields(self, node: Schema, path: str, data: Any) -> tuple[list[Field], Any]:
+        """The child fields of an object node, plus the shape selector (a Field) if any."""
+        view = self.doc.object_view(node, data)
+        values = data if isinstance(data, dict) else {}
+        names = self.ui.ordered(path, list(view.properties))
+        children = []
+        for name in names:
+            child_path = f"{path}/{name}" if path else name
+            child = self.build(view.properties[name], child_path, name, values.get(name))
+            child.required = name in view.required
+            child.conditional = name in view.conditional
+            child.trigger = name in view.triggers
+            children.append(child)
+        shape = None
+        if view.shapes:
+            shape = Field(
+                path=f"{path}/_shape" if path else "_shape",
+                name="_shape",
+                widget="radio" if len(view.shapes) <= 4 else "select",
+                title=str(node.get("x-shape-title", "类型")),
+                schema={},
+                value=view.shape_index,
+                required=True,
+                trigger=True,
+                kind="shape",
+                options=[
+                    (i, str(s.get("title", f"类型{i + 1}"))) for i, s in enumerate(view.shapes)
+                ],
+            )
+        return children, shape
+
+    def build(self, node: Schema, path: str, name: str, value: Any) -> Field:
+        node = self.doc.resolve(node)
+        hint = self.ui.hint(path)
+        if value is None and self.fresh and "default" in node:
+            value = node["default"]
+        kind = self.doc.kind(node)
+        fmt = node.get("format")
+        result = Field(
+            path=path,
+            name=name,
+            widget="text",
+            title=str(hint.get("label") or node.get("title") or name),
+            schema=node,
+            value=value,
+            help=str(hint.get("help") or node.get("description") or ""),
+            placeholder=str(hint.get("placeholder", "")),
+            read_only=bool(node.get("readOnly", False)),
+            sensitive=bool(hint.get("sensitive", fmt in SENSITIVE_FORMATS)),
+            kind=kind,
+            hint=hint,
+            errors=self.errors.get(path, []),
+        )
+        if kind == "object":
+            result.widget = "fieldset"
+            children, shape = self.object_fields(node, path, value)
+            result.children = [shape, *children] if shape else children
+            if shape:
+                result.shapes = [label for _, label in shape.options]
+                result.shape_index = shape.value
+        elif kind == "array":
+            self._array(result, node, path, value)
+        elif kind == "choice" and "const" in node and "enum" not in node:
+            result.widget = "const"  # fixed by the schema (a shape's discriminator): no input
+            result.value = node["const"]
+        elif kind == "choice":
+            result.options = self.doc.options(node)
+            result.widget = "radio" if hint.get("widget") == "radio" else "select"
+        elif kind == "boolean":
+            result.widget = "checkbox"
+        elif kind in ("number", "integer"):
+            result.widget = "number"
+        elif kind == "file":
+            result.widget = "file"
+        else:
+            result.widget = self._text_widget(node, hint, fmt)
+        return result
+
+    def _text_widget(self, node: Schema, hint: dict[str, Any], fmt: Any) -> str:
+        if hint.get("widget") == "textarea":
+            return "textarea"
+        if fmt == "date-time":
+            return "datetime"
+        if isinstance(fmt, str) and fmt in TEXT_WIDGETS:
+            return TEXT_WIDGETS[fmt]
+        if node.get("maxLength", 0) > TEXTAREA_FROM and hint.get("widget") != "text":
+            return "textarea"
+        return "text"
+
+    def _array(self, result: Field, node: Schema, path: str, value: Any) -> None:
+        items = self.doc.resolve(node.get("items", {}))
+        rows = value if isinstance(value, list) else []
+        result.min_items = int(node.get("minItems", 0))
+        result.max_items = node.get("maxItems")
+        if self.doc.kind(items) == "choice":
+            result.widget = "checkboxes"
+            result.options = self.doc.options(items)
+            result.value = rows
+            return
+        result.widget = "rows"
+        if self.fresh and not rows:
+            rows = [None] * result.min_items
+        item_title = str(items.get("title", result.title))
+        result.add_label = str(result.hint.get("add_label") or f"添加{item_title}")
+        for index, row in enumerate(rows):
+            child = self.build(items, f"{path}/{index}", str(index), row)
+            child.title = f"{item_title} {index + 1}"
+            result.rows.append(child)
+
+
+def walk(fields: list[Field]) -> list[Field]:
+    """Every field of a tree, depth first."""
+    found: list[Field] = []
+    for item in fields:
+        found.append(item)
+        found.extend(walk(item.children))
+        found.extend(walk(item.rows))
+    return found
+
+
+def hint_paths(fields: list[Field]) -> set[str]:
+    return {generic_path(f.path) for f in walk(fields)}

@@ -1,0 +1,296 @@
+"""A loaded form: one schema version plus its UI hints, compiled once.
+
+`load_form` caches by (name, content hash), so every caller shares one compiled validator per
+form version; the same cache is the registry the htmx endpoints look forms up in, so that a
+browser only ever names a form by its hash and never sends a schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from forms.attachments import DEFAULT_ACCEPT, DEFAULT_MAX_SIZE, AttachmentStore, safe_filename
+from forms.attachments import sniff as sniff_type
+from forms.fields import Builder, Field, walk
+from forms.messages import FieldError, Messages
+from forms.parse import FileReader, Parser, apply_action, first_text
+from forms.render import FormView, group_fields, render_template, summarise
+from forms.schema import Schema, SchemaDoc
+from forms.ui import UiHints
+
+_LOCK = threading.Lock()
+_CACHE: dict[tuple[str, str], Form] = {}
+_BY_KEY: dict[str, Form] = {}
+REFRESH_BASE = "/forms"  # where server.py mounts forms.routes
+
+
+class FormDefinitionError(ValueError):
+    """The schema or UI hints are not a usable form; str() lists the problems in Chinese."""
+
+
+def _read_json(source: dict[str, Any] | Path | str) -> dict[str, Any]:
+    if isinstance(source, dict):
+        return source
+    data = json.loads(Path(source).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise FormDefinitionError(f"{source}: 表单文件的顶层必须是 JSON 对象")
+    return data
+
+
+def content_key(schema: dict[str, Any], ui: dict[str, Any] | None) -> str:
+    canonical = json.dumps([schema, ui or {}], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def load_form(
+    schema: dict[str, Any] | Path | str,
+    ui: dict[str, Any] | Path | str | None = None,
+    *,
+    name: str = "",
+) -> Form:
+    """Load (or fetch from the cache) the form of a schema and optional UI hints. A schema
+    path finds its NAME.ui.json beside it when ui is not given."""
+    if not isinstance(schema, dict):
+        path = Path(schema)
+        name = name or path.name.removesuffix(".json")
+        sibling = path.with_name(path.name.removesuffix(".json") + ".ui.json")
+        if ui is None and sibling.exists():
+            ui = sibling
+    schema_data = _read_json(schema)
+    ui_data = _read_json(ui) if ui is not None else None
+    key = content_key(schema_data, ui_data)
+    with _LOCK:
+        cached = _CACHE.get((name, key))
+        if cached is not None:
+            return cached
+    from forms.check import schema_problems, ui_problems
+
+    problems = schema_problems(schema_data) + ui_problems(ui_data or {}, schema_data)
+    if problems:
+        raise FormDefinitionError(
+            "；".join(f"{p.pointer or '/'}: {p.message}" for p in problems[:10])
+        )
+    form = Form(schema_data, ui_data, name=name, key=key)
+    with _LOCK:
+        form = _CACHE.setdefault((name, key), form)
+        _BY_KEY.setdefault(key, form)
+    return form
+
+
+def form_by_key(key: str) -> Form | None:
+    """A form loaded in this process, by content hash (for the htmx endpoints)."""
+    with _LOCK:
+        return _BY_KEY.get(key)
+
+
+def _accept_schema(accept: list[str]) -> Schema:
+    pattern = "|".join(
+        re.escape(a[:-1]) + "[^/]+" if a.endswith("/*") else re.escape(a) for a in accept
+    )
+    return {"type": "string", "pattern": f"^({pattern})$", "x-accept": accept}
+
+
+def attachment_schema(node: Schema, hint: dict[str, Any]) -> Schema:
+    """Spell an x-attachment field out as the reference object the form stores, so that the
+    size and type limits are plain JSON Schema checked by the same compiled validator."""
+    declared = node["x-attachment"] if isinstance(node["x-attachment"], dict) else {}
+    accept = list(hint.get("accept") or declared.get("accept") or DEFAULT_ACCEPT)
+    limit = int(hint.get("max_size") or declared.get("max_size") or DEFAULT_MAX_SIZE)
+    return {
+        **node,
+        "type": "object",
+        "required": ["sha256", "filename", "size", "content_type"],
+        "properties": {
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "filename": {"type": "string", "minLength": 1, "maxLength": 255},
+            "size": {"type": "integer", "minimum": 1, "maximum": limit},
+            "content_type": _accept_schema(accept),
+        },
+    }
+
+
+def _spell_attachments(node: Any, path: str, ui: UiHints) -> Any:
+    if isinstance(node, list):
+        return [_spell_attachments(item, path, ui) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "x-attachment" in node:
+        return attachment_schema(node, ui.hint(path))
+    result = {}
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            result[key] = {
+                n: _spell_attachments(v, f"{path}/{n}" if path else n, ui) for n, v in value.items()
+            }
+        elif key in ("$defs", "definitions"):
+            result[key] = _spell_attachments(value, "", ui)
+        else:
+            result[key] = _spell_attachments(value, path, ui)
+    return result
+
+
+class Form:
+    def __init__(self, schema: Schema, ui: dict[str, Any] | None, *, name: str, key: str) -> None:
+        self.name = name
+        self.key = key
+        self.schema = schema
+        self.ui = UiHints.from_json(ui)
+        self.compiled: Schema = _spell_attachments(copy.deepcopy(schema), "", self.ui)
+        self.doc = SchemaDoc(self.compiled)
+        self.validator = self.doc.validator
+        self.messages = Messages(self.doc, self.ui, self)
+        self.has_files = "x-attachment" in json.dumps(schema)
+
+    # --- lookups used by messages ---------------------------------------------------------
+
+    def schema_at(self, path: str) -> Schema | None:
+        return self.doc.schema_at(path)
+
+    def title(self, path: str = "") -> str:
+        if not path:
+            return str(self.schema.get("title", self.name or "表单"))
+        label = self.ui.hint(path).get("label")
+        node = self.doc.schema_at(path)
+        last = path.rpartition("/")[2]
+        if label:
+            return str(label)
+        if node is not None and node.get("title"):
+            suffix = f" {int(last) + 1}" if last.isdigit() else ""
+            return str(node["title"]) + suffix
+        return last if not last.isdigit() else f"第{int(last) + 1}项"
+
+    # --- submission -----------------------------------------------------------------------
+
+    def parse_submission(
+        self,
+        submitted: Any,
+        *,
+        previous: dict[str, Any] | None = None,
+        attachments: AttachmentStore | None = None,
+    ) -> dict[str, Any]:
+        """HTML form fields -> typed JSON. previous: the stored values (read-only fields keep
+        them); attachments: where uploaded files go (without it, kept references are read
+        from the hidden fields as sent)."""
+        return Parser(self.doc, self._file_reader(attachments), previous or {}).parse(submitted)
+
+    def _file_reader(self, store: AttachmentStore | None) -> FileReader:
+        def read(node: Schema, values: list[Any], raw: dict[str, Any], previous: Any) -> Any:
+            limit = int(node["properties"]["size"]["maximum"])
+            uploads = [v for v in values if getattr(v, "filename", None)]
+            if uploads and store is not None:
+                upload = uploads[0]
+                stream = getattr(upload, "file", upload)
+                content = stream.read(limit + 1)  # never read more than the limit allows
+                if len(content) > limit:
+                    name = safe_filename(upload.filename)
+                    kind = sniff_type(content[:4096], name)
+                    return {
+                        "sha256": "",
+                        "filename": name,
+                        "size": len(content),
+                        "content_type": kind,
+                    }
+                return store.put(content, upload.filename).as_json()
+            kept = first_text(raw.get("sha256"))
+            if kept and store is not None:
+                return (
+                    store.info(kept, first_text(raw.get("filename"))).as_json()
+                    if store.has(kept)
+                    else None
+                )
+            if kept:
+                size = first_text(raw.get("size"))
+                return {
+                    "sha256": kept,
+                    "filename": first_text(raw.get("filename")),
+                    "size": int(size) if size.isdigit() else 0,
+                    "content_type": first_text(raw.get("content_type")),
+                }
+            return previous if isinstance(previous, dict) else None
+
+        return read
+
+    def validate(self, data: dict[str, Any]) -> list[FieldError]:
+        """Chinese errors, one per problem, in the order the fields appear on the form."""
+        errors = self.messages.field_errors(self.validator.iter_errors(data), data)
+        if not errors:
+            return errors
+        groups = group_fields(self.fields(data, None), self.ui.sections)
+        shown = walk([f for group in groups for f in group.fields])
+        order = {f.path: i for i, f in enumerate(shown)}
+
+        def position(error: FieldError) -> int:
+            path = error.path
+            while path and path not in order:
+                path = path.rpartition("/")[0]
+            return order.get(path, -1)
+
+        return sorted(errors, key=position)
+
+    def apply_action(self, data: dict[str, Any], action: str) -> dict[str, Any]:
+        """Apply a row button ("add:parties", "remove:parties/1") to parsed data."""
+        return apply_action(copy.deepcopy(data), action, self.doc)
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def fields(self, values: dict[str, Any] | None, errors: list[FieldError] | None) -> list[Field]:
+        by_path: dict[str, list[str]] = {}
+        for error in errors or []:
+            by_path.setdefault(error.path, []).append(error.message)
+        builder = Builder(self.doc, self.ui, by_path, fresh=values is None)
+        root = builder.build(self.compiled, "", "", values if values is not None else None)
+        return root.children
+
+    def view(
+        self,
+        values: dict[str, Any] | None = None,
+        errors: list[FieldError] | None = None,
+        **options: Any,
+    ) -> FormView:
+        """The object the macros in forms/templates/forms/macros.html take."""
+        fields = self.fields(values, errors)
+        return FormView(
+            key=self.key,
+            title=self.title(""),
+            description=str(self.schema.get("description", "")),
+            groups=group_fields(fields, self.ui.sections),
+            summary=summarise(fields, errors or []),
+            multipart=self.has_files,
+            refresh_url=options.pop("refresh_url", f"{REFRESH_BASE}/{self.key}/refresh"),
+            **options,
+        )
+
+    def render(
+        self,
+        values: dict[str, Any] | None = None,
+        errors: list[FieldError] | None = None,
+        *,
+        action: str = "",
+        csrf_token: str = "",
+        refresh_url: str | None = None,
+    ) -> Markup:
+        """The whole <form>; the error summary on top when errors are given."""
+        options: dict[str, Any] = {"action": action, "csrf_token": csrf_token}
+        if refresh_url is not None:
+            options["refresh_url"] = refresh_url
+        return render_template("forms/form.html", view=self.view(values, errors, **options))
+
+    def render_body(self, values: dict[str, Any] | None, refresh_url: str | None = None) -> Markup:
+        """Only the part htmx swaps (fields and summary), for the refresh endpoint."""
+        options = {} if refresh_url is None else {"refresh_url": refresh_url}
+        return render_template("forms/body.html", view=self.view(values, None, **options))
+
+    def display(
+        self, values: dict[str, Any], *, reveal_sensitive: bool = False, download_url: str = ""
+    ) -> Markup:
+        """Read-only view for the case page. download_url: e.g. "/cases/7/files/{sha256}"."""
+        view = self.view(values, None, reveal_sensitive=reveal_sensitive, download_url=download_url)
+        return render_template("forms/display.html", view=view)

@@ -1,0 +1,207 @@
+"""HTML form strings -> typed JSON, following the schema (and only the schema: submitted names
+that are not fields of the form as it stands, conditions included, are ignored).
+
+Input names are field paths: "parties/0/name". Values that cannot be converted (letters in a
+number field) are kept as typed so that validation reports them and the form shows them again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from forms.schema import Schema, SchemaDoc
+
+LOCAL_OFFSET = "+08:00"  # China Standard Time: what a date-time input without zone means
+_INT = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_LOCAL_DT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")
+_LOCAL_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
+TRUE_WORDS = frozenset({"true", "on", "1", "yes", "是"})
+LEAF = ""  # key under which a raw node keeps its submitted values
+
+Raw = dict[str, Any]
+# Turns an uploaded file (or a kept reference) into an attachment reference dict, or None.
+FileReader = Callable[[Schema, list[Any], Raw, Any], dict[str, Any] | None]
+
+
+def pairs(submitted: Any) -> Iterable[tuple[str, Any]]:
+    """(name, value) pairs of a multidict (Starlette FormData, werkzeug) or a plain dict."""
+    if hasattr(submitted, "multi_items"):
+        return list(submitted.multi_items())
+    if hasattr(submitted, "getlist"):
+        return [(k, v) for k in submitted for v in submitted.getlist(k)]
+    result: list[tuple[str, Any]] = []
+    for key, value in dict(submitted).items():
+        for item in value if isinstance(value, list) else [value]:
+            result.append((key, item))
+    return result
+
+
+def raw_tree(submitted: Any) -> Raw:
+    tree: Raw = {}
+    for name, value in pairs(submitted):
+        node = tree
+        for part in str(name).split("/"):
+            node = node.setdefault(part, {})
+        node.setdefault(LEAF, []).append(value)
+    return tree
+
+
+def leaf(raw: Any) -> list[Any]:
+    return list(raw.get(LEAF, [])) if isinstance(raw, dict) else []
+
+
+def first_text(raw: Any) -> str:
+    texts = [v for v in leaf(raw) if isinstance(v, str)]
+    return texts[0] if texts else ""
+
+
+class Parser:
+    def __init__(self, doc: SchemaDoc, read_file: FileReader, previous: dict[str, Any]) -> None:
+        self.doc = doc
+        self.read_file = read_file
+        self.previous = previous
+
+    def parse(self, submitted: Any) -> dict[str, Any]:
+        result = self.object(self.doc.root, raw_tree(submitted), self.previous)
+        return result if isinstance(result, dict) else {}
+
+    def value(self, node: Schema, raw: Any, previous: Any) -> Any:
+        node = self.doc.resolve(node)
+        if node.get("readOnly"):
+            # Never trust the browser with a read-only field: keep what the server had.
+            return previous if previous is not None else node.get("default")
+        kind = self.doc.kind(node)
+        if kind == "object":
+            return self.object(node, raw, previous)
+        if kind == "array":
+            return self.array(node, raw, previous)
+        if kind == "file":
+            return self.read_file(node, leaf(raw), raw if isinstance(raw, dict) else {}, previous)
+        if kind == "boolean":
+            return any(str(v).strip().lower() in TRUE_WORDS for v in leaf(raw))
+        if kind == "choice" and "const" in node and "enum" not in node:
+            return node["const"]  # a shape's discriminator: fixed, whatever is sent
+        if kind == "choice":
+            return self.choice(node, first_text(raw).strip())
+        return self.scalar(node, kind, first_text(raw))
+
+    def object(self, node: Schema, raw: Any, previous: Any) -> dict[str, Any] | None:
+        if not isinstance(raw, dict):
+            raw = {}
+        before = previous if isinstance(previous, dict) else {}
+        shape_text = first_text(raw.get("_shape"))
+        shape = int(shape_text) if shape_text.isdigit() else None
+        data: dict[str, Any] = {}
+        # Conditions depend on the values: read, re-evaluate, until the field set settles.
+        for _ in range(4):
+            view = self.doc.object_view(node, data, shape)
+            fresh: dict[str, Any] = {}
+            for name, sub in view.properties.items():
+                if name not in raw and not self._always_present(sub, name in view.required):
+                    continue
+                value = self.value(sub, raw.get(name), before.get(name))
+                if value is not None and not (value == {} and name not in view.required):
+                    fresh[name] = value
+            if fresh == data:
+                break
+            data = fresh
+        return data
+
+    def _always_present(self, node: Schema, required: bool) -> bool:
+        # An unticked checkbox submits nothing, yet it means "no"; a const is fixed; a
+        # required group just made visible by a condition still has its fields to report.
+        resolved = self.doc.resolve(node)
+        kind = self.doc.kind(resolved)
+        if resolved.get("readOnly"):
+            return True  # value() keeps the server's copy (or the default)
+        fixed = kind == "choice" and "const" in resolved and "enum" not in resolved
+        return kind == "boolean" or fixed or (required and kind == "object")
+
+    def array(self, node: Schema, raw: Any, previous: Any) -> list[Any] | None:
+        items = self.doc.resolve(node.get("items", {}))
+        if not isinstance(raw, dict):
+            return None
+        if self.doc.kind(items) == "choice":
+            chosen = [self.choice(items, str(v).strip()) for v in leaf(raw)]
+            return [c for c in chosen if c is not None]
+        before = previous if isinstance(previous, list) else []
+        rows = sorted((int(k), v) for k, v in raw.items() if k.isdigit())
+        result = []
+        for index, row in rows:
+            old = before[index] if index < len(before) else None
+            value = self.value(items, row, old)
+            if value is None and self.doc.kind(items) == "object":
+                value = {}
+            if value is not None:
+                result.append(value)
+        return result
+
+    def choice(self, node: Schema, text: str) -> Any:
+        if text == "":
+            return None
+        for value, _label in self.doc.options(node):
+            if text == _as_text(value):
+                return value
+        return text  # not an option: validation says so, the form shows it again
+
+    def scalar(self, node: Schema, kind: str, text: str) -> Any:
+        text = text.strip()
+        if text == "":
+            return None
+        if kind == "integer" and _INT.fullmatch(text):
+            return int(text)
+        if kind == "number" and _NUMBER.fullmatch(text):
+            number = float(text)
+            return int(number) if number.is_integer() and "." not in text else number
+        fmt = node.get("format")
+        if fmt == "date-time" and _LOCAL_DT.fullmatch(text):
+            seconds = "" if text.count(":") == 2 else ":00"
+            return text[:10] + "T" + text[11:] + seconds + LOCAL_OFFSET
+        if fmt == "time" and _LOCAL_TIME.fullmatch(text):
+            return text + ("" if text.count(":") == 2 else ":00") + LOCAL_OFFSET
+        if fmt == "cn-id-number":
+            return text.upper()
+        return text
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def apply_action(data: dict[str, Any], action: str, doc: SchemaDoc) -> dict[str, Any]:
+    """The no-JavaScript (and htmx) row buttons: "add:parties", "remove:parties/1"."""
+    verb, _, path = action.partition(":")
+    parts = [p for p in path.split("/") if p]
+    if verb == "remove" and parts and parts[-1].isdigit():
+        rows = _at(data, parts[:-1])
+        if isinstance(rows, list) and int(parts[-1]) < len(rows):
+            del rows[int(parts[-1])]
+    elif verb == "add" and parts:
+        rows = _at(data, parts)
+        if rows is None:
+            rows = []
+            parent = _at(data, parts[:-1])
+            if isinstance(parent, dict):
+                parent[parts[-1]] = rows
+        node = doc.schema_at("/".join(parts))
+        limit = node.get("maxItems") if node else None
+        if isinstance(rows, list) and (limit is None or len(rows) < limit):
+            items = doc.resolve(node.get("items", {})) if node else {}
+            rows.append({} if doc.kind(items) == "object" else None)
+    return data
+
+
+def _at(data: Any, parts: list[str]) -> Any:
+    for part in parts:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
