@@ -169,6 +169,13 @@ class Messages:
             "additionalProperties": "包含表单以外的内容",
             "minProperties": "请至少填写一项",
         }
+        if keyword in ("const", "enum") and first_type(error.schema) == "boolean":
+            return f"请勾选{title}"
+        picks = keyword == "minItems" and self.doc.kind(
+            self.doc.resolve(error.schema.get("items", {}))
+        )
+        if picks == "choice":
+            return f"「{title}」至少选择 {value} 项"
         if keyword in simple:
             return f"「{title}」{simple[keyword]}"
         if keyword == "type":

@@ -118,15 +118,16 @@ class Parser:
         if resolved.get("readOnly"):
             return True  # value() keeps the server's copy (or the default)
         fixed = kind == "choice" and "const" in resolved and "enum" not in resolved
-        return kind == "boolean" or fixed or (required and kind == "object")
+        ticks = kind == "array" and self.doc.kind(self.doc.resolve(resolved.get("items", {})))
+        return kind == "boolean" or fixed or ticks == "choice" or (required and kind == "object")
 
     def array(self, node: Schema, raw: Any, previous: Any) -> list[Any] | None:
         items = self.doc.resolve(node.get("items", {}))
-        if not isinstance(raw, dict):
-            return None
-        if self.doc.kind(items) == "choice":
+        if self.doc.kind(items) == "choice":  # ticks: none ticked is an empty list
             chosen = [self.choice(items, str(v).strip()) for v in leaf(raw)]
             return [c for c in chosen if c is not None]
+        if not isinstance(raw, dict):
+            return None
         before = previous if isinstance(previous, list) else []
         rows = sorted((int(k), v) for k, v in raw.items() if k.isdigit())
         result = []

@@ -111,9 +111,11 @@ class SchemaDoc:
     def kind(self, node: Schema) -> str:
         if "x-attachment" in node:
             return "file"
+        declared = first_type(node)
+        if declared == "boolean":
+            return "boolean"  # even with a const: a box that must be ticked
         if "enum" in node or is_const_choice(node.get("oneOf")) or "const" in node:
             return "choice"
-        declared = first_type(node)
         if declared in ("object", "array", "boolean", "number", "integer", "string"):
             return declared
         if "properties" in node or self.shape_options(node):
