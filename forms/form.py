@@ -182,39 +182,15 @@ class Form:
         return Parser(self.doc, self._file_reader(attachments), previous or {}).parse(submitted)
 
     def _file_reader(self, store: AttachmentStore | None) -> FileReader:
+        done: dict[int, Any] = {}  # the parser may visit a field twice; read each upload once
+
         def read(node: Schema, values: list[Any], raw: dict[str, Any], previous: Any) -> Any:
-            limit = int(node["properties"]["size"]["maximum"])
             uploads = [v for v in values if getattr(v, "filename", None)]
             if uploads and store is not None:
-                upload = uploads[0]
-                stream = getattr(upload, "file", upload)
-                content = stream.read(limit + 1)  # never read more than the limit allows
-                if len(content) > limit:
-                    name = safe_filename(upload.filename)
-                    kind = sniff_type(content[:4096], name)
-                    return {
-                        "sha256": "",
-                        "filename": name,
-                        "size": len(content),
-                        "content_type": kind,
-                    }
-                return store.put(content, upload.filename).as_json()
-            kept = first_text(raw.get("sha256"))
-            if kept and store is not None:
-                return (
-                    store.info(kept, first_text(raw.get("filename"))).as_json()
-                    if store.has(kept)
-                    else None
-                )
-            if kept:
-                size = first_text(raw.get("size"))
-                return {
-                    "sha256": kept,
-                    "filename": first_text(raw.get("filename")),
-                    "size": int(size) if size.isdigit() else 0,
-                    "content_type": first_text(raw.get("content_type")),
-                }
-            return previous if isinstance(previous, dict) else None
+                if id(uploads[0]) not in done:
+                    done[id(uploads[0])] = store_upload(store, node, uploads[0])
+                return done[id(uploads[0])]
+            return kept_reference(store, raw, previous)
 
         return read
 
@@ -294,3 +270,34 @@ class Form:
         """Read-only view for the case page. download_url: e.g. "/cases/7/files/{sha256}"."""
         view = self.view(values, None, reveal_sensitive=reveal_sensitive, download_url=download_url)
         return render_template("forms/display.html", view=view)
+
+
+def store_upload(store: AttachmentStore, node: Schema, upload: Any) -> dict[str, Any]:
+    """Store an uploaded file unless it is over the limit (then nothing is written and the
+    reference has no digest, so validation reports the size)."""
+    limit = int(node["properties"]["size"]["maximum"])
+    stream = getattr(upload, "file", upload)
+    content = stream.read(limit + 1)  # never read more than the limit allows
+    if len(content) > limit:
+        name = safe_filename(upload.filename)
+        kind = sniff_type(content[:4096], name)
+        return {"sha256": "", "filename": name, "size": len(content), "content_type": kind}
+    return store.put(content, upload.filename).as_json()
+
+
+def kept_reference(store: AttachmentStore | None, raw: dict[str, Any], previous: Any) -> Any:
+    """A file uploaded earlier, named by the hidden fields of a re-rendered form: with a store,
+    only a file that exists, described by the store (the browser is not believed)."""
+    digest = first_text(raw.get("sha256"))
+    if digest and store is not None:
+        name = first_text(raw.get("filename"))
+        return store.info(digest, name).as_json() if store.has(digest) else None
+    if digest:
+        size = first_text(raw.get("size"))
+        return {
+            "sha256": digest,
+            "filename": first_text(raw.get("filename")),
+            "size": int(size) if size.isdigit() else 0,
+            "content_type": first_text(raw.get("content_type")),
+        }
+    return previous if isinstance(previous, dict) else None

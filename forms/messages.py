@@ -16,6 +16,7 @@ from forms.schema import Schema, SchemaDoc, first_type, is_const_choice
 from forms.ui import UiHints
 
 MB = 1024 * 1024
+REUPLOAD = "请重新上传"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,9 @@ class Messages:
             for item in self.convert(error, data):
                 if item not in found:
                     found.append(item)
-        return found
+        # An over-size or wrong-type file also lacks a digest: say only the specific reason.
+        specific = {e.path for e in found if not e.message.startswith(REUPLOAD)}
+        return [e for e in found if not (e.message.startswith(REUPLOAD) and e.path in specific)]
 
     def convert(self, error: ValidationError, data: Any) -> list[FieldError]:
         path = join(error.absolute_path)
@@ -140,7 +143,7 @@ class Messages:
             return parent, f"「{title}」文件过大，不能超过 {size_text(int(error.validator_value))}"
         if leaf == "content_type":
             return parent, f"「{title}」的文件类型不允许，请上传 {self._accepted(node)} 文件"
-        return parent, f"请重新上传{title}"
+        return parent, f"{REUPLOAD}{title}"
 
     def _accepted(self, node: dict[str, Any]) -> str:
         accept = node["properties"]["content_type"].get("x-accept", [])
