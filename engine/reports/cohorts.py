@@ -1,0 +1,139 @@
+"""The sets of cases (and tickets) figures count, as SQL conditions: one definition per set.
+
+Each function returns a condition on `Case` (or `Ticket`) for one period; figures.py sums
+them and the drill-down lists select with them, so a list always matches its number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
+
+from dsl.model import County
+from engine.reports.periods import Period
+from engine.reports.scope import Scope
+from engine.tables import Case, CaseParty, Ticket
+
+SATISFIED = ("满意", "基本满意")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a condition needs: the county row, the period and the viewer's scope."""
+
+    county_id: int
+    period: Period
+    scope: Scope
+
+    @property
+    def county(self) -> County:
+        return self.scope.county
+
+    def in_scope(self) -> ColumnElement[bool]:
+        return and_(Case.county_id == self.county_id, self.scope.condition())
+
+
+def grassroots_levels(county: County) -> tuple[str, ...]:
+    """The two lowest levels (village and town): the two highest ranks."""
+    ranked = sorted(county.levels.values(), key=lambda level: level.rank)
+    return tuple(level.key for level in ranked[-2:])
+
+
+def acceptance_steps(county: County) -> tuple[str, ...]:
+    """Steps whose ticket can be returned (退单): where an office accepts or refuses work."""
+    keys = {
+        step.key
+        for process in county.processes.values()
+        for step in process.steps.values()
+        if any(action.effect == "return" for action in step.actions)
+    }
+    return tuple(sorted(keys))
+
+
+def received(ctx: Context) -> ColumnElement[bool]:
+    p = ctx.period
+    return and_(Case.received_at >= p.start_utc, Case.received_at < p.end_utc)
+
+
+def closed(ctx: Context) -> ColumnElement[bool]:
+    p = ctx.period
+    return and_(Case.status == "closed", Case.closed_at >= p.start_utc, Case.closed_at < p.end_utc)
+
+
+def overdue_open_at_end(ctx: Context) -> ColumnElement[bool]:
+    """Received before the end, not closed at the end, due before it, clock not stopped."""
+    end = ctx.period.end_utc
+    still_open = or_(Case.status == "open", and_(Case.status == "closed", Case.closed_at >= end))
+    return and_(Case.received_at < end, Case.due_at < end, still_open)
+
+
+def any_cohort(ctx: Context) -> ColumnElement[bool]:
+    """Rows any case figure may count: lets the database use its indexes before summing."""
+    return or_(received(ctx), closed(ctx), overdue_open_at_end(ctx))
+
+
+def closed_resolved(ctx: Context) -> ColumnElement[bool]:
+    return and_(closed(ctx), Case.resolved.is_(True))
+
+
+def closed_mediated(ctx: Context) -> ColumnElement[bool]:
+    return and_(closed(ctx), Case.mediated.is_(True))
+
+
+def closed_evaluated(ctx: Context) -> ColumnElement[bool]:
+    return and_(closed(ctx), Case.satisfaction.is_not(None))
+
+
+def completed_by_end(ctx: Context) -> ColumnElement[bool]:
+    return and_(received(ctx), Case.status == "closed", Case.closed_at < ctx.period.end_utc)
+
+
+def _party_key() -> tuple[InstrumentedAttribute[str], ColumnElement[str]]:
+    return CaseParty.name, func.coalesce(CaseParty.phone, literal(""))
+
+
+def repeat_party(ctx: Context) -> ColumnElement[bool]:
+    """Received cases sharing a (name, phone) party with another received case in scope."""
+    cohort = select(Case.id).where(ctx.in_scope(), received(ctx))
+    name, phone = _party_key()
+    shared = (
+        select(name, phone)
+        .where(CaseParty.case_id.in_(cohort))
+        .group_by(name, phone)
+        .having(func.count(func.distinct(CaseParty.case_id)) > 1)
+    )
+    ids = select(CaseParty.case_id).where(
+        CaseParty.case_id.in_(cohort), tuple_(name, phone).in_(shared)
+    )
+    return and_(received(ctx), Case.id.in_(ids))
+
+
+def repeat_place(ctx: Context) -> ColumnElement[bool]:
+    """Received cases whose (location, category) occurs on another received case in scope."""
+    shared = (
+        select(Case.location, Case.category)
+        .where(ctx.in_scope(), received(ctx))
+        .group_by(Case.location, Case.category)
+        .having(func.count() > 1)
+    )
+    return and_(received(ctx), tuple_(Case.location, Case.category).in_(shared))
+
+
+# --- tickets -----------------------------------------------------------------------------
+
+
+def acceptance_finished(ctx: Context) -> ColumnElement[bool]:
+    p = ctx.period
+    return and_(
+        Ticket.county_id == ctx.county_id,
+        Ticket.step.in_(acceptance_steps(ctx.county)),
+        Ticket.state.in_(("completed", "returned")),
+        Ticket.completed_at >= p.start_utc,
+        Ticket.completed_at < p.end_utc,
+    )
+
+
+def acceptance_taken(ctx: Context) -> ColumnElement[bool]:
+    return and_(acceptance_finished(ctx), Ticket.state == "completed")

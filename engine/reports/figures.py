@@ -1,0 +1,259 @@
+"""The figures (指标) of docs/dashboards.md, each summed from one numerator and one
+denominator condition, for a whole scope or broken down by one dimension.
+
+One query sums every case figure (cases touching the period only, found through indexes),
+one more sums the ticket figure; a breakdown is the same queries with a GROUP BY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Connection, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from engine.reports import cohorts as c
+from engine.reports.cohorts import Context
+from engine.tables import Case, Ticket
+
+Condition = Callable[[Context], ColumnElement[bool]]
+UNSET = "（未填）"
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    subject: Literal["case", "ticket"]
+    denominator: Condition  # for a count: the set counted
+    numerator: Condition | None = None  # None: the figure is a count, not a rate
+
+    @property
+    def is_rate(self) -> bool:
+        return self.numerator is not None
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("received", "受理数", "case", c.received),
+    Metric("closed", "办结数", "case", c.closed),
+    Metric("resolution", "化解率", "case", c.closed, c.closed_resolved),
+    Metric(
+        "mediation",
+        "调解成功率",
+        "case",
+        c.closed_mediated,
+        lambda x: c.closed_mediated(x) & Case.mediation_success.is_(True),
+    ),
+    Metric(
+        "on_time",
+        "按时办结率",
+        "case",
+        lambda x: c.closed(x) | c.overdue_open_at_end(x),
+        lambda x: c.closed(x) & Case.closed_on_time.is_(True),
+    ),
+    Metric(
+        "satisfaction",
+        "满意率",
+        "case",
+        c.closed_evaluated,
+        lambda x: c.closed_evaluated(x) & Case.satisfaction.in_(c.SATISFIED),
+    ),
+    Metric("acceptance", "受理率", "ticket", c.acceptance_finished, c.acceptance_taken),
+    Metric("completion", "办结率", "case", c.received, c.completed_by_end),
+    Metric(
+        "one_place",
+        "最多跑一地占比",
+        "case",
+        c.closed_resolved,
+        lambda x: c.closed_resolved(x) & Case.diversion.is_(None),
+    ),
+    Metric(
+        "one_visit",
+        "最多跑一次占比",
+        "case",
+        c.closed_resolved,
+        lambda x: c.closed_resolved(x) & (Case.visits <= 1),
+    ),
+    Metric(
+        "zero_visit",
+        "零跑占比",
+        "case",
+        c.closed_resolved,
+        lambda x: c.closed_resolved(x) & (Case.visits == 0),
+    ),
+    Metric(
+        "grassroots",
+        "基层化解占比",
+        "case",
+        c.closed_resolved,
+        lambda x: c.closed_resolved(x) & Case.resolved_level.in_(c.grassroots_levels(x.county)),
+    ),
+    Metric("repeat_party", "重复来访（同一当事人）", "case", c.received, c.repeat_party),
+    Metric("repeat_place", "重复发生（同地同类）", "case", c.received, c.repeat_place),
+    Metric("overdue_open", "超期未结数", "case", c.overdue_open_at_end),
+)
+BY_KEY: Mapping[str, Metric] = {metric.key: metric for metric in METRICS}
+
+DIMENSIONS: Mapping[str, tuple[str, InstrumentedAttribute[Any]]] = {
+    "center": ("中心", Case.center),
+    "level": ("层级", Case.level),
+    "office": ("单位", Case.office),
+    "mediator": ("调解员", Case.mediator),
+    "studio": ("工作室", Case.studio),
+    "category": ("事项类型", Case.category),
+    "channel": ("渠道", Case.channel),
+    "location": ("地点", Case.location),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    numerator: int | None
+    denominator: int
+
+    @property
+    def value(self) -> float | int | None:
+        """The count, or the rate in [0, 1]; None for a rate with nothing to divide by."""
+        if self.numerator is None:
+            return self.denominator
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def display(self) -> str:
+        if self.numerator is None:
+            return str(self.denominator)
+        if not self.denominator:
+            return "—"
+        return f"{100 * self.numerator / self.denominator:.1f}%"
+
+    def __add__(self, other: Figure) -> Figure:
+        num = None if self.numerator is None else self.numerator + (other.numerator or 0)
+        return Figure(num, self.denominator + other.denominator)
+
+
+Figures = dict[str, Figure]  # metric key -> figure
+
+
+def _sums(metrics: list[Metric], ctx: Context) -> list[ColumnElement[int]]:
+    columns: list[ColumnElement[int]] = []
+    for metric in metrics:
+        columns.append(func.sum(case((metric.denominator(ctx), 1), else_=0)))
+        if metric.numerator is not None:
+            columns.append(func.sum(case((metric.numerator(ctx), 1), else_=0)))
+    return columns
+
+
+def _unpack(metrics: list[Metric], values: list[int | None]) -> Figures:
+    result: Figures = {}
+    position = 0
+    for metric in metrics:
+        den = int(values[position] or 0)
+        position += 1
+        num: int | None = None
+        if metric.numerator is not None:
+            num = int(values[position] or 0)
+            position += 1
+        result[metric.key] = Figure(num, den)
+    return result
+
+
+def _empty(metrics: list[Metric]) -> Figures:
+    return {m.key: Figure(0 if m.is_rate else None, 0) for m in metrics}
+
+
+def _group(dimension: str | None) -> InstrumentedAttribute[Any] | None:
+    if dimension is None:
+        return None
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"未知的统计维度：{dimension}")
+    return DIMENSIONS[dimension][1]
+
+
+def _query(
+    conn: Connection, ctx: Context, metrics: list[Metric], dimension: str | None
+) -> dict[str, Figures]:
+    if not metrics or ctx.scope.empty:
+        return {}
+    group = _group(dimension)
+    subject = metrics[0].subject
+    sums = _sums(metrics, ctx)
+    keys = [group.label("g")] if group is not None else []
+    stmt = select(*keys, *sums)
+    if subject == "ticket":
+        stmt = stmt.select_from(Ticket).join(Case, Case.id == Ticket.case_id)
+        stmt = stmt.where(ctx.in_scope(), c.acceptance_finished(ctx))
+    else:
+        stmt = stmt.where(ctx.in_scope(), c.any_cohort(ctx))
+    if group is not None:
+        stmt = stmt.group_by(group)
+    rows = conn.execute(stmt).all()
+    found: dict[str, Figures] = {}
+    for row in rows:
+        values = list(row)
+        key = (values.pop(0) or UNSET) if group is not None else ""
+        if group is None and not any(values):
+            continue
+        found[key] = _unpack(metrics, values)
+    return found
+
+
+def compute(
+    conn: Connection, ctx: Context, dimension: str | None = None, keys: list[str] | None = None
+) -> dict[str, Figures]:
+    """Figures per value of `dimension` ("" = the whole scope when no dimension), biggest first.
+
+    `keys` limits the metrics computed (all by default)."""
+    wanted = [m for m in METRICS if keys is None or m.key in keys]
+    merged: dict[str, Figures] = {}
+    for subject in ("case", "ticket"):
+        part = [m for m in wanted if m.subject == subject]
+        for key, figures in _query(conn, ctx, part, dimension).items():
+            merged.setdefault(key, _empty(wanted)).update(figures)
+    if dimension is None and "" not in merged:
+        merged[""] = _empty(wanted)
+    for figures in merged.values():
+        for m in wanted:
+            figures.setdefault(m.key, Figure(0 if m.is_rate else None, 0))
+    return dict(sorted(merged.items(), key=lambda kv: _weight(kv[1]), reverse=True))
+
+
+def _weight(figures: Figures) -> tuple[int, int]:
+    received = figures.get("received")
+    closed = figures.get("closed")
+    return (received.denominator if received else 0, closed.denominator if closed else 0)
+
+
+def totals(conn: Connection, ctx: Context, keys: list[str] | None = None) -> Figures:
+    return compute(conn, ctx, None, keys)[""]
+
+
+def rollup(by_center: dict[str, Figures], ctx: Context, parent: str) -> dict[str, Figures]:
+    """Fold per-center figures into `parent`'s children (and `parent` itself).
+
+    Rates fold exactly because numerators and denominators are both counts over disjoint
+    sets of cases (a case has one current center)."""
+    county = ctx.county
+    folded: dict[str, Figures] = {}
+    for center, figures in by_center.items():
+        target = _child_towards(county.centers, center, parent)
+        if target is None:
+            continue
+        into = folded.setdefault(target, {})
+        for key, figure in figures.items():
+            into[key] = into[key] + figure if key in into else figure
+    return dict(sorted(folded.items(), key=lambda kv: _weight(kv[1]), reverse=True))
+
+
+def _child_towards(centers: Mapping[str, object], center: str, parent: str) -> str | None:
+    """The child of `parent` that is `center` or above it; `parent` itself; else None."""
+    key: str | None = center
+    previous = center
+    while key is not None:
+        if key == parent:
+            return previous if previous != parent else parent
+        previous = key
+        node = centers.get(key)
+        key = getattr(node, "parent", None)
+    return None
