@@ -19,8 +19,11 @@ import dsl.cli
 import engine.cli
 import forms.cli
 from admin import routes as admin_routes
+from admin.errors import EXCEPTION_HANDLERS
 from admin.health import healthz, readyz
 from admin.request_log import RequestLogMiddleware
+from admin.security import CSRFMiddleware, SecurityHeadersMiddleware
+from admin.session import SessionMiddleware
 from engine import schema
 from engine.db import make_engine
 from engine.settings import Settings, load_settings
@@ -39,7 +42,19 @@ def create_app(settings: Settings, db: Engine | None = None) -> Starlette:
         Mount("/forms", routes=form_routes.routes()),
         *admin_routes.routes(),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(RequestLogMiddleware)])
+    # Outermost first: every response is logged and gets the security headers, even errors;
+    # the CSRF check needs the session, so it runs inside it.
+    middleware = [
+        Middleware(RequestLogMiddleware),
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(SessionMiddleware, secret_key=settings.secret_key),
+        Middleware(CSRFMiddleware),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
     app.state.settings = settings
     app.state.db = db if db is not None else make_engine(settings.database_url)
     return app

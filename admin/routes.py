@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
+
+from admin import inbox, login
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [*login.routes(), Route("/inbox", inbox.inbox)]

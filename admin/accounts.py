@@ -1,0 +1,248 @@
+"""Staff accounts, their memberships (scope), API keys and idempotency records.
+
+Passwords are Argon2id hashes; API keys are stored as SHA-256 digests (they are long random
+tokens, so a slow hash adds nothing). Lockout: five failures lock an account for 15 minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, ForeignKey, String, Table, UniqueConstraint, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, UTCDateTime, utcnow, writer
+from engine.registry import JSONType
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+_hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id (RFC 9106 low-memory profile)
+# Verified against when the user does not exist, so that timing does not reveal usernames.
+_DUMMY_HASH = _hasher.hash("yidi-dummy-password")
+
+
+class UserAccount(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    county: Mapped[str] = mapped_column(String(40))  # County.code
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on logout and password change: every cookie signed with an older epoch is dead.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AccountMembership(Base):
+    """One place a user works: a center, optionally an office or a window, with a role."""
+
+    __tablename__ = "membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    county: Mapped[str] = mapped_column(String(40))
+    center: Mapped[str] = mapped_column(String(100))
+    office: Mapped[str | None] = mapped_column(String(100))
+    window: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(100))
+
+
+class ApiKey(Base):
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in listings to tell keys apart
+    system: Mapped[str] = mapped_column(String(100))  # calling system, e.g. "12345热线"
+    county: Mapped[str] = mapped_column(String(40))
+    center: Mapped[str | None] = mapped_column(String(100))  # default receiving center
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("caller", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caller: Mapped[int] = mapped_column(ForeignKey("api_key.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int]
+    response: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+USERS = cast(Table, UserAccount.__table__)
+MEMBERS = cast(Table, AccountMembership.__table__)
+KEYS = cast(Table, ApiKey.__table__)
+IDEMPOTENCY = cast(Table, IdempotencyRecord.__table__)
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MembershipSpec:
+    center: str
+    role: str
+    office: str | None = None
+    window: str | None = None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_user(
+    db: Engine,
+    username: str,
+    password: str,
+    *,
+    display_name: str,
+    county: str,
+    memberships: list[MembershipSpec],
+    is_admin: bool = False,
+) -> int:
+    """Create an account with its memberships in one transaction; returns its id."""
+    with writer(db).begin() as conn:
+        user_id: int = conn.execute(
+            USERS.insert()
+            .values(
+                username=username,
+                display_name=display_name,
+                county=county,
+                password_hash=hash_password(password),
+                active=True,
+                is_admin=is_admin,
+                failed_logins=0,
+                session_epoch=0,
+                created_at=utcnow(),
+            )
+            .returning(UserAccount.__table__.c.id)
+        ).scalar_one()
+        for spec in memberships:
+            conn.execute(
+                MEMBERS.insert().values(
+                    user_id=user_id,
+                    county=county,
+                    center=spec.center,
+                    office=spec.office,
+                    window=spec.window,
+                    role=spec.role,
+                )
+            )
+    return user_id
+
+
+def user_exists(db: Engine, username: str) -> bool:
+    with db.connect() as conn:
+        found = conn.execute(select(UserAccount.id).where(UserAccount.username == username))
+        return found.first() is not None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user_id: int | None
+    epoch: int = 0
+    error: str = ""
+
+
+def authenticate(db: Engine, username: str, password: str, now: datetime) -> LoginResult:
+    """Check a password, counting failures; the lock holds even for the right password."""
+    table = USERS
+    with writer(db).begin() as conn:
+        row = conn.execute(select(table).where(table.c.username == username)).first()
+        if row is None or not row.active:
+            _verify(_DUMMY_HASH, password)
+            return LoginResult(None, error="用户名或密码错误")
+        if row.locked_until is not None and row.locked_until > now:
+            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+            return LoginResult(None, error=f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
+        if not _verify(row.password_hash, password):
+            failures = row.failed_logins + 1
+            locked = now + LOCKOUT if failures >= MAX_FAILURES else None
+            conn.execute(
+                update(table)
+                .where(table.c.id == row.id)
+                .values(failed_logins=0 if locked else failures, locked_until=locked)
+            )
+            if locked:
+                return LoginResult(None, error="登录失败次数过多，账号已锁定 15 分钟")
+            left = MAX_FAILURES - failures
+            return LoginResult(None, error=f"用户名或密码错误（再错 {left} 次将锁定 15 分钟）")
+        conn.execute(
+            update(table).where(table.c.id == row.id).values(failed_logins=0, locked_until=None)
+        )
+        return LoginResult(row.id, epoch=row.session_epoch)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def end_sessions(db: Engine, user_id: int) -> None:
+    """Logout: every cookie issued to this user so far stops working."""
+    table = USERS
+    with writer(db).begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.id == user_id)
+            .values(session_epoch=table.c.session_epoch + 1)
+        )
+
+
+# --- API keys --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    id: int
+    system: str
+    county: str
+    center: str | None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_api_key(db: Engine, system: str, county: str, center: str | None = None) -> str:
+    """Issue a key; the plain token is shown once and only its digest is kept."""
+    token = "yd_" + secrets.token_urlsafe(32)
+    with writer(db).begin() as conn:
+        conn.execute(
+            KEYS.insert().values(
+                key_hash=_digest(token),
+                prefix=token[:10],
+                system=system,
+                county=county,
+                center=center,
+                active=True,
+                created_at=utcnow(),
+            )
+        )
+    return token
+
+
+def caller_for_token(db: Engine, token: str) -> Caller | None:
+    table = KEYS
+    with db.connect() as conn:
+        row = conn.execute(
+            select(table).where(table.c.key_hash == _digest(token), table.c.active.is_(True))
+        ).first()
+    return None if row is None else Caller(row.id, row.system, row.county, row.center)

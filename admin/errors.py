@@ -1,0 +1,85 @@
+"""Clear Chinese error pages (HTML) or structured errors (JSON under /api/): never a trace."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from admin.auth import LoginRequired
+from admin.web import render
+
+log = logging.getLogger("yidi.web")
+
+MESSAGES = {
+    400: ("请求有误", "提交的内容无法识别，请返回上一页检查后重试。"),
+    401: ("需要登录", "请先登录。"),
+    403: ("无权访问", "您没有权限查看或办理该事项。如需办理，请联系本中心管理员。"),
+    404: ("未找到", "您要找的页面或案件不存在，或不在您的工作范围内。"),
+    405: ("不支持的操作", "该页面不支持这种提交方式。"),
+    413: ("内容过大", "提交的内容或附件太大。"),
+    422: ("内容有误", "提交的内容未通过校验。"),
+    429: ("操作过于频繁", "请稍后再试。"),
+    500: ("系统出错", "系统暂时无法完成该操作，已记录日志，请稍后再试或联系管理员。"),
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, detail: str = "") -> Response:
+    title, message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    if detail and status < 500:
+        message = detail
+    if _is_api(request):
+        return JSONResponse({"error": title, "message": message, "status": status}, status)
+    return render(
+        request, "error.html", {"title": title, "message": message, "status": status}, status
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _default(exc) else ""
+    return error_response(request, exc.status_code, detail)
+
+
+def _default(exc: HTTPException) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        return ""
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500)
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    if _is_api(request):
+        return error_response(request, 401)
+    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if request.headers.get("hx-request"):
+        # htmx follows redirects inside the fragment; ask it to load the login page fully.
+        return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
+    return RedirectResponse(f"/login?next={target}", status_code=303)
+
+
+def csrf_failure(request: Request) -> Response:
+    return error_response(
+        request, 403, "页面已过期或请求来源无法确认（CSRF 校验失败），请刷新页面后重试。"
+    )
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_error,
+    LoginRequired: login_required,
+    Exception: server_error,
+}

@@ -1,0 +1,61 @@
+"""The workbench's Jinja2 environment (autoescaped) and the page-rendering helper."""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+import forms
+
+CST = timezone(timedelta(hours=8))  # county local time, no DST
+TEMPLATES = Path(__file__).parent / "templates"
+
+env = Environment(
+    loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(forms.templates_dir)]),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+forms.install_filters(env)
+
+
+def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """UTC in the database, China Standard Time on screen."""
+    if value is None:
+        return "—"
+    return str(value.astimezone(CST).strftime(fmt))
+
+
+env.filters["local"] = local_time
+env.filters["mask"] = forms.mask
+
+NAV = (
+    ("/inbox", "待办"),
+    ("/intake", "受理登记"),
+    ("/search", "查询"),
+)
+
+
+def csrf_token(request: Request) -> str:
+    token: str = request.session.get("csrf", "")
+    return token
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    values = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "nav": NAV,
+        "path": request.url.path,
+    }
+    values.update(context or {})
+    html = env.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status)
