@@ -30,9 +30,9 @@ async def refresh(request: Request) -> Response:
             status_code=404,
         )
     # Files chosen so far are not kept across a refresh (nothing is stored here).
-    submitted = await request.form(max_files=20, max_fields=MAX_REFRESH_FIELDS)
-    action = first_text(raw_tree(submitted).get("_op"))
-    data = form.parse_submission(submitted)
+    async with request.form(max_files=20, max_fields=MAX_REFRESH_FIELDS) as submitted:
+        action = first_text(raw_tree(submitted).get("_op"))
+        data = form.parse_submission(submitted)
     if action:
         data = form.apply_action(data, action)
     return HTMLResponse(form.render_body(data, refresh_url=str(request.url.path)))

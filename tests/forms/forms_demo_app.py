@@ -42,7 +42,10 @@ def make_app(attachment_root: Path) -> Starlette:
         return page(form.render(action="/", csrf_token=CSRF))
 
     async def submit(request: Request) -> Response:
-        submitted = await request.form()
+        async with request.form() as submitted:
+            return handle(submitted)
+
+    def handle(submitted: Any) -> Response:
         if submitted.get("csrf_token") != CSRF:
             return page("<p>请求已过期，请刷新页面</p>", 403)
         data = form.parse_submission(submitted, attachments=store)
@@ -67,6 +70,7 @@ def make_app(attachment_root: Path) -> Starlette:
             Route("/", show_form, methods=["GET"]),
             Route("/", submit, methods=["POST"]),
             Route("/saved/{index:int}", show_saved),
+            Route("/favicon.ico", lambda request: Response(status_code=204)),
             Mount("/forms", routes=form_routes.routes()),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
