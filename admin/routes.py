@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
-from admin import inbox, login
+from admin import dashboards, inbox, login
 
 
 def routes() -> list[BaseRoute]:
-    return [*login.routes(), Route("/inbox", inbox.inbox)]
+    return [
+        *login.routes(),
+        Route("/inbox", inbox.inbox),
+        Mount("/dashboards", routes=dashboards.routes()),
+    ]
