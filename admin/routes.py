@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 
-from admin import dashboards, inbox, login
+from admin import act, api, case_page, citizen, dashboards, inbox, intake, login, search
 
 
 def routes() -> list[BaseRoute]:
     return [
         *login.routes(),
+        *api.routes(),
+        Route("/", citizen.home),
         Route("/inbox", inbox.inbox),
+        Route("/search", search.search),
+        Route("/intake", intake.intake_page, methods=["GET"]),
+        Route("/intake", intake.intake_submit, methods=["POST"]),
+        Route("/intake/route", intake.route_preview, methods=["POST"]),
+        Route("/cases/{code}", case_page.case_page),
+        Route("/cases/{code}/receipt", intake.receipt),
+        Route("/cases/{code}/evaluation-link", case_page.evaluation_link, methods=["POST"]),
+        Route("/tickets/{ticket:int}/act/{action}", act.act_page, methods=["GET"]),
+        Route("/tickets/{ticket:int}/act/{action}", act.act_submit, methods=["POST"]),
+        Route("/online", citizen.online_choose),
+        Route("/online/{county}", citizen.online_page, methods=["GET"]),
+        Route("/online/{county}", citizen.online_submit, methods=["POST"]),
+        Route("/progress", citizen.progress_page, methods=["GET"]),
+        Route("/progress", citizen.progress_lookup, methods=["POST"]),
+        Route(
+            "/evaluate/{code}/{token}", citizen.evaluate_page, methods=["GET"], name="evaluate_page"
+        ),
+        Route("/evaluate/{code}/{token}", citizen.evaluate_submit, methods=["POST"]),
         Mount("/dashboards", routes=dashboards.routes()),
     ]

@@ -1,0 +1,121 @@
+"""Acting on a ticket: each action opens its step's form; the engine moves the case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+import forms
+from admin.auth import StaffUser, require_user
+from admin.scope import CASE, TICKET, county_id, todo_clause
+from admin.web import render
+from admin.workflow import refusal, workflow
+
+NOT_YOURS = "该工单不存在，或不在您的待办范围内。"
+
+
+def _ticket(request: Request, user: StaffUser) -> Any:
+    db = request.app.state.db
+    county = county_id(db, user.county)
+    with db.connect() as conn:
+        row = conn.execute(
+            select(TICKET, CASE.c.code, CASE.c.process, CASE.c.version_id)
+            .join(CASE, CASE.c.id == TICKET.c.case_id)
+            .where(
+                and_(
+                    TICKET.c.id == request.path_params["ticket"],
+                    TICKET.c.county_id == county,
+                    todo_clause(user),
+                )
+            )
+        ).first()
+    if row is None:
+        raise HTTPException(404, NOT_YOURS)
+    return row
+
+
+def _option(request: Request, user: StaffUser, ticket_id: int) -> Any:
+    wanted = request.path_params["action"]
+    for option in workflow(request).available_actions(user.principal(), ticket_id):
+        if option.key == wanted:
+            return option
+    raise HTTPException(404, "该操作不存在，或当前不可办理。")
+
+
+def _form(request: Request, ticket: Any, option: Any) -> forms.Form | None:
+    name = getattr(option, "form", None)
+    if not name:
+        return None
+    from admin.case_page import _version_model
+
+    model = _version_model(request.app.state.db, ticket.version_id)
+    ref = model.forms.get(name) if model is not None else None
+    if ref is None:
+        return None
+    return forms.load_form(dict(ref.schema), dict(ref.ui or {}), name=ref.name)
+
+
+def _page(
+    request: Request, ticket: Any, option: Any, form: forms.Form | None, **extra: Any
+) -> Response:
+    action = f"/tickets/{ticket.id}/act/{option.key}"
+    context = {
+        "ticket": ticket,
+        "option": option,
+        "action": action,
+        "form_html": None,
+        "view": form.view(extra.pop("data", None), extra.pop("errors", None), action=action)
+        if form
+        else None,
+        "needs_reason": bool(getattr(option, "requires_reason", False)),
+        "reason": extra.pop("reason", ""),
+        "title": f"{ticket.name} · {option.name}",
+        **extra,
+    }
+    return render(request, "act.html", context, status=extra.get("status", 200))
+
+
+async def act_page(request: Request) -> Response:
+    user = require_user(request)
+    ticket = _ticket(request, user)
+    option = _option(request, user, ticket.id)
+    return _page(request, ticket, option, _form(request, ticket, option))
+
+
+async def act_submit(request: Request) -> Response:
+    user = require_user(request)
+    ticket = _ticket(request, user)
+    option = _option(request, user, ticket.id)
+    form = _form(request, ticket, option)
+    submitted = await request.form()
+    data = form.parse_submission(submitted) if form else {}
+    reason = str(submitted.get("_reason", "")).strip()
+    if option_needs_reason(option) and not reason:
+        return _page(request, ticket, option, form, data=data, alert="请填写理由", status=422)
+    errors = form.validate(data) if form else []
+    if errors:
+        return _page(
+            request, ticket, option, form, data=data, errors=errors, reason=reason, status=422
+        )
+    from engine.errors import ActionRefused, ValidationFailed
+
+    try:
+        workflow(request).act(user.principal(), ticket.id, option.key, data, reason=reason)
+    except ValidationFailed as exc:
+        problems = [forms.FieldError(e.path, e.message) for e in exc.field_errors]
+        return _page(
+            request, ticket, option, form, data=data, errors=problems, reason=reason, status=422
+        )
+    except ActionRefused as exc:
+        return _page(
+            request, ticket, option, form, data=data, alert=refusal(exc), reason=reason, status=409
+        )
+    return RedirectResponse(f"/cases/{ticket.code}?done={ticket.id}", status_code=303)
+
+
+def option_needs_reason(option: Any) -> bool:
+    return bool(getattr(option, "requires_reason", False))

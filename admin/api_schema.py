@@ -1,0 +1,151 @@
+"""The API's request schema (validated by forms, so errors come in Chinese with field paths)
+and the OpenAPI 3.1 document served at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PARTY: dict[str, Any] = {
+    "type": "object",
+    "title": "当事人",
+    "required": ["name"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "title": "姓名", "minLength": 1, "maxLength": 100},
+        "phone": {"type": "string", "title": "手机号码", "format": "cn-mobile"},
+        "id_number": {"type": "string", "title": "身份证号", "format": "cn-id-number"},
+        "role": {"type": "string", "title": "身份", "maxLength": 40},
+    },
+}
+
+CASE_IN: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "推送案件",
+    "type": "object",
+    "required": ["channel", "category", "severity", "location", "parties"],
+    "additionalProperties": False,
+    "properties": {
+        "channel": {"type": "string", "title": "来源渠道", "minLength": 1, "maxLength": 40},
+        "category": {"type": "string", "title": "事项类型", "minLength": 1, "maxLength": 100},
+        "severity": {"type": "string", "title": "等级", "minLength": 1, "maxLength": 40},
+        "location": {"type": "string", "title": "发生地", "minLength": 1, "maxLength": 100},
+        "center": {"type": "string", "title": "受理中心", "maxLength": 100},
+        "parties": {"type": "array", "title": "当事人", "minItems": 1, "items": PARTY},
+        "data": {"type": "object", "title": "受理表单内容"},
+    },
+}
+
+ERROR: dict[str, Any] = {
+    "type": "object",
+    "required": ["status", "message"],
+    "properties": {
+        "status": {"type": "integer"},
+        "message": {"type": "string", "description": "中文说明"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string", "description": "字段路径，如 parties/0/phone"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+CASE_OUT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        name: {"type": ["string", "null"]}
+        for name in (
+            "code",
+            "status",
+            "step",
+            "level",
+            "center",
+            "office",
+            "category",
+            "severity",
+            "channel",
+            "received_at",
+            "due_at",
+            "closed_at",
+            "outcome",
+            "satisfaction",
+            "url",
+        )
+    },
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def openapi() -> dict[str, Any]:
+    case_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}}}
+    idem = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": (
+            "重试安全：同一密钥+相同请求体返回首次结果，不会重复建案；请求体不同返回 422"
+        ),
+        "schema": {"type": "string", "maxLength": 200},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "一地 yidi 案件接口",
+            "version": "1.0.0",
+            "description": "供 12345 热线、网格平台、110 等系统推送案件和查询进度。",
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"CaseIn": CASE_IN, "Case": CASE_OUT, "Error": ERROR},
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/cases": {
+                "post": {
+                    "summary": "推送一个案件",
+                    "parameters": [idem],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/CaseIn"}}
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "已受理", **case_ref},
+                        "400": _error("请求体不是合法的 JSON"),
+                        "401": _error("缺少或无效的 API 密钥"),
+                        "409": _error("同一 Idempotency-Key 的请求正在处理"),
+                        "422": _error("内容校验失败（含字段路径），或 Idempotency-Key 与内容不符"),
+                    },
+                }
+            },
+            "/api/v1/cases/{code}": {
+                "get": {
+                    "summary": "查询案件状态",
+                    "parameters": [
+                        {
+                            "name": "code",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "案件状态", **case_ref},
+                        "401": _error("缺少或无效的 API 密钥"),
+                        "404": _error("无此案件或不属于本县区"),
+                    },
+                }
+            },
+        },
+    }

@@ -1,0 +1,188 @@
+"""The case page (/cases/<code>): facts, parties, each step's data, timeline, tickets, actions.
+
+Everything is read through the scope clause first: a case outside the user's scope is a 404,
+the same answer as a code that does not exist, so codes cannot be probed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import Engine, Row, and_, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+import forms
+from admin.auth import StaffUser, require_user
+from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
+from admin.web import render
+from engine.tables import CaseParty, Event
+
+PARTY = CaseParty.__table__
+EVENT = Event.__table__
+OPEN = ("open", "claimed")
+
+EVENT_WORDS = {
+    "received": "受理登记",
+    "dispatched": "派单",
+    "accepted": "接单",
+    "returned": "退单",
+    "completed": "办理",
+    "escalated": "提级",
+    "pushed_down": "下沉",
+    "supervised": "督办",
+    "evaluated": "评价",
+    "verified": "回访核查",
+    "reopened": "重新办理",
+    "closed": "办结",
+    "suspended": "中止",
+    "extended": "延期",
+    "colour": "预警等级变化",
+    "reminded": "提醒",
+}
+
+
+def visible_case(db: Engine, user: StaffUser, code: str) -> Row[Any] | None:
+    county = county_id(db, user.county)
+    if county is None:
+        return None
+    with db.connect() as conn:
+        return conn.execute(
+            select(CASE).where(
+                CASE.c.code == code, CASE.c.county_id == county, case_clause(db, user)
+            )
+        ).first()
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    ticket: str
+    step: str
+    by: str | None
+    at: Any
+    action: str | None
+    reason: str | None
+    body: Markup
+
+
+def _step_form(model: Any, process: str, step_key: str) -> str | None:
+    proc = model.processes.get(process) if model is not None else None
+    step = proc.steps.get(step_key) if proc is not None else None
+    return step.form if step is not None else None
+
+
+def _display(model: Any, form_name: str | None, data: dict[str, Any], reveal: bool) -> Markup:
+    """Submitted data through its form's read-only view (sensitive fields masked)."""
+    ref = model.forms.get(form_name) if model is not None and form_name else None
+    if ref is not None:
+        form = forms.load_form(dict(ref.schema), dict(ref.ui or {}), name=ref.name)
+        return form.display(data, reveal_sensitive=reveal)
+    items = Markup("").join(
+        Markup("<dt>{}</dt><dd>{}</dd>").format(key, value) for key, value in data.items()
+    )
+    return Markup('<dl class="facts">{}</dl>').format(items)
+
+
+def _version_model(db: Engine, version_id: int) -> Any:
+    try:
+        from engine import versions  # type: ignore[attr-defined,unused-ignore]
+
+        return versions.county_for_version(db, version_id)
+    except Exception:  # no compiled definition to read forms from: show plain key/values
+        return None
+
+
+def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
+    with db.connect() as conn:
+        parties = conn.execute(
+            select(PARTY).where(PARTY.c.case_id == case.id).order_by(PARTY.c.id)
+        ).all()
+        tickets = conn.execute(
+            select(TICKET).where(TICKET.c.case_id == case.id).order_by(TICKET.c.id)
+        ).all()
+        mine = (
+            conn.execute(
+                select(TICKET.c.id).where(
+                    and_(TICKET.c.case_id == case.id, TICKET.c.state.in_(OPEN), todo_clause(user))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        events = conn.execute(
+            select(EVENT).where(EVENT.c.case_id == case.id).order_by(EVENT.c.id)
+        ).all()
+    # Personal data is shown to whoever works the case now or received it; others see masks.
+    reveal = bool(mine) or case.received_by == user.username or user.is_admin
+    model = _version_model(db, case.version_id)
+    records = [
+        StepRecord(
+            t.name,
+            t.step,
+            t.completed_by,
+            t.completed_at,
+            t.action,
+            t.reason,
+            _display(model, _step_form(model, case.process, t.step), t.data or {}, reveal),
+        )
+        for t in tickets
+        if t.state in ("completed", "returned") and (t.data or t.action)
+    ]
+    return {
+        "case": case,
+        "parties": parties,
+        "reveal": reveal,
+        "open_tickets": [t for t in tickets if t.state in OPEN],
+        "my_tickets": set(mine),
+        "records": records,
+        "events": events,
+        "event_words": EVENT_WORDS,
+        "intake": _display(model, model.intake_form if model else None, case.data, reveal)
+        if case.data
+        else None,
+        "title": case.code,
+    }
+
+
+async def case_page(request: Request) -> Response:
+    user = require_user(request)
+    db = request.app.state.db
+    case = visible_case(db, user, request.path_params["code"])
+    if case is None:
+        raise HTTPException(404, "没有该编号的案件，或该案件不在您的工作范围内。")
+    context = case_context(db, user, case)
+    context["actions"] = _actions(request, user, context["my_tickets"])
+    return render(request, "case.html", context)
+
+
+def _actions(request: Request, user: StaffUser, ticket_ids: set[int]) -> dict[int, list[Any]]:
+    """What the user may do on each of their open tickets (computed by the engine)."""
+    if not ticket_ids:
+        return {}
+    from admin.workflow import workflow
+
+    engine = workflow(request)
+    principal = user.principal()
+    return {tid: list(engine.available_actions(principal, tid)) for tid in sorted(ticket_ids)}
+
+
+async def evaluation_link(request: Request) -> Response:
+    """Issue the party's one-time evaluation link (shown once, to send by SMS or print)."""
+    user = require_user(request)
+    case = visible_case(request.app.state.db, user, request.path_params["code"])
+    if case is None:
+        raise HTTPException(404, "没有该编号的案件，或该案件不在您的工作范围内。")
+    from admin.workflow import refusal, workflow
+    from engine.errors import ActionRefused
+
+    try:
+        token = workflow(request).evaluation_token(case.code)
+    except ActionRefused as exc:
+        raise HTTPException(409, refusal(exc)) from exc
+    link = str(request.url_for("evaluate_page", code=case.code, token=token))
+    return render(
+        request, "evaluation_link.html", {"case": case, "link": link, "title": "评价链接"}
+    )

@@ -1,0 +1,218 @@
+"""Citizen pages, no login: online intake (一键受理), progress lookup, evaluation by link.
+
+Progress shows the stage and deadlines only: never notes, staff names or other parties' data.
+Lookups are rate-limited per IP and per case code, so codes and phone numbers cannot be
+enumerated; a wrong phone and an unknown code get the same answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, exists, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+import forms
+from admin.case_page import EVENT, EVENT_WORDS, PARTY
+from admin.intake import facts, intake_form, qr_svg
+from admin.ratelimit import RateLimiter
+from admin.scope import CASE, county_model
+from admin.web import render
+from admin.workflow import refusal, workflow
+from engine.registry import County
+
+LOOKUPS_PER_IP = RateLimiter(limit=20, window_seconds=600)
+LOOKUPS_PER_CODE = RateLimiter(limit=5, window_seconds=600)
+INTAKES_PER_IP = RateLimiter(limit=10, window_seconds=3600)
+PUBLIC_EVENTS = (
+    "received",
+    "dispatched",
+    "accepted",
+    "escalated",
+    "closed",
+    "evaluated",
+    "reopened",
+)
+ONLINE_SYSTEM = "群众自助"
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def home(request: Request) -> Response:
+    return render(request, "home.html", {"title": "一地"})
+
+
+def _counties(db: Engine) -> list[Any]:
+    with db.connect() as conn:
+        return list(conn.execute(select(County.code, County.name).order_by(County.id)).all())
+
+
+async def online_choose(request: Request) -> Response:
+    counties = _counties(request.app.state.db)
+    if len(counties) == 1:
+        return RedirectResponse(f"/online/{counties[0].code}", status_code=303)
+    return render(request, "online_choose.html", {"counties": counties, "title": "一键受理"})
+
+
+def _online_model(request: Request) -> Any:
+    model = county_model(request.app.state.db, request.path_params["county"])
+    if model is None:
+        raise HTTPException(404, "没有这个县区，或该县区暂未开通网上受理。")
+    return model
+
+
+def _online_channel(model: Any) -> str:
+    remote = [c for c in model.channels.values() if not c.in_person]
+    for channel in remote:
+        if "线上" in channel.key + channel.name or "网上" in channel.key + channel.name:
+            return str(channel.key)
+    return str((remote or list(model.channels.values()))[0].key)
+
+
+def _online_page(request: Request, model: Any, **values: Any) -> Response:
+    form = intake_form(model)
+    action = f"/online/{model.key}"
+    context = {
+        "view": form.view(values.pop("data", None), values.pop("errors", None), action=action),
+        "heading": f"{model.name} 一键受理",
+        "lead": "在线提交您的诉求，无需跑腿。提交后请记下案件编号，凭编号和手机号查询进度。",
+        "submit_label": "提交",
+        "title": "一键受理",
+        **values,
+    }
+    return render(request, "form_page.html", context, status=values.get("status", 200))
+
+
+async def online_page(request: Request) -> Response:
+    return _online_page(request, _online_model(request))
+
+
+async def online_submit(request: Request) -> Response:
+    model = _online_model(request)
+    form = intake_form(model)
+    data = form.parse_submission(await request.form())
+    errors = form.validate(data)
+    if errors:
+        return _online_page(request, model, data=data, errors=errors, status=422)
+    if not INTAKES_PER_IP.allow(_ip(request)):
+        return _online_page(request, model, data=data, alert="提交过于频繁，请稍后再试", status=429)
+    from engine.errors import ActionRefused, ValidationFailed
+
+    found = facts(data)
+    try:
+        view = workflow(request).receive(
+            ONLINE_SYSTEM,
+            model.key,
+            channel=_online_channel(model),
+            category=found["category"],
+            severity=found["severity"],
+            location=found["location"],
+            parties=found["parties"],
+            data=data,
+            visits=0,
+        )
+    except ValidationFailed as exc:
+        problems = [forms.FieldError(e.path, e.message) for e in exc.field_errors]
+        return _online_page(request, model, data=data, errors=problems, status=422)
+    except ActionRefused as exc:
+        return _online_page(request, model, data=data, alert=refusal(exc), status=422)
+    context = {"code": view.code, "qr": qr_svg(view.code), "title": "提交成功"}
+    return render(request, "online_done.html", context, status=201)
+
+
+async def progress_page(request: Request) -> Response:
+    return render(request, "progress.html", {"title": "进度查询", "code": ""})
+
+
+def find_progress(db: Engine, code: str, phone: str) -> dict[str, Any] | None:
+    """The public view of a case, when the phone belongs to one of its parties."""
+    phone_matches = exists().where(PARTY.c.case_id == CASE.c.id, PARTY.c.phone == phone)
+    with db.connect() as conn:
+        case = conn.execute(
+            select(
+                CASE.c.id,
+                CASE.c.code,
+                CASE.c.status,
+                CASE.c.step,
+                CASE.c.level,
+                CASE.c.received_at,
+                CASE.c.due_at,
+                CASE.c.closed_at,
+                CASE.c.category,
+            ).where(CASE.c.code == code, phone_matches)
+        ).first()
+        if case is None:
+            return None
+        events = conn.execute(
+            select(EVENT.c.kind, EVENT.c.at)
+            .where(EVENT.c.case_id == case.id, EVENT.c.kind.in_(PUBLIC_EVENTS))
+            .order_by(EVENT.c.id)
+        ).all()
+    return {"case": case, "events": events}
+
+
+async def progress_lookup(request: Request) -> Response:
+    submitted = await request.form()
+    code = str(submitted.get("code", "")).strip().upper()[:40]
+    phone = str(submitted.get("phone", "")).strip()[:20]
+    context: dict[str, Any] = {"title": "进度查询", "code": code, "words": EVENT_WORDS}
+    if not code or not phone:
+        return render(
+            request, "progress.html", {**context, "alert": "请输入案件编号和手机号码"}, 400
+        )
+    if not LOOKUPS_PER_IP.allow(_ip(request)) or not LOOKUPS_PER_CODE.allow(code):
+        alert = "查询过于频繁，请 10 分钟后再试"
+        return render(request, "progress.html", {**context, "alert": alert}, 429)
+    found = find_progress(request.app.state.db, code, phone)
+    if found is None:
+        alert = "未查到：请核对案件编号和登记时留的手机号码"
+        return render(request, "progress.html", {**context, "alert": alert}, 404)
+    return render(request, "progress.html", {**context, **found})
+
+
+# --- evaluation through a one-time link --------------------------------------------------
+
+
+def _scale(request: Request, code: str) -> tuple[str, ...]:
+    """The evaluation step's scale from the case's definition, else the common three grades."""
+    from admin.case_page import _version_model
+
+    db = request.app.state.db
+    with db.connect() as conn:
+        row = conn.execute(
+            select(CASE.c.version_id, CASE.c.process).where(CASE.c.code == code)
+        ).first()
+    model = _version_model(db, row.version_id) if row else None
+    if model is not None and row is not None:
+        for step in model.processes[row.process].steps.values():
+            if step.evaluation is not None:
+                return tuple(step.evaluation.scale)
+    return ("满意", "基本满意", "不满意")
+
+
+async def evaluate_page(request: Request) -> Response:
+    code = request.path_params["code"]
+    context = {"code": code, "scale": _scale(request, code), "title": "满意度评价"}
+    return render(request, "evaluate.html", context)
+
+
+async def evaluate_submit(request: Request) -> Response:
+    code, token = request.path_params["code"], request.path_params["token"]
+    score = str((await request.form()).get("score", ""))
+    scale = _scale(request, code)
+    context: dict[str, Any] = {"code": code, "scale": scale, "title": "满意度评价"}
+    if score not in scale:
+        return render(request, "evaluate.html", {**context, "alert": "请选择一项评价"}, 422)
+    from engine.errors import ActionRefused, ValidationFailed
+
+    try:
+        workflow(request).evaluate(code, score, by="party", token=token)
+    except (ActionRefused, ValidationFailed) as exc:
+        return render(
+            request, "evaluate.html", {**context, "alert": refusal(exc), "spent": True}, 410
+        )
+    return render(request, "evaluate.html", {**context, "thanks": True, "score": score})

@@ -1,0 +1,194 @@
+"""Window intake (一窗受理): the county's intake form, the suggested route, visits, receipt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+import forms
+from admin.auth import StaffMembership, StaffUser, require_user
+from admin.case_page import visible_case
+from admin.scope import county_model
+from admin.web import render
+from admin.workflow import refusal, workflow
+
+# The intake form names its own fields; these are the names we recognise for the four facts
+# routing needs (English keys as in the seed counties, or the Chinese titles).
+FACTS = {
+    "category": ("category", "事项类型"),
+    "severity": ("severity", "等级", "严重程度"),
+    "location": ("location", "发生地", "地点"),
+    "parties": ("parties", "当事人"),
+    "title": ("title", "标题", "事项"),
+}
+PARTY_KEYS = {
+    "name": ("name", "姓名"),
+    "phone": ("phone", "手机号码", "电话"),
+    "id_number": ("id_number", "身份证号"),
+    "role": ("role", "身份", "类型"),
+}
+
+
+def _pick(data: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for name in names:
+        if name in data and data[name] not in (None, ""):
+            return data[name]
+    return None
+
+
+def facts(data: dict[str, Any]) -> dict[str, Any]:
+    """category, severity, location and parties out of an intake form's data."""
+    found = {key: _pick(data, names) for key, names in FACTS.items()}
+    parties = found["parties"] if isinstance(found["parties"], list) else []
+    found["parties"] = [
+        {key: _pick(p, names) for key, names in PARTY_KEYS.items() if _pick(p, names) is not None}
+        for p in parties
+        if isinstance(p, dict)
+    ]
+    return found
+
+
+def intake_form(model: Any) -> forms.Form:
+    ref = model.forms[model.intake_form]
+    return forms.load_form(dict(ref.schema), dict(ref.ui or {}), name=ref.name)
+
+
+def _model_or_404(request: Request, county: str) -> Any:
+    model = county_model(request.app.state.db, county)
+    if model is None:
+        raise HTTPException(404, "该县区尚未发布业务配置，暂不能受理。")
+    return model
+
+
+def route_hint(model: Any, category: Any, severity: Any, location: Any) -> dict[str, Any]:
+    from dsl import routing
+
+    if not (category and severity and location):
+        return {}
+    if location not in model.centers:
+        return {"route_problem": f"发生地「{location}」不在本县区的中心列表中"}
+    if category not in model.categories or severity not in model.severities:
+        return {"route_problem": "事项类型或等级不在本县区配置中"}
+    decision = routing.route(model, category, severity, location)
+    if decision is None:
+        return {"route_problem": "没有匹配的分流规则，也没有兜底窗口：请联系管理员"}
+    center = routing.center_at_level(model, location, decision.level)
+    return {
+        "route": {
+            "level": decision.level,
+            "office": decision.office,
+            "center": center.name if center else "",
+            "response_mode": decision.response_mode,
+            "fallback": decision.route is None,
+        }
+    }
+
+
+def _windows(user: StaffUser) -> list[StaffMembership]:
+    windows = user.windows
+    if not windows:
+        raise HTTPException(403, "您没有受理窗口的岗位，不能登记案件。")
+    return windows
+
+
+def _page(request: Request, user: StaffUser, model: Any, **values: Any) -> Response:
+    form = intake_form(model)
+    data = values.pop("data", None)
+    errors = values.pop("errors", None)
+    found = facts(data or {})
+    context = {
+        "view": form.view(data, errors, action="/intake"),
+        "heading": "受理登记（一窗受理）",
+        "windows": _windows(user),
+        "channels": [c for c in model.channels.values() if c.in_person]
+        or list(model.channels.values()),
+        "visits": values.pop("visits", 1),
+        "submit_label": "登记并生成回执",
+        **route_hint(model, found["category"], found["severity"], found["location"]),
+        **values,
+    }
+    return render(request, "intake.html", context, status=values.get("status", 200))
+
+
+async def intake_page(request: Request) -> Response:
+    user = require_user(request)
+    model = _model_or_404(request, user.county)
+    return _page(request, user, model)
+
+
+async def route_preview(request: Request) -> Response:
+    user = require_user(request)
+    model = _model_or_404(request, user.county)
+    data = intake_form(model).parse_submission(await request.form())
+    found = facts(data)
+    hint = route_hint(model, found["category"], found["severity"], found["location"])
+    return render(request, "route_hint.html", hint)
+
+
+def _visits(submitted: FormData) -> int:
+    try:
+        return max(0, min(99, int(str(submitted.get("_visits", "1")))))
+    except ValueError:
+        return 1
+
+
+async def intake_submit(request: Request) -> Response:
+    user = require_user(request)
+    model = _model_or_404(request, user.county)
+    form = intake_form(model)
+    submitted = await request.form()
+    data = form.parse_submission(submitted)
+    visits = _visits(submitted)
+    window, _, center = str(submitted.get("_window", "")).partition("|")
+    allowed = {(m.window, m.center) for m in _windows(user)}
+    if (window, center) not in allowed:
+        raise HTTPException(403, "只能在您所在的受理窗口登记。")
+    channel = str(submitted.get("_channel", ""))
+    errors = form.validate(data)
+    if channel not in model.channels:
+        return _page(request, user, model, data=data, alert="请选择来源渠道", visits=visits)
+    if errors:
+        return _page(request, user, model, data=data, errors=errors, visits=visits)
+    from engine.errors import ActionRefused, ValidationFailed
+
+    found = facts(data)
+    try:
+        view = workflow(request).receive(
+            user.principal(),
+            user.county,
+            channel=channel,
+            window=window,
+            category=found["category"],
+            severity=found["severity"],
+            location=found["location"],
+            parties=found["parties"],
+            data=data,
+            visits=visits,
+            center=center,
+        )
+    except ValidationFailed as exc:
+        problems = [forms.FieldError(e.path, e.message) for e in exc.field_errors]
+        return _page(request, user, model, data=data, errors=problems, visits=visits)
+    except ActionRefused as exc:
+        return _page(request, user, model, data=data, alert=refusal(exc), visits=visits)
+    return RedirectResponse(f"/cases/{view.code}/receipt?new=1", status_code=303)
+
+
+def qr_svg(code: str) -> Markup:
+    from engine import qr  # type: ignore[attr-defined,unused-ignore]
+
+    return Markup(qr.svg(code))
+
+
+async def receipt(request: Request) -> Response:
+    user = require_user(request)
+    case = visible_case(request.app.state.db, user, request.path_params["code"])
+    if case is None:
+        raise HTTPException(404, "没有该编号的案件，或该案件不在您的工作范围内。")
+    context = {"case": case, "qr": qr_svg(case.code), "new": "new" in request.query_params}
+    return render(request, "receipt.html", {**context, "title": "受理回执"})

@@ -1,0 +1,33 @@
+"""A small in-process sliding-window limiter for the public lookup (per IP and per case code).
+
+In-process is enough for the embedded single-process server; behind several workers each has
+its own window, which still bounds guessing to a small multiple of the limit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+
+class RateLimiter:
+    def __init__(self, limit: int, window_seconds: float) -> None:
+        self.limit = limit
+        self.window = window_seconds
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Record an attempt; False when `key` already made `limit` attempts in the window."""
+        moment = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= moment - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(moment)
+            if len(self._hits) > 100_000:  # forget idle keys so memory stays bounded
+                self._hits = {k: v for k, v in self._hits.items() if v}
+            return True
