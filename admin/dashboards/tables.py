@@ -73,14 +73,17 @@ def cell(viewer: Viewer, key: str, figure: Figure, dimension: str = "", value: s
 def table(
     viewer: Viewer, rows: dict[str, Figures], dimension: str, keys: tuple[str, ...] = TABLE_METRICS
 ) -> list[TableRow]:
-    return [
-        TableRow(
-            value,
-            display_name(viewer, dimension, value),
-            {k: cell(viewer, k, figures[k], dimension, value) for k in keys},
-        )
-        for value, figures in rows.items()
-    ]
+    return [_row(viewer, value, figures, dimension, keys) for value, figures in rows.items()]
+
+
+def _row(
+    viewer: Viewer, value: str, figures: Figures, dimension: str, keys: tuple[str, ...]
+) -> TableRow:
+    name = display_name(viewer, dimension, value)
+    if dimension == "subtree" and value in viewer.scope.roots:
+        # a roll-up's top center holds only its own cases: its row drills down to exactly it
+        dimension, name = "center", name + "（本级）"
+    return TableRow(value, name, {k: cell(viewer, k, figures[k], dimension, value) for k in keys})
 
 
 def labels(keys: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -213,3 +213,33 @@ def test_login_required(seeded, client: TestClient) -> None:
     response = client.get("/dashboards/")
     assert response.status_code in (302, 303)
     assert "/login" in response.headers["location"]
+
+
+CELL = re.compile(
+    r'<td data-metric="(\w+)"><a href="([^"]+)">([^<]+)</a>'
+    r'(?: <a class="fraction" href="([^"]+)" title="[^"]*">(\d+)/(\d+)</a>)?</td>'
+)
+
+
+def listed(client: TestClient, link: str) -> int:
+    html = client.get(link.replace("&amp;", "&")).text
+    found = re.search(r'<strong id="total">(\d+)</strong>', html)
+    assert found, link
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("dim", ["mediator"])
+def test_every_number_drills_down_to_as_many_cases(seeded, signed_in, dim: str) -> None:
+    """Each cell of the by-center roll-up and the by-dimension table links to a list whose
+    length is the number shown (the county center's own row included)."""
+    client = signed_in("boss", MembershipSpec(TOP, "主任"), is_admin=True)
+    html = client.get(f"/dashboards/?{NOV}&dim={dim}").text
+    assert "测试县综治中心（本级）" in html
+    cells = CELL.findall(html)
+    assert len(cells) > 40
+    for key, link, shown, den_link, num, den in cells:
+        if den_link:
+            assert listed(client, link) == int(num), (key, link)
+            assert listed(client, den_link) == int(den), (key, den_link)
+        else:
+            assert listed(client, link) == int(shown), (key, link)
