@@ -1,0 +1,76 @@
+"""The timer worker loop: `yidi worker`, and a background thread inside `yidi serve`.
+
+Several workers may run at once on PostgreSQL (they skip each other's locked rows); on SQLite
+they queue on the write lock, which is still correct, only not parallel.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from engine.clock import Clock
+from engine.timers import Handler, default_worker_id, fire_due
+
+log = logging.getLogger(__name__)
+
+# Modules that register timer handlers on DEFAULT_DISPATCHER when imported; the worker imports
+# them before its first poll so `yidi worker` knows every kind the engine schedules.
+HANDLER_MODULES: tuple[str, ...] = ()
+
+
+def load_handler_modules(names: tuple[str, ...] = HANDLER_MODULES) -> None:
+    for name in names:
+        importlib.import_module(name)
+
+
+def run_worker(
+    engine: Engine,
+    clock: Clock,
+    handler: Handler,
+    *,
+    poll_interval: float = 1.0,
+    stop_event: threading.Event,
+    batch: int = 500,
+    worker_id: str = "",
+) -> None:
+    """Fire due timers until `stop_event` is set, polling every `poll_interval` seconds.
+
+    A database error (server restarting, lock timeout) is logged and retried at the next poll:
+    nothing was half-done, because each batch is one transaction.
+    """
+    if poll_interval <= 0:
+        raise ValueError(f"轮询间隔必须大于 0 秒（收到 {poll_interval}）")
+    who = worker_id or default_worker_id()
+    while not stop_event.is_set():
+        try:
+            fired = fire_due(engine, clock, handler, batch=batch, worker_id=who)
+        except DBAPIError as error:
+            log.warning("定时器工作进程 %s 访问数据库失败，稍后重试: %s", who, error)
+        else:
+            if fired:
+                log.info("定时器工作进程 %s 触发了 %d 个定时器", who, fired)
+        stop_event.wait(poll_interval)
+
+
+def start_background(
+    engine: Engine, clock: Clock, handler: Handler, *, poll_interval: float = 1.0
+) -> tuple[threading.Thread, threading.Event]:
+    """Run the worker in a daemon thread (the embedded default of `yidi serve`).
+
+    Returns the thread and the event that stops it: set the event, then join the thread.
+    """
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_worker,
+        args=(engine, clock, handler),
+        kwargs={"poll_interval": poll_interval, "stop_event": stop},
+        name="yidi-timer-worker",
+        daemon=True,
+    )
+    thread.start()
+    return thread, stop
