@@ -59,8 +59,9 @@ def inbox_rows(
     filters: dict[str, str],
     page: int,
     now: datetime,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
 ) -> tuple[list[InboxRow], bool]:
+    per_page = per_page or PER_PAGE
     county = county_id(db, user.county)
     if county is None:
         return [], False
