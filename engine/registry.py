@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,3 +42,8 @@ class DefinitionVersion(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_by: Mapped[str] = mapped_column(String(100))
     is_current: Mapped[bool] = mapped_column(default=True)
+
+
+# Core handles.
+COUNTY_T = cast(Table, County.__table__)
+VERSION_T = cast(Table, DefinitionVersion.__table__)

@@ -7,9 +7,9 @@ outcome, satisfaction, visits, level), never by replaying events.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, utcnow
@@ -106,6 +106,7 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_ticket_inbox", "county_id", "state", "center", "office", "due_at"),
         Index("ix_ticket_case", "case_id", "state"),
+        Index("ix_ticket_done", "completed_by", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,7 +129,8 @@ class Ticket(Base):
     colour: Mapped[str] = mapped_column(String(20), default="")
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    completed_by: Mapped[str | None] = mapped_column(String(100))
+    completed_by: Mapped[str | None] = mapped_column(String(100))  # username
+    completed_name: Mapped[str | None] = mapped_column(String(100))  # display name, for messages
     action: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
@@ -150,3 +152,25 @@ class Event(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseToken(Base):
+    """A one-time link token for the citizen's evaluation; only its SHA-256 is stored."""
+
+    __tablename__ = "case_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20), default="evaluation")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# Core handles for the hot paths (statements, not ORM units of work).
+CASE = cast(Table, Case.__table__)
+PARTY = cast(Table, CaseParty.__table__)
+SEQUENCE = cast(Table, CaseCodeSequence.__table__)
+TICKET = cast(Table, Ticket.__table__)
+EVENT = cast(Table, Event.__table__)
+TOKEN = cast(Table, CaseToken.__table__)

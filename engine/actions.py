@@ -1,0 +1,337 @@
+"""Acting on tickets: which actions a user may take, and taking one (validate the form, finish
+the ticket, move the case) in one transaction.
+
+Exactly one of two concurrent actors wins: the ticket is finished by a guarded UPDATE
+(`WHERE state IN ('open','claimed')`) that only one transaction can match; the other sees no
+row changed and is told who handled it and when.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from dsl import routing
+from dsl.model import Action, County, Step
+from engine import conditions, flow, formcheck, loading, timers
+from engine.clock import CST
+from engine.errors import ActionRefused
+from engine.flow import OPEN_STATES, Move
+from engine.scope import Principal, may_work
+from engine.tables import TICKET
+from engine.views import ActionOption
+
+EVENT_KIND = {
+    "complete": "completed",
+    "return": "returned",
+    "transfer": "transferring",
+    "escalate": "escalating",
+    "push_down": "pushing_down",
+    "reopen": "reopened",
+    "suspend": "suspended",
+    "extend": "extended",
+    "divert": "diverting",
+    "close": "closing",
+}
+SUPERVISION_REPLY = Action(key="回复督办", name="回复督办", effect="complete", target=None)
+
+
+def handled_message(ticket: dict[str, Any]) -> str:
+    who = (
+        ticket.get("completed_name")
+        or ticket.get("completed_by")
+        or ticket.get("claimed_by")
+        or "他人"
+    )
+    at = ticket.get("completed_at")
+    when = f" 于 {at.astimezone(CST):%Y-%m-%d %H:%M}" if isinstance(at, datetime) else ""
+    if ticket.get("state") == "claimed":
+        return f"该单已由 {who} 签收，正在办理"
+    return f"该单已由 {who}{when} 办理"
+
+
+def step_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> Step | None:
+    process = county.processes.get(str(case["process"]))
+    if process is None or ticket["kind"] == "supervision":
+        return None
+    return process.steps.get(str(ticket["step"]))
+
+
+def actions_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> tuple[Action, ...]:
+    if ticket["kind"] == "supervision":
+        return (SUPERVISION_REPLY,)
+    step = step_of(county, case, ticket)
+    return step.actions if step else ()
+
+
+def _choices(county: County, case: dict[str, Any], action: Action) -> tuple[str, ...]:
+    if action.effect == "transfer":
+        return tuple(county.offices)
+    if action.effect == "push_down":
+        return tuple(c.key for c in routing.children(county, str(case["center"])))
+    if action.effect == "divert":
+        return tuple(county.diversions)
+    return ()
+
+
+def available(principal: Principal, loaded: loading.Loaded) -> list[ActionOption]:
+    t, case, county = loaded.ticket, loaded.case, loaded.county
+    if t["state"] not in OPEN_STATES or (
+        case["status"] == "suspended" and t["kind"] != "supervision"
+    ):
+        return []
+    if not may_work(principal, t["center"], t["office"], t["role"]):
+        return []
+    if t["state"] == "claimed" and t["claimed_by"] != principal.username:
+        return []
+    step = step_of(county, case, t)
+    options = []
+    for action in actions_of(county, case, t):
+        if not conditions.holds(action.condition, case, None):
+            continue
+        form = action.form or (
+            step.form if step and action.effect in ("complete", "close") else None
+        )
+        options.append(
+            ActionOption(
+                key=action.key,
+                name=action.name,
+                effect=action.effect,
+                target=action.target,
+                form=form,
+                requires_reason=action.requires_reason
+                or action.effect in ("return", "suspend", "extend"),
+                choices=_choices(county, case, action),
+            )
+        )
+    return options
+
+
+def check(principal: Principal, loaded: loading.Loaded, expected_state: str) -> None:
+    t = loaded.ticket
+    if t["state"] not in OPEN_STATES or (
+        t["state"] == "claimed" and t["claimed_by"] != principal.username
+    ):
+        raise ActionRefused(handled_message(t))
+    if expected_state not in ("", "open", t["state"]):
+        raise ActionRefused(handled_message(t))
+    if not may_work(principal, t["center"], t["office"], t["role"]):
+        where = f"{t['center']}{'/' + t['office'] if t['office'] else ''}"
+        raise ActionRefused(f"您不是该单的办理人（需要 {where} 的「{t['role']}」角色）")
+    if loaded.case["status"] == "suspended" and t["kind"] != "supervision":
+        raise ActionRefused("案件已中止办理，请先恢复")
+
+
+def find_action(loaded: loading.Loaded, key: str, data: dict[str, Any], reason: str) -> Action:
+    actions = {a.key: a for a in actions_of(loaded.county, loaded.case, loaded.ticket)}
+    action = actions.get(key)
+    if action is None:
+        offered = "、".join(actions) or "无"
+        raise ActionRefused(f"该单没有「{key}」操作（可用：{offered}）")
+    if not conditions.holds(action.condition, loaded.case, data):
+        raise ActionRefused(f"当前案件不满足「{action.name}」的条件")
+    if (action.requires_reason or action.effect == "return") and not reason.strip():
+        raise ActionRefused(f"「{action.name}」必须填写理由")
+    return action
+
+
+def finish(
+    conn: Connection,
+    principal: Principal,
+    ticket: dict[str, Any],
+    action: Action,
+    data: dict[str, Any],
+    reason: str,
+    now: datetime,
+) -> None:
+    """The guarded UPDATE: exactly one transaction finishes an open ticket."""
+    state = "returned" if action.effect == "return" else "completed"
+    done = conn.execute(
+        update(TICKET)
+        .where(TICKET.c.id == ticket["id"], TICKET.c.state.in_(OPEN_STATES))
+        .where((TICKET.c.claimed_by.is_(None)) | (TICKET.c.claimed_by == principal.username))
+        .values(
+            state=state,
+            completed_at=now,
+            completed_by=principal.username,
+            completed_name=principal.display_name,
+            action=action.key,
+            reason=reason or None,
+            data=data,
+        )
+    )
+    if done.rowcount != 1:
+        fresh = conn.execute(select(TICKET).where(TICKET.c.id == ticket["id"])).mappings().one()
+        raise ActionRefused(handled_message(dict(fresh)))
+    timers.cancel_for_ticket(conn, int(ticket["id"]))
+
+
+def act(
+    conn: Connection,
+    principal: Principal,
+    ticket_id: int,
+    key: str,
+    data: dict[str, Any],
+    *,
+    reason: str,
+    expected_state: str,
+    now: datetime,
+) -> int:
+    """Take action `key` on a ticket; returns the case id."""
+    loaded = loading.ticket(conn, ticket_id)
+    check(principal, loaded, expected_state)
+    action = find_action(loaded, key, data, reason)
+    if action.effect in ("suspend", "extend"):
+        raise ActionRefused(f"「{action.name}」请使用中止/延期办理（需审批人）")
+    step = step_of(loaded.county, loaded.case, loaded.ticket)
+    formcheck.validate(
+        loaded.county,
+        action.form or (step.form if step and action.effect in ("complete", "close") else None),
+        data,
+    )
+    finish(conn, principal, loaded.ticket, action, data, reason, now)
+    move = Move(
+        conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
+    )
+    apply(move, loaded.ticket, action, data, reason)
+    flow.save(move)
+    return move.case_id
+
+
+def apply(
+    move: Move, ticket: dict[str, Any], action: Action, data: dict[str, Any], reason: str
+) -> None:
+    tid = int(ticket["id"])
+    move.event(
+        EVENT_KIND[action.effect],
+        ticket_id=tid,
+        note=reason,
+        step=ticket["step"],
+        action=action.key,
+    )
+    _record_outcome(move, action, data)
+    if ticket["kind"] == "verification":
+        move.set(verified=action.effect != "reopen")
+    if ticket["kind"] == "supervision":
+        return
+    if ticket["join_group"] and action.effect == "complete" and _others_open(move, ticket):
+        return  # a consultation continues when the last view is in
+    effect = action.effect
+    if effect == "escalate":
+        _escalate(move, reason)
+    elif effect == "push_down":
+        _push_down(move, str(data.get("center") or ""))
+    elif effect == "reopen":
+        move.set(
+            status="open",
+            closed_at=None,
+            closed_on_time=None,
+            resolved=None,
+            reopenings=int(move.get("reopenings")) + 1,
+        )
+    elif effect == "transfer":
+        _transfer(move, ticket, str(data.get("office") or ""))
+        return
+    elif effect == "divert":
+        _divert(move, action, str(data.get("diversion") or ""))
+    if effect == "return":
+        move.set(office=None)
+    flow.cancel_open(move, step=None) if effect != "complete" else flow.cancel_open(
+        move, step=str(ticket["step"])
+    )
+    if move.get("status") == "closed" and effect != "reopen":
+        _after_close(move, action)
+        return
+    flow.enter(move, None if effect == "close" else action.target, note=reason)
+
+
+def _after_close(move: Move, action: Action) -> None:
+    """Work on a closed case (a sampled revisit): record verification, do not reopen."""
+    move.set(verified=True, step=action.target or move.get("step"))
+    move.event("verified", verified=True)
+
+
+def _others_open(move: Move, ticket: dict[str, Any]) -> bool:
+    count = move.conn.execute(
+        select(func.count())
+        .select_from(TICKET)
+        .where(TICKET.c.join_group == ticket["join_group"], TICKET.c.state.in_(OPEN_STATES))
+    ).scalar_one()
+    return int(count) > 0
+
+
+def _record_outcome(move: Move, action: Action, data: dict[str, Any]) -> None:
+    if action.outcome:
+        resolved = not any(word in action.outcome for word in ("不成", "未", "失败"))
+        mediated = "调解" in action.outcome or bool(move.get("mediated"))
+        move.set(
+            outcome=action.outcome,
+            resolved=resolved,
+            mediated=mediated,
+            mediation_success=resolved if mediated else None,
+        )
+    for column in ("mediator", "studio", "leader"):
+        if isinstance(data.get(column), str) and data[column]:
+            move.set(**{column: data[column][:100]})
+
+
+def _escalate(move: Move, reason: str) -> None:
+    here = move.county.centers[str(move.get("center"))]
+    if here.parent is None:
+        raise ActionRefused(f"「{here.name}」已是最高层级中心，无法提级")
+    parent = move.county.centers[here.parent]
+    move.set(center=parent.key, level=parent.level, escalations=int(move.get("escalations")) + 1)
+    move.event("escalated", note=reason, center=parent.key, level=parent.level)
+
+
+def _push_down(move: Move, child: str) -> None:
+    here = str(move.get("center"))
+    node = move.county.centers.get(child)
+    if (
+        node is None
+        or child == here
+        or here not in [c.key for c in routing.ancestors(move.county, child)]
+    ):
+        names = "、".join(c.key for c in routing.children(move.county, here)) or "无"
+        raise ActionRefused(f"下沉目标「{child}」不是「{here}」的下级中心（可选：{names}）")
+    move.set(center=node.key, level=node.level)
+    move.event("pushed_down", center=node.key, level=node.level)
+
+
+def _transfer(move: Move, ticket: dict[str, Any], office: str) -> None:
+    if office not in move.county.offices:
+        raise ActionRefused(f"转办目标「{office}」不是本县区的单位")
+    step = move.county.processes[str(move.get("process"))].step(str(ticket["step"]))
+    move.set(office=office)
+    actor = step.actor
+    assert actor is not None
+    flow.open_ticket(move, step, actor, office=office)
+    move.event("transferred", office=office)
+
+
+def _divert(move: Move, action: Action, diversion: str) -> None:
+    key = diversion or next(iter(move.county.diversions), "")
+    if key not in move.county.diversions:
+        raise ActionRefused(f"没有分流渠道「{diversion}」")
+    move.set(diversion=key, outcome=action.outcome or "分流", resolved=False)
+    move.event("diverted", diversion=key)
+
+
+def claim(conn: Connection, principal: Principal, ticket_id: int, now: datetime) -> int:
+    loaded = loading.ticket(conn, ticket_id)
+    check(principal, loaded, "open")
+    done = conn.execute(
+        update(TICKET)
+        .where(TICKET.c.id == ticket_id, TICKET.c.state == "open")
+        .values(state="claimed", claimed_by=principal.username)
+    )
+    if done.rowcount != 1:
+        fresh = conn.execute(select(TICKET).where(TICKET.c.id == ticket_id)).mappings().one()
+        raise ActionRefused(handled_message(dict(fresh)))
+    move = Move(
+        conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
+    )
+    move.event("claimed", ticket_id=ticket_id, claimed_by=principal.username)
+    return move.case_id

@@ -1,0 +1,41 @@
+"""一案一码: `<prefix>-<year>-<6-digit sequence>`, unique under concurrent intake.
+
+The sequence row is bumped with UPDATE ... RETURNING inside the intake transaction, so two
+intakes serialise on that one row (PostgreSQL row lock, SQLite write lock) and never share a
+number; the first intake of a year creates the row with INSERT ... ON CONFLICT DO NOTHING.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dsl.model import County
+from engine.tables import SEQUENCE
+
+
+def prefix(county: County) -> str:
+    return county.code_prefix or county.key.upper()
+
+
+def next_number(conn: Connection, county_id: int, year: int) -> int:
+    bump = (
+        update(SEQUENCE)
+        .where(SEQUENCE.c.county_id == county_id, SEQUENCE.c.year == year)
+        .values(last=SEQUENCE.c.last + 1)
+        .returning(SEQUENCE.c.last)
+    )
+    number = conn.execute(bump).scalar()
+    if number is not None:
+        return int(number)
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(SEQUENCE)
+        .values(county_id=county_id, year=year, last=0)
+        .on_conflict_do_nothing()
+    )
+    return int(conn.execute(bump).scalar_one())
+
+
+def next_code(conn: Connection, county: County, county_id: int, year: int) -> str:
+    return f"{prefix(county)}-{year}-{next_number(conn, county_id, year):06d}"

@@ -1,0 +1,110 @@
+"""What the definition's stages do when their timers fire: reminders, colour grades,
+supervision tickets (督办单) and automatic escalation. Registered on the timer dispatcher, so
+`yidi worker` and the worker inside `yidi serve` run them in the timer's own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from dsl import routing
+from engine import flow, loading, timers
+from engine.flow import OPEN_STATES, Move
+from engine.tables import TICKET
+from engine.timers import TimerRow
+
+SYSTEM = "系统"
+
+
+def _move(conn: Connection, row: TimerRow, now: datetime) -> Move | None:
+    """The case the timer is for, unless it is closed, suspended or the ticket is done."""
+    if row.case_id is None:
+        return None
+    case, county = loading.case_by_id(conn, row.case_id)
+    if case["status"] != "open":
+        return None
+    if row.ticket_id is not None:
+        state = conn.execute(select(TICKET.c.state).where(TICKET.c.id == row.ticket_id)).scalar()
+        if state not in OPEN_STATES:
+            return None
+    return Move(conn=conn, county=county, case=case, now=now, actor=SYSTEM)
+
+
+def remind(conn: Connection, row: TimerRow, now: datetime) -> None:
+    move = _move(conn, row, now)
+    if move is not None:
+        role = str(row.payload.get("role") or "办理人")
+        move.event("reminded", ticket_id=row.ticket_id, note=f"提醒{role}：时限将到")
+
+
+def colour(conn: Connection, row: TimerRow, now: datetime) -> None:
+    move = _move(conn, row, now)
+    if move is None:
+        return
+    grade = str(row.payload.get("colour") or "")
+    order = list(move.county.colours)
+    if row.ticket_id is not None:
+        conn.execute(TICKET.update().where(TICKET.c.id == row.ticket_id).values(colour=grade))
+    current = str(move.get("colour") or "")
+    # The case shows its gravest grade: a milder ticket grade never lowers it.
+    if grade in order and (current not in order or order.index(grade) > order.index(current)):
+        move.set(colour=grade)
+    move.event("colour", ticket_id=row.ticket_id, colour=grade)
+    flow.save(move)
+
+
+def supervise(conn: Connection, row: TimerRow, now: datetime) -> None:
+    move = _move(conn, row, now)
+    if move is None:
+        return
+    level = str(row.payload.get("at_level") or "")
+    found = routing.center_at_level(move.county, str(move.get("center")), level) if level else None
+    center = found.key if found else routing.ancestors(move.county, str(move.get("center")))[-1].key
+    ticket_id = conn.execute(
+        insert(TICKET)
+        .values(
+            county_id=move.county_id,
+            case_id=move.case_id,
+            step=str(move.get("step") or ""),
+            name="督办单",
+            kind="supervision",
+            state="open",
+            center=center,
+            office=None,
+            role=str(row.payload.get("role") or ""),
+            created_at=now,
+            colour="",
+        )
+        .returning(TICKET.c.id)
+    ).scalar_one()
+    move.set(supervised=True)
+    move.event("supervised", ticket_id=int(ticket_id), note=f"{center} 督办", supervised=True)
+    flow.save(move)
+
+
+def escalate(conn: Connection, row: TimerRow, now: datetime) -> None:
+    move = _move(conn, row, now)
+    if move is None:
+        return
+    here = move.county.centers[str(move.get("center"))]
+    if here.parent is None:
+        move.event("escalation_impossible", note=f"「{here.name}」已是最高层级，仍超时")
+        return
+    parent = move.county.centers[here.parent]
+    step = str(move.get("step") or "")
+    flow.cancel_open(move)
+    move.set(center=parent.key, level=parent.level, escalations=int(move.get("escalations")) + 1)
+    move.event("escalated", note="超时自动提级", center=parent.key, level=parent.level)
+    flow.enter(move, step)
+    flow.save(move)
+
+
+HANDLERS = {"remind": remind, "colour": colour, "supervise": supervise, "escalate": escalate}
+for _kind, _fn in HANDLERS.items():
+    timers.register_handler(_kind, _fn)
+
+
+def fire(conn: Connection, row: TimerRow, now: datetime) -> None:
+    """The engine's handler for `timers.fire_due`: dispatch by the timer's kind."""
+    timers.DEFAULT_DISPATCHER(conn, row, now)

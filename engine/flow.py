@@ -1,0 +1,276 @@
+"""Moving a case through its process: opening a step's tickets where routing says, with their
+deadlines and stage timers, and closing the case. Runs inside the caller's transaction.
+
+A `Move` carries one transaction's view of a case; changes to the case row are collected in
+`changes` and written once by `save`, with one event for the whole change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, update
+
+from dsl import routing
+from dsl.model import Actor, County, Deadline, Duration, Step
+from engine import audit, timers
+from engine.calendar import calendar_for
+from engine.errors import ActionRefused
+from engine.tables import CASE, TICKET
+
+OPEN_STATES = ("open", "claimed")
+
+
+@dataclass
+class Move:
+    conn: Connection
+    county: County
+    case: dict[str, Any]  # the case row as read at the start of the transaction
+    now: datetime
+    actor: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    opened: list[int] = field(default_factory=list)
+
+    @property
+    def case_id(self) -> int:
+        return int(self.case["id"])
+
+    @property
+    def county_id(self) -> int:
+        return int(self.case["county_id"])
+
+    def get(self, column: str) -> Any:
+        return self.changes.get(column, self.case.get(column))
+
+    def set(self, **values: Any) -> None:
+        self.changes.update(values)
+
+    def event(
+        self, kind: str, *, ticket_id: int | None = None, note: str = "", **after: Any
+    ) -> None:
+        before = {k: self.case.get(k) for k in after if k in self.case}
+        audit.record(
+            self.conn,
+            county_id=self.county_id,
+            case_id=self.case_id,
+            ticket_id=ticket_id,
+            at=self.now,
+            actor=self.actor,
+            kind=kind,
+            before=before or None,
+            after=after or None,
+            note=note,
+        )
+
+
+def save(move: Move) -> None:
+    """Write the collected case changes (one UPDATE)."""
+    if move.changes:
+        move.changes["updated_at"] = move.now
+        move.conn.execute(update(CASE).where(CASE.c.id == move.case_id).values(**move.changes))
+        move.case.update(move.changes)
+        move.changes = {}
+
+
+# --- where a step's work goes -------------------------------------------------------------
+
+
+def place(county: County, case: dict[str, Any], actor: Actor) -> tuple[str, str | None]:
+    """(center, office) of the ticket for `actor` on this case, from routing or the step."""
+    center = str(case["center"])
+    if actor.where == "routed_office":
+        return center, case["office"]
+    if actor.where == "office":
+        for node in routing.ancestors(county, center):
+            if routing.office_stationed_at(county, actor.office, node.key):
+                return node.key, actor.office
+        return center, actor.office
+    if actor.where == "center":
+        found = routing.center_at_level(county, center, actor.level) if actor.level else None
+        return (found.key if found else center), None
+    return str(case["received_center"]), None  # window: first-asked responsibility stays put
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def allowed(deadline: Deadline | None, case: dict[str, Any]) -> Duration | None:
+    if deadline is None:
+        return None
+    return deadline.allowed(str(case["severity"]), str(case["level"]))
+
+
+def due_time(
+    county: County, deadline: Deadline | None, case: dict[str, Any], start: datetime
+) -> datetime | None:
+    duration = allowed(deadline, case)
+    if deadline is None or duration is None:
+        return None
+    return calendar_for(county, deadline.calendar).add(start, duration)
+
+
+def schedule_stages(
+    move: Move,
+    deadline: Deadline | None,
+    ticket_id: int | None,
+    start: datetime,
+    due: datetime | None,
+) -> None:
+    """One timer per stage effect, at its share of the allowed time or after the due time."""
+    duration = allowed(deadline, move.case)
+    if deadline is None or due is None or duration is None:
+        return
+    calendar = calendar_for(move.county, deadline.calendar)
+    for index, stage in enumerate(deadline.stages):
+        if stage.fraction is not None:
+            at = calendar.point_at(start, due, stage.fraction, duration.unit)
+        elif stage.after_due is not None:
+            at = calendar.add(due, stage.after_due)
+        else:
+            continue
+        for effect in stage.effects:
+            payload = {
+                "stage": index,
+                "colour": effect.colour,
+                "role": effect.role,
+                "at_level": effect.at_level,
+            }
+            timers.schedule(
+                move.conn,
+                county_id=move.county_id,
+                case_id=move.case_id,
+                ticket_id=ticket_id,
+                kind=effect.kind,
+                due_at=max(at, start),
+                payload=payload,
+            )
+
+
+# --- tickets --------------------------------------------------------------------------------
+
+
+def open_ticket(
+    move: Move,
+    step: Step,
+    actor: Actor,
+    *,
+    kind: str | None = None,
+    join_group: str | None = None,
+    center: str | None = None,
+    office: str | None = None,
+) -> int:
+    here, there = place(move.county, {**move.case, **move.changes}, actor)
+    center, office = center or here, office if office is not None else there
+    due = due_time(move.county, step.deadline, {**move.case, **move.changes}, move.now)
+    ticket_id = int(
+        move.conn.execute(
+            insert(TICKET)
+            .values(
+                county_id=move.county_id,
+                case_id=move.case_id,
+                step=step.key,
+                name=step.ticket or step.key,
+                kind=kind or step.kind,
+                state="open",
+                center=center,
+                office=office,
+                role=actor.role,
+                join_group=join_group,
+                created_at=move.now,
+                due_at=due,
+                colour="",
+            )
+            .returning(TICKET.c.id)
+        ).scalar_one()
+    )
+    schedule_stages(move, step.deadline, ticket_id, move.now, due)
+    move.opened.append(ticket_id)
+    return ticket_id
+
+
+def process_of(move: Move) -> Any:
+    return move.county.processes[str(move.get("process"))]
+
+
+def enter(move: Move, step_key: str | None, *, note: str = "") -> None:
+    """Open the tickets of `step_key` (None or an end step closes the case)."""
+    process = process_of(move)
+    if step_key is None:
+        close(move, note=note)
+        return
+    if step_key not in process.steps:
+        raise ActionRefused(f"流程「{process.name}」中没有步骤「{step_key}」")
+    step = process.step(step_key)
+    if step.kind == "end":
+        move.set(step=step.key)
+        close(move, note=note)
+        return
+    if step.kind == "verification" and step.revisit is not None and step.revisit.share < 1.0:
+        # Sampled revisits happen after closing (sample_revisits); the chain goes on without it.
+        move.event("revisit_pending", note=f"回访按 {step.revisit.share:.0%} 抽样，结案后抽取")
+        enter(move, _next_of(step), note=note)
+        return
+    move.set(step=step.key)
+    if step.kind == "consultation":
+        group = uuid.uuid4().hex
+        for participant in step.participants:
+            open_ticket(move, step, participant, join_group=group)
+    elif step.actor is not None:
+        open_ticket(move, step, step.actor)
+    if step.actor is not None and step.actor.where in ("routed_office", "office"):
+        move.set(office=place(move.county, {**move.case, **move.changes}, step.actor)[1])
+
+
+def _next_of(step: Step) -> str | None:
+    for action in step.actions:
+        if action.effect == "complete":
+            return action.target
+    return None
+
+
+def close(move: Move, *, note: str = "") -> None:
+    due = move.get("due_at")
+    move.set(
+        status="closed",
+        closed_at=move.now,
+        closed_on_time=due is None or move.now <= due,
+        resolved_level=move.get("level"),
+        resolved_center=move.get("center"),
+    )
+    if move.get("resolved") is None:
+        move.set(resolved=True)
+    cancel_open(move, state="cancelled", supervision=True)
+    timers.cancel_for_case(move.conn, move.case_id)
+    move.event("closed", note=note, status="closed")
+
+
+def cancel_open(
+    move: Move, *, state: str = "cancelled", step: str | None = None, supervision: bool = False
+) -> None:
+    """Cancel the open tickets of the case (of one step when given), with their timers.
+    Supervision tickets stay open while the case moves on, unless `supervision` (closing)."""
+    where = [TICKET.c.case_id == move.case_id, TICKET.c.state.in_(OPEN_STATES)]
+    if step is not None:
+        where.append(TICKET.c.step == step)
+    if not supervision:
+        where.append(TICKET.c.kind != "supervision")
+    ids = [
+        int(i)
+        for i in move.conn.execute(
+            TICKET.select().with_only_columns(TICKET.c.id).where(*where)
+        ).scalars()
+    ]
+    if not ids:
+        return
+    move.conn.execute(
+        update(TICKET)
+        .where(TICKET.c.id.in_(ids))
+        .values(
+            state=state, completed_at=move.now, completed_by=move.actor, completed_name=move.actor
+        )
+    )
+    for ticket_id in ids:
+        timers.cancel_for_ticket(move.conn, ticket_id)

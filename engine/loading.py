@@ -1,0 +1,56 @@
+"""Reading a ticket and its case (with the compiled model of the case's version) in a
+transaction: the first step of every action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from dsl.model import County
+from engine import versions
+from engine.errors import NotFound
+from engine.registry import VERSION_T as VERSION
+from engine.tables import CASE, TICKET
+
+
+@dataclass
+class Loaded:
+    ticket: dict[str, Any]
+    case: dict[str, Any]
+    county: County
+
+
+def model_of(conn: Connection, version_id: int) -> County:
+    digest = conn.execute(
+        select(VERSION.c.content_hash).where(VERSION.c.id == version_id)
+    ).scalar_one()
+    if digest in versions._MODELS:
+        return versions._MODELS[digest]
+    files = conn.execute(select(VERSION.c.files).where(VERSION.c.id == version_id)).scalar_one()
+    return versions.model_for_hash(digest, dict(files or {}))
+
+
+def case_by_id(conn: Connection, case_id: int) -> tuple[dict[str, Any], County]:
+    row = conn.execute(select(CASE).where(CASE.c.id == case_id)).mappings().first()
+    if row is None:
+        raise NotFound("没有该案件")
+    case = dict(row)
+    return case, model_of(conn, int(case["version_id"]))
+
+
+def case_by_code(conn: Connection, code: str) -> tuple[dict[str, Any], County]:
+    row = conn.execute(select(CASE).where(CASE.c.code == code)).mappings().first()
+    if row is None:
+        raise NotFound(f"没有编号为 {code} 的案件")
+    case = dict(row)
+    return case, model_of(conn, int(case["version_id"]))
+
+
+def ticket(conn: Connection, ticket_id: int) -> Loaded:
+    row = conn.execute(select(TICKET).where(TICKET.c.id == ticket_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"没有编号为 {ticket_id} 的单")
+    case, county = case_by_id(conn, int(row["case_id"]))
+    return Loaded(ticket=dict(row), case=case, county=county)

@@ -1,0 +1,166 @@
+"""Suspension (中止) and extension (延期): with a reason and, when the definition names an
+approver role, the approver; due times and stage timers move accordingly, and it is recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from dsl.model import Deadline, Duration
+from engine import flow, loading, timers
+from engine.calendar import calendar_for
+from engine.errors import ActionRefused
+from engine.flow import OPEN_STATES, Move
+from engine.scope import Principal, may_work
+from engine.tables import TICKET
+
+
+def _rule(loaded: loading.Loaded) -> Deadline | None:
+    process = loaded.county.processes[str(loaded.case["process"])]
+    step = process.steps.get(str(loaded.ticket["step"]))
+    return (step.deadline if step else None) or process.case_deadline
+
+
+def _check(
+    principal: Principal, loaded: loading.Loaded, what: str, reason: str, approver: str
+) -> Deadline:
+    t = loaded.ticket
+    if t["state"] not in OPEN_STATES:
+        raise ActionRefused("该单已办结，不能" + what)
+    if not may_work(principal, t["center"], t["office"], t["role"]):
+        raise ActionRefused(f"您不是该单的办理人，不能{what}")
+    if not reason.strip():
+        raise ActionRefused(f"{what}必须填写理由")
+    rule = _rule(loaded)
+    allowed = rule is not None and (rule.suspend_allowed if what == "中止" else rule.extend_allowed)
+    if rule is None or not allowed:
+        raise ActionRefused(f"该环节的时限规则不允许{what}")
+    if rule.approver_role and not approver.strip():
+        raise ActionRefused(f"{what}需要「{rule.approver_role}」审批，请填写审批人")
+    return rule
+
+
+def suspend(
+    conn: Connection,
+    principal: Principal,
+    ticket_id: int,
+    *,
+    reason: str,
+    approver: str,
+    now: datetime,
+) -> int:
+    loaded = loading.ticket(conn, ticket_id)
+    _check(principal, loaded, "中止", reason, approver)
+    if loaded.case["status"] != "open":
+        raise ActionRefused("案件不在办理中，不能中止")
+    move = Move(
+        conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
+    )
+    move.set(status="suspended", suspended_at=now)
+    # Stages must not fire while the clock is stopped; they are scheduled again on resuming.
+    timers.cancel_for_case(conn, move.case_id)
+    move.event(
+        "suspended",
+        ticket_id=ticket_id,
+        note=f"{reason}（审批：{approver or '无需'}）",
+        status="suspended",
+    )
+    flow.save(move)
+    return move.case_id
+
+
+def resume(
+    conn: Connection, principal: Principal, ticket_id: int, *, reason: str, now: datetime
+) -> int:
+    loaded = loading.ticket(conn, ticket_id)
+    if loaded.case["status"] != "suspended":
+        raise ActionRefused("案件没有中止，无需恢复")
+    t = loaded.ticket
+    if not may_work(principal, t["center"], t["office"], t["role"]):
+        raise ActionRefused("您不是该单的办理人，不能恢复办理")
+    move = Move(
+        conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
+    )
+    since = loaded.case["suspended_at"]
+    process = move.county.processes[str(move.get("process"))]
+    move.set(
+        due_at=_shifted(move, process.case_deadline, move.get("due_at"), since),
+        status="open",
+        suspended_at=None,
+    )
+    flow.schedule_stages(
+        move,
+        process.case_deadline,
+        None,
+        _shifted(move, process.case_deadline, move.get("received_at"), since) or now,
+        move.get("due_at"),
+    )
+    for row in (
+        conn.execute(
+            select(TICKET).where(
+                TICKET.c.case_id == move.case_id,
+                TICKET.c.state.in_(OPEN_STATES),
+                TICKET.c.kind != "supervision",
+            )
+        )
+        .mappings()
+        .all()
+    ):
+        rule = process.steps[str(row["step"])].deadline if row["step"] in process.steps else None
+        due = _shifted(move, rule, row["due_at"], since)
+        conn.execute(update(TICKET).where(TICKET.c.id == row["id"]).values(due_at=due))
+        flow.schedule_stages(
+            move, rule, int(row["id"]), _shifted(move, rule, row["created_at"], since) or now, due
+        )
+    move.event(
+        "resumed", ticket_id=ticket_id, note=reason, status="open", due_at=move.get("due_at")
+    )
+    flow.save(move)
+    return move.case_id
+
+
+def _shifted(
+    move: Move, rule: Deadline | None, moment: datetime | None, since: datetime
+) -> datetime | None:
+    duration = flow.allowed(rule, move.case)
+    if moment is None or rule is None or duration is None:
+        return moment
+    calendar = calendar_for(move.county, rule.calendar)
+    return calendar.shift(
+        moment, calendar.paused_time(since, move.now, duration.unit), duration.unit
+    )
+
+
+def extend(
+    conn: Connection,
+    principal: Principal,
+    ticket_id: int,
+    *,
+    amount: Duration,
+    reason: str,
+    approver: str,
+    now: datetime,
+) -> int:
+    loaded = loading.ticket(conn, ticket_id)
+    rule = _check(principal, loaded, "延期", reason, approver)
+    if amount.amount <= 0 and amount.unit != "end_of_workday":
+        raise ActionRefused("延期时长必须大于 0")
+    move = Move(
+        conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
+    )
+    calendar = calendar_for(move.county, rule.calendar)
+    t = loaded.ticket
+    base = t["due_at"] or move.get("due_at") or now
+    due = calendar.add(base, amount)
+    conn.execute(update(TICKET).where(TICKET.c.id == ticket_id).values(due_at=due))
+    timers.cancel_for_ticket(conn, ticket_id)
+    step = move.county.processes[str(move.get("process"))].steps.get(str(t["step"]))
+    flow.schedule_stages(move, step.deadline if step else None, ticket_id, t["created_at"], due)
+    if move.get("due_at") is not None and move.get("due_at") < due:
+        move.set(due_at=due)
+    move.event(
+        "extended", ticket_id=ticket_id, note=f"{reason}（审批：{approver or '无需'}）", due_at=due
+    )
+    flow.save(move)
+    return move.case_id

@@ -1,0 +1,194 @@
+"""Publishing county definitions as content-addressed versions, and finding a case's model.
+
+Each case is pinned to the version it started on. Compiled models are cached in memory by
+content hash (a version's content never changes), so the hot path pays one dict lookup;
+a version published by another process is recompiled from the source files stored with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from dsl.model import County as CountyModel
+from engine.db import utcnow, writer
+from engine.errors import NotFound
+from engine.registry import COUNTY_T as COUNTY
+from engine.registry import VERSION_T as VERSION
+from engine.registry import DefinitionVersion
+
+if TYPE_CHECKING:
+    from engine.migration import MigrationPlan, MigrationResult
+
+log = logging.getLogger(__name__)
+
+_MODELS: dict[str, CountyModel] = {}
+_LOCK = threading.Lock()
+
+
+def content_hash(model: CountyModel) -> str:
+    """The compiler's hash; counties built in Python without one get a hash of their repr."""
+    return model.content_hash or hashlib.sha256(repr(model).encode()).hexdigest()
+
+
+def remember(model: CountyModel) -> str:
+    digest = content_hash(model)
+    with _LOCK:
+        _MODELS.setdefault(digest, model)
+    return digest
+
+
+def model_for_hash(digest: str, files: dict[str, str] | None = None) -> CountyModel:
+    """The compiled model of a content hash: cached, or compiled again from its stored files."""
+    found = _MODELS.get(digest)
+    if found is not None:
+        return found
+    if not files:
+        raise NotFound("找不到该版本的流程定义（未保存源文件）")
+    from dsl import compile_county  # type: ignore[attr-defined,unused-ignore]
+
+    with tempfile.TemporaryDirectory() as folder:
+        for relative, text in files.items():
+            target = Path(folder) / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        model: CountyModel = compile_county(Path(folder))
+    with _LOCK:
+        _MODELS[digest] = model
+    return model
+
+
+def publish(engine: Engine, county_model: CountyModel, *, by: str) -> DefinitionVersion:
+    """Make this model the county's current version; publishing the same content again is a
+    no-op that returns the existing version. Creates the county on its first publish."""
+    digest = remember(county_model)
+    with writer(engine).begin() as conn:
+        county_id = conn.execute(
+            select(COUNTY.c.id).where(COUNTY.c.code == county_model.key)
+        ).scalar()
+        if county_id is None:
+            county_id = conn.execute(
+                insert(COUNTY)
+                .values(code=county_model.key, name=county_model.name, created_at=utcnow())
+                .returning(COUNTY.c.id)
+            ).scalar_one()
+        existing = conn.execute(
+            select(VERSION).where(
+                VERSION.c.county_id == county_id, VERSION.c.content_hash == digest
+            )
+        ).first()
+        if existing is None:
+            number = conn.execute(
+                select(func.coalesce(func.max(VERSION.c.number), 0)).where(
+                    VERSION.c.county_id == county_id
+                )
+            ).scalar_one()
+            conn.execute(
+                update(VERSION).where(VERSION.c.county_id == county_id).values(is_current=False)
+            )
+            conn.execute(
+                insert(VERSION).values(
+                    county_id=county_id,
+                    number=number + 1,
+                    content_hash=digest,
+                    files=dict(county_model.files),
+                    published_at=utcnow(),
+                    published_by=by,
+                    is_current=True,
+                )
+            )
+            conn.execute(
+                update(COUNTY).where(COUNTY.c.id == county_id).values(name=county_model.name)
+            )
+        row = conn.execute(
+            select(VERSION).where(
+                VERSION.c.county_id == county_id, VERSION.c.content_hash == digest
+            )
+        ).one()
+    return DefinitionVersion(**row._asdict())
+
+
+def county_id(engine: Engine, county_key: str) -> int:
+    with engine.connect() as conn:
+        found = conn.execute(select(COUNTY.c.id).where(COUNTY.c.code == county_key)).scalar()
+    if found is None:
+        raise NotFound(f"没有县区「{county_key}」，请先发布其流程定义")
+    return int(found)
+
+
+def current_version(engine: Engine, county_key: str) -> tuple[int, int, CountyModel]:
+    """(county id, version id, model) of the county's current version."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(VERSION.c.id, VERSION.c.county_id, VERSION.c.content_hash)
+            .join(COUNTY, COUNTY.c.id == VERSION.c.county_id)
+            .where(COUNTY.c.code == county_key, VERSION.c.is_current.is_(True))
+        ).first()
+        if row is None:
+            raise NotFound(f"县区「{county_key}」还没有发布流程定义")
+        files = None if row.content_hash in _MODELS else _files(conn, row.id)
+    return row.county_id, row.id, model_for_hash(row.content_hash, files)
+
+
+def _files(conn: object, version_id: int) -> dict[str, str]:
+    from sqlalchemy import Connection
+
+    assert isinstance(conn, Connection)
+    files = conn.execute(select(VERSION.c.files).where(VERSION.c.id == version_id)).scalar()
+    return dict(files or {})
+
+
+def current_county(engine: Engine, county_key: str) -> CountyModel:
+    """The compiled current version of a county (cached by content hash)."""
+    return current_version(engine, county_key)[2]
+
+
+def county_for_version(engine: Engine, version_id: int) -> CountyModel:
+    with engine.connect() as conn:
+        digest = conn.execute(
+            select(VERSION.c.content_hash).where(VERSION.c.id == version_id)
+        ).scalar()
+        if digest is None:
+            raise NotFound(f"没有编号为 {version_id} 的流程版本")
+        files = None if digest in _MODELS else _files(conn, version_id)
+    return model_for_hash(digest, files)
+
+
+def load_demo(engine: Engine, definitions_dir: Path) -> list[str]:
+    """Publish every county folder under `definitions/` that compiles; return their keys.
+
+    A folder that does not compile is logged and skipped so that one broken draft does not
+    keep `yidi serve` from starting."""
+    from dsl import compile_county  # type: ignore[attr-defined,unused-ignore]
+
+    published: list[str] = []
+    for folder in sorted(p for p in Path(definitions_dir).iterdir() if p.is_dir()):
+        try:
+            model: CountyModel = compile_county(folder)
+        except Exception as exc:
+            log.warning("县区定义 %s 未能编译，已跳过：%s", folder.name, exc)
+            continue
+        publish(engine, model, by="demo")
+        published.append(model.key)
+    return published
+
+
+def plan_migration(engine: Engine, county_key: str, to_version: int) -> MigrationPlan:
+    """Dry run: for every running case of the county on another version, where each of its
+    open steps maps in `to_version`, or why it cannot."""
+    from engine.migration import plan
+
+    return plan(engine, county_key, to_version)
+
+
+def migrate_cases(engine: Engine, plan: MigrationPlan) -> MigrationResult:
+    """Move the mappable cases of a plan to its version (audited); refuse the others."""
+    from engine.migration import migrate
+
+    return migrate(engine, plan)
