@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 
-from admin import act, api, case_page, citizen, dashboards, inbox, intake, login, search
+from admin import act, api, case_page, citizen, console, dashboards, inbox, intake, login, search
 
 
 def routes() -> list[BaseRoute]:
@@ -32,4 +32,5 @@ def routes() -> list[BaseRoute]:
         ),
         Route("/evaluate/{code}/{token}", citizen.evaluate_submit, methods=["POST"]),
         Mount("/dashboards", routes=dashboards.routes()),
+        Mount("/console", routes=console.routes()),
     ]

@@ -1,0 +1,159 @@
+"""Import pages: upload -> preview with a row-by-row error report -> save the good rows.
+
+The preview carries the parsed rows to the confirmation as JSON, but the confirmation checks
+every row again against the current definition and accounts: the browser is never trusted
+with what gets saved. Saving is one transaction, audited.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlalchemy import select
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from admin.accounts import USERS, MembershipSpec
+from admin.console import imports, people, store
+from admin.console.checking import check
+from admin.console.page import render, require_admin
+from admin.scope import county_model
+from engine.db import writer
+
+CENTER_LIST = "centers.csv"
+LIST_DECLARED = re.compile(r"^\s*(中心名单|center_list)\s+\"centers\.csv\"", re.MULTILINE)
+KINDS = {
+    "centers": ("乡镇、村（社区）名单", imports.CENTER_COLUMNS),
+    "staff": ("工作人员名单", imports.STAFF_COLUMNS),
+}
+
+
+async def import_page(request: Request) -> Response:
+    require_admin(request)
+    return render(request, "console/import.html", {"title": "导入", "kinds": KINDS})
+
+
+def _working_model(request: Request, county: str) -> Any:
+    """The definition rows are checked against: the working copy if it compiles."""
+    db = request.app.state.db
+    files = store.working_files(db, county)
+    if files:
+        result = check(county, files)
+        if result.ok:
+            return result.county
+    return county_model(db, county)
+
+
+def _checked(
+    request: Request, county: str, kind: str, rows: list[imports.Row]
+) -> list[imports.Row]:
+    db = request.app.state.db
+    if kind == "centers":
+        return imports.check_centers(_working_model(request, county), rows)
+    with db.connect() as conn:
+        taken = set(conn.execute(select(USERS.c.username)).scalars())
+    return imports.check_staff(county_model(db, county), rows, taken)
+
+
+def _kind(value: Any) -> str:
+    kind = str(value or "")
+    return kind if kind in KINDS else "centers"
+
+
+async def preview(request: Request) -> Response:
+    user = require_admin(request)
+    form = await request.form()
+    kind = _kind(form.get("kind"))
+    upload = form.get("file")
+    values: dict[str, Any] = {"title": "导入预览", "kind": kind, "kinds": KINDS}
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise imports.ImportFileError("请选择要导入的文件")
+        data = await upload.read()
+        rows = imports.read_table(upload.filename, data, KINDS[kind][1])
+        if kind == "centers" and _working_model(request, user.county) is None:
+            raise imports.ImportFileError("本县还没有可用的定义（层级、县级中心），请先编写定义")
+    except imports.ImportFileError as error:
+        return render(request, "console/import.html", {**values, "error": str(error)}, 400)
+    rows = _checked(request, user.county, kind, rows)
+    payload = json.dumps([{"n": r.number, "v": r.values} for r in rows], ensure_ascii=False)
+    values.update(
+        {
+            "rows": rows,
+            "columns": KINDS[kind][1],
+            "good": sum(1 for r in rows if r.ok),
+            "bad": sum(1 for r in rows if not r.ok),
+            "payload": payload,
+            "filename": upload.filename,
+        }
+    )
+    return render(request, "console/import_preview.html", values)
+
+
+def _rows_from(payload: str, columns: tuple[str, ...]) -> list[imports.Row]:
+    try:
+        raw = json.loads(payload)
+        return [
+            imports.Row(int(item["n"]), {c: str(item["v"].get(c, ""))[:200] for c in columns})
+            for item in raw[: imports.MAX_ROWS]
+        ]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return []
+
+
+async def apply(request: Request) -> Response:
+    user = require_admin(request)
+    form = await request.form()
+    kind = _kind(form.get("kind"))
+    rows = _checked(
+        request, user.county, kind, _rows_from(str(form.get("payload", "")), KINDS[kind][1])
+    )
+    good = [r for r in rows if r.ok]
+    values: dict[str, Any] = {"title": "导入结果", "kind": kind, "kinds": KINDS, "rows": rows}
+    if not good:
+        return render(
+            request,
+            "console/import.html",
+            {**values, "error": "没有可以导入的行（全部有误或已导入）"},
+            400,
+        )
+    if kind == "centers":
+        values.update(_save_centers(request, user.county, user.username, good))
+    else:
+        values.update(_save_staff(request, user.county, user.username, good))
+    values["skipped"] = len(rows) - len(good)
+    return render(request, "console/import_done.html", values)
+
+
+def _save_centers(
+    request: Request, county: str, actor: str, rows: list[imports.Row]
+) -> dict[str, Any]:
+    db = request.app.state.db
+    files = store.working_files(db, county)
+    texts = {CENTER_LIST: imports.centers_csv(files.get(CENTER_LIST, ""), rows)}
+    if not any(LIST_DECLARED.search(t) for p, t in files.items() if p.endswith(".yd")):
+        # The list only counts once a definition file names it: add the line for them.
+        main = next((p for p in files if p.endswith(".yd")), "county.yd")
+        texts[main] = files.get(main, "").rstrip("\n") + f'\n\n中心名单 "{CENTER_LIST}"\n'
+    store.save_drafts(db, county, texts, actor, action="导入中心名单")
+    result = check(county, {**files, **texts})
+    return {"saved": len(rows), "result": result, "centers": [r.values["名称"] for r in rows]}
+
+
+def _save_staff(
+    request: Request, county: str, actor: str, rows: list[imports.Row]
+) -> dict[str, Any]:
+    created = []
+    with writer(request.app.state.db).begin() as conn:
+        for row in rows:
+            v = row.values
+            spec = MembershipSpec(
+                v["中心"], v["角色"], v.get("单位") or None, v.get("窗口") or None
+            )
+            secret = people.generate_password()
+            people.insert_account(conn, county, actor, v["用户名"], v["姓名"], secret, [spec])
+            created.append((v["用户名"], v["姓名"], secret))
+    return {"saved": len(created), "created": created}

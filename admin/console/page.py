@@ -1,0 +1,77 @@
+"""Who may use the console, and rendering its pages with the workbench's layout.
+
+Every console page works on exactly one county: the signed-in administrator's own. No URL
+carries a county key, so there is nothing to tamper with; records looked up by id (accounts)
+are checked against that county and answer 404 otherwise (another county's data is neither
+shown nor confirmed to exist).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from admin import web
+from admin.auth import StaffUser, require_user
+
+TEMPLATES = Path(__file__).parent / "templates"
+NAV_ENTRY = ("/console/", "配置")
+SECTIONS = (
+    ("/console/files", "定义文件"),
+    ("/console/views/org", "组织架构"),
+    ("/console/views/routing", "分流规则"),
+    ("/console/views/processes", "流程图"),
+    ("/console/views/deadlines", "时限"),
+    ("/console/views/calendar", "日历"),
+    ("/console/forms", "表单"),
+    ("/console/import", "导入"),
+    ("/console/versions", "版本发布"),
+    ("/console/accounts", "账号"),
+    ("/console/audit", "操作记录"),
+)
+
+
+def _environment() -> Environment:
+    base_loader = web.env.loader
+    assert base_loader is not None
+    return web.env.overlay(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), base_loader]))
+
+
+env = _environment()
+
+
+def require_admin(request: Request) -> StaffUser:
+    """The console is for county administrators; staff get the plain 403 page."""
+    user = require_user(request)
+    if not user.is_admin:
+        raise HTTPException(403, "只有县级管理员可以使用配置台。")
+    return user
+
+
+def nav() -> tuple[tuple[str, str], ...]:
+    return tuple(web.NAV) if NAV_ENTRY in web.NAV else (*web.NAV, NAV_ENTRY)
+
+
+def render(
+    request: Request, template: str, values: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    base = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "csrf_token": web.csrf_token(request) if "session" in request.scope else "",
+        "nav": nav(),
+        "path": request.url.path,
+        "sections": SECTIONS,
+    }
+    html = env.get_template(template).render({**base, **values})
+    return HTMLResponse(html, status_code=status)
+
+
+def fragment(template: str, values: dict[str, Any]) -> HTMLResponse:
+    """An htmx fragment: no layout around it."""
+    return HTMLResponse(env.get_template(template).render(values))

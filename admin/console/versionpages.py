@@ -1,0 +1,181 @@
+"""Versions: the diff of the working copy against the published version and its check
+result; publishing (who and when are recorded by the engine; running cases keep their
+version); the engine's migration of running cases, dry run first."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from admin.console import store
+from admin.console.checking import check
+from admin.console.page import render, require_admin
+from engine.db import writer
+from engine.tables import Case
+
+CASES = Case.__table__
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    path: str
+    status: str  # 新增 / 修改 / 删除
+    lines: list[tuple[str, str]]  # (css class, text)
+
+
+def diff_files(before: dict[str, str], after: dict[str, str]) -> list[FileDiff]:
+    """Unified diffs per file, published -> working copy."""
+    diffs = []
+    for path in sorted(set(before) | set(after)):
+        old, new = before.get(path), after.get(path)
+        if old == new:
+            continue
+        status = "新增" if old is None else ("删除" if new is None else "修改")
+        raw = difflib.unified_diff(
+            (old or "").splitlines(),
+            (new or "").splitlines(),
+            fromfile=f"已发布/{path}",
+            tofile=f"草稿/{path}",
+            lineterm="",
+        )
+        diffs.append(FileDiff(path, status, [(_kind(line), line) for line in raw]))
+    return diffs
+
+
+def _kind(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return "file"
+    if line.startswith("@@"):
+        return "hunk"
+    return {"+": "add", "-": "del"}.get(line[:1], "same")
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    id: int
+    number: int
+    content_hash: str
+    published_by: str
+    published_at: Any
+    is_current: bool
+    running: int  # cases not closed that are pinned to this version
+
+
+def history(request: Request, county: str) -> list[VersionRow]:
+    versions, counties = store.VERSIONS, store.COUNTIES
+    running = (
+        select(CASES.c.version_id, func.count().label("n"))
+        .where(CASES.c.status != "closed")
+        .group_by(CASES.c.version_id)
+        .subquery()
+    )
+    query = (
+        select(versions, func.coalesce(running.c.n, 0).label("running"))
+        .join(counties, counties.c.id == versions.c.county_id)
+        .outerjoin(running, running.c.version_id == versions.c.id)
+        .where(counties.c.code == county)
+        .order_by(versions.c.number.desc())
+    )
+    with request.app.state.db.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        VersionRow(
+            r.id, r.number, r.content_hash, r.published_by, r.published_at, r.is_current, r.running
+        )
+        for r in rows
+    ]
+
+
+def _state(request: Request, county: str) -> dict[str, Any]:
+    db = request.app.state.db
+    current = store.published(db, county)
+    files = store.working_files(db, county)
+    diffs = diff_files(current.files if current else {}, files)
+    return {
+        "published": current,
+        "diffs": diffs,
+        "result": check(county, files) if files else None,
+        "history": history(request, county),
+        "files": files,
+    }
+
+
+async def versions_page(request: Request) -> Response:
+    user = require_admin(request)
+    state = _state(request, user.county)
+    return render(request, "console/versions.html", {"title": "版本发布", **state})
+
+
+async def publish(request: Request) -> Response:
+    user = require_admin(request)
+    state = _state(request, user.county)
+    values = {"title": "版本发布", **state}
+    result = state["result"]
+    if result is None or not result.ok:
+        values["error"] = "定义有错误，不能发布。请先修正下列问题。"
+        return render(request, "console/versions.html", values, 400)
+    if not state["diffs"]:
+        values["error"] = "草稿与已发布版本相同，无需发布。"
+        return render(request, "console/versions.html", values, 400)
+    from engine import versions
+
+    before = state["published"]
+    version = versions.publish(request.app.state.db, result.county, by=user.username)
+    with writer(request.app.state.db).begin() as conn:
+        store.clear_drafts(conn, user.county)
+        store.record(
+            conn,
+            user.county,
+            user.username,
+            "发布版本",
+            f"第 {version.number} 版",
+            None if before is None else {"version": before.number},
+            {"version": version.number, "content_hash": version.content_hash},
+        )
+    values = {"title": "版本发布", **_state(request, user.county)}
+    values["notice"] = (
+        f"已发布第 {version.number} 版。正在办理的案件仍按原版本办理；如需迁移，请先预演。"
+    )
+    return render(request, "console/versions.html", values)
+
+
+def _target_version(request: Request, county: str, raw: Any) -> VersionRow:
+    """The version to migrate to; it must be one of this county's."""
+    wanted = int(raw) if str(raw).isdigit() else -1
+    for row in history(request, county):
+        if row.id == wanted:
+            return row
+    raise HTTPException(404, "没有该版本，或它不属于本县。")
+
+
+async def migration(request: Request) -> Response:
+    """GET: the dry run; POST: the migration itself (re-planned, never from the client)."""
+    user = require_admin(request)
+    db = request.app.state.db
+    form = await request.form() if request.method == "POST" else None
+    raw = form.get("to") if form is not None else request.query_params.get("to", "")
+    target = _target_version(request, user.county, raw)
+    from engine import versions
+
+    plan = versions.plan_migration(db, user.county, target.number)
+    values: dict[str, Any] = {"title": "迁移运行中的案件", "target": target, "plan": plan}
+    if form is not None:
+        outcome = versions.migrate_cases(db, plan)
+        with writer(db).begin() as conn:
+            store.record(
+                conn,
+                user.county,
+                user.username,
+                "迁移案件",
+                f"迁移到第 {target.number} 版",
+                None,
+                {"report": str(outcome)[:2000]},
+            )
+        values["outcome"] = outcome
+    return render(request, "console/migration.html", values)
