@@ -138,29 +138,49 @@ def schema_problems(schema: dict[str, Any]) -> list[FormProblem]:
 # --- UI hints -----------------------------------------------------------------------------
 
 
+RECURSIVE = "recursive"
+
+
+def kind_of(path: str, kinds: dict[str, str]) -> str | None:
+    """The kind of a field path, or RECURSIVE when it lies under a recursive definition."""
+    if path in kinds:
+        return kinds[path]
+    parts = path.split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        if kinds.get("/".join(parts[:end])) == RECURSIVE:
+            return RECURSIVE
+    return None
+
+
 def field_kinds(doc: SchemaDoc) -> dict[str, str]:
     """Generic path -> kind of every field the schema can show, conditions and shapes included."""
     found: dict[str, str] = {}
 
-    def visit(node: Any, path: str, depth: int) -> None:
-        if not isinstance(node, dict) or depth > 24:
+    def visit(node: Any, path: str, refs: frozenset[str]) -> None:
+        if not isinstance(node, dict):
             return
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            if ref in refs:  # recursive: anything below this path may exist, stop walking
+                found.setdefault(path, RECURSIVE)
+                return
+            refs = refs | {ref}
         node = doc.resolve(node)
         if path and path not in found:
             found[path] = doc.kind(node)
         if "x-attachment" in node:
             return
         for name, sub in node.get("properties", {}).items():
-            visit(sub, f"{path}/{name}" if path else name, depth + 1)
+            visit(sub, f"{path}/{name}" if path else name, refs)
         for key in ("items", "if", "then", "else"):
-            visit(node.get(key), path, depth + 1)
+            visit(node.get(key), path, refs)
         for key in ("allOf", "anyOf", "oneOf"):
             for sub in node.get(key, []) if isinstance(node.get(key), list) else []:
-                visit(sub, path, depth + 1)
+                visit(sub, path, refs)
         for sub in node.get("dependentSchemas", {}).values():
-            visit(sub, path, depth + 1)
+            visit(sub, path, refs)
 
-    visit(doc.root, "", 0)
+    visit(doc.root, "", frozenset())
     return found
 
 
@@ -204,9 +224,11 @@ def _field_hint_problems(
     path: str, hint: dict[str, Any], kinds: dict[str, str]
 ) -> list[FormProblem]:
     where = f"/fields/{escape(path)}"
-    kind = kinds.get(generic_path(path))
+    kind = kind_of(generic_path(path), kinds)
     if kind is None:
         return [FormProblem("", where, f"表单中没有字段「{path}」")]
+    if kind == RECURSIVE:
+        return []
     problems = []
     widget = hint.get("widget")
     if widget and kind not in WIDGET_KINDS.get(widget, set()):
@@ -216,7 +238,7 @@ def _field_hint_problems(
             FormProblem("", where, "accept 和 max_size 只能用于附件字段（x-attachment）")
         )
     for index, name in enumerate(hint.get("order", [])):
-        if f"{generic_path(path)}/{name}" not in kinds:
+        if kind_of(f"{generic_path(path)}/{name}", kinds) is None:
             problems.append(
                 FormProblem("", f"{where}/order/{index}", f"「{path}」中没有字段「{name}」")
             )

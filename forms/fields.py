@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.schema import Schema, SchemaDoc
+from forms.schema import REF_MARK, Schema, SchemaDoc
 from forms.ui import UiHints, generic_path
 
 TEXT_WIDGETS = {"email": "email", "cn-mobile": "tel", "date": "date", "time": "time"}
@@ -83,6 +83,7 @@ class Builder:
     ui: UiHints
     errors: dict[str, list[str]]
     fresh: bool  # first render: fill in defaults
+    open_refs: list[str | None] = field(default_factory=list)
 
     def object_fields(self, node: Schema, path: str, data: Any) -> tuple[list[Field], Any]:
         """The child fields of an object node, plus the shape selector (a Field) if any."""
@@ -92,7 +93,12 @@ class Builder:
         children = []
         for name in names:
             child_path = f"{path}/{name}" if path else name
+            ref = view.properties[name].get(REF_MARK)
+            if ref is not None and ref in self.open_refs and values.get(name) is None:
+                continue  # a recursive definition: shown only as deep as the data goes
+            self.open_refs.append(ref)
             child = self.build(view.properties[name], child_path, name, values.get(name))
+            self.open_refs.pop()
             child.required = name in view.required
             child.conditional = name in view.conditional
             child.trigger = name in view.triggers

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from forms.schema import Schema, SchemaDoc
+from forms.schema import REF_MARK, Schema, SchemaDoc
 
 LOCAL_OFFSET = "+08:00"  # China Standard Time: what a date-time input without zone means
 _INT = re.compile(r"[+-]?\d+")
@@ -19,6 +19,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _LOCAL_DT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")
 _LOCAL_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 TRUE_WORDS = frozenset({"true", "on", "1", "yes", "是"})
+MAX_NAME_DEPTH = 24
 LEAF = ""  # key under which a raw node keeps its submitted values
 
 Raw = dict[str, Any]
@@ -42,8 +43,11 @@ def pairs(submitted: Any) -> Iterable[tuple[str, Any]]:
 def raw_tree(submitted: Any) -> Raw:
     tree: Raw = {}
     for name, value in pairs(submitted):
+        parts = str(name).split("/")
+        if len(parts) > MAX_NAME_DEPTH:
+            continue  # no form nests this deep: a forged name, not a field
         node = tree
-        for part in str(name).split("/"):
+        for part in parts:
             node = node.setdefault(part, {})
         node.setdefault(LEAF, []).append(value)
     return tree
@@ -63,6 +67,7 @@ class Parser:
         self.doc = doc
         self.read_file = read_file
         self.previous = previous
+        self.open_refs: list[str | None] = []
 
     def parse(self, submitted: Any) -> dict[str, Any]:
         result = self.object(self.doc.root, raw_tree(submitted), self.previous)
@@ -102,7 +107,9 @@ class Parser:
             for name, sub in view.properties.items():
                 if name not in raw and not self._always_present(sub, name in view.required):
                     continue
+                self.open_refs.append(sub.get(REF_MARK))
                 value = self.value(sub, raw.get(name), before.get(name))
+                self.open_refs.pop()
                 if value is not None and not (value == {} and name not in view.required):
                     fresh[name] = value
             if fresh == data:
@@ -118,6 +125,9 @@ class Parser:
         if resolved.get("readOnly"):
             return True  # value() keeps the server's copy (or the default)
         fixed = kind == "choice" and "const" in resolved and "enum" not in resolved
+        ref = node.get(REF_MARK)
+        if ref is not None and ref in self.open_refs:  # recursive: required forever
+            required = False
         ticks = kind == "array" and self.doc.kind(self.doc.resolve(resolved.get("items", {})))
         return kind == "boolean" or fixed or ticks == "choice" or (required and kind == "object")
 

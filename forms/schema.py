@@ -18,6 +18,7 @@ from forms.formats import FORMAT_CHECKER
 
 Schema = dict[str, Any]
 MAX_DEPTH = 32  # guards against self-referencing schemas when walking
+REF_MARK = "x-yidi-ref"  # on object_view properties: the $ref they came from
 
 
 class SchemaError(ValueError):
@@ -184,6 +185,8 @@ class SchemaDoc:
         node = self.resolve(node)
         for name, sub in node.get("properties", {}).items():
             merged = {**view.properties.get(name, {}), **self.resolve(sub)}
+            if isinstance(sub, dict) and "$ref" in sub:
+                merged[REF_MARK] = sub["$ref"]  # lets walkers notice recursive definitions
             if name not in view.properties and conditional:
                 view.conditional.add(name)
             view.properties[name] = merged

@@ -145,3 +145,58 @@ def test_one_compiled_validator_per_version() -> None:
     changed = forms.load_form({**BASE, "title": "新版本"}, name="v")
     assert changed is not first and changed.key != first.key
     assert forms.form_by_key(changed.key) is changed
+
+
+def test_recursive_definitions_are_checked_without_endless_walks(tmp_path: Path) -> None:
+    node = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "left": {"$ref": "#/$defs/node"},
+            "right": {"$ref": "#/$defs/node"},
+            "kids": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+        },
+    }
+    schema = {
+        "type": "object",
+        "$defs": {"node": node},
+        "properties": {"root": {"$ref": "#/$defs/node"}},
+    }
+    ui = {
+        "fields": {
+            "root/left/name": {"help": "x"},
+            "root/left/left/name": {"help": "y"},
+            "root/nmae": {"help": "typo"},
+        }
+    }
+    found = problems(tmp_path, schema, ui)
+    assert [p.pointer for p in found] == ["/fields/root~1nmae"]
+    form = forms.load_form(schema)
+    data = {"root": {"name": "a", "left": {"name": "b", "kids": [{"name": "c"}]}}}
+    assert form.validate(data) == []
+    assert 'name="root/left/kids/0/name" type="text" value="c"' in form.render(data)
+
+
+def test_required_groups_report_their_inner_fields() -> None:
+    inner = {
+        "type": "object",
+        "title": "乙",
+        "required": ["c"],
+        "properties": {"c": {"type": "string", "title": "丙"}},
+    }
+    schema = {
+        "type": "object",
+        "required": ["a"],
+        "$defs": {"inner": inner},
+        "properties": {
+            "a": {
+                "type": "object",
+                "title": "甲",
+                "required": ["b", "r"],
+                "properties": {"b": inner, "r": {"$ref": "#/$defs/inner"}},
+            }
+        },
+    }
+    form = forms.load_form(schema)
+    errors = form.validate(form.parse_submission({}))
+    assert errors == [forms.FieldError("a/b/c", "请填写丙"), forms.FieldError("a/r/c", "请填写丙")]

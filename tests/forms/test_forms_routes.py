@@ -88,3 +88,22 @@ def test_server_mounts_the_routes(db: Engine) -> None:
     app_client = TestClient(app)
     assert app_client.get("/static/htmx.min.js").status_code == 200
     assert app_client.get("/static/forms.css").status_code == 200
+
+
+def test_forged_deep_names_are_ignored(intake: forms.Form) -> None:
+    deep = "/".join(["parties", "0"] * 400) + "/name"
+    data = intake.parse_submission({deep: "x", "summary": "正常的纠纷概要内容"})
+    assert data["summary"] == "正常的纠纷概要内容" and "parties" not in data
+    response = client().post(f"/forms/{intake.key}/refresh", data={deep: "x"})
+    assert response.status_code == 200
+
+
+def test_row_button_values_are_json_even_for_odd_names() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            'it\'s "odd"': {"type": "array", "title": "奇怪", "items": {"type": "string"}}
+        },
+    }
+    html = forms.load_form(schema).render()
+    assert """hx-vals='{"_op": "add:it\\u0027s \\"odd\\""}'""" in html
