@@ -8,13 +8,14 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import admin.cli
+import admin.demo
 import dsl.cli
 import engine.cli
 import forms.cli
@@ -26,10 +27,12 @@ from admin.security import CSRFMiddleware, SecurityHeadersMiddleware
 from admin.session import SessionMiddleware
 from engine import schema
 from engine.db import make_engine
+from engine.registry import County
 from engine.settings import Settings, load_settings
 from forms import routes as form_routes
 
 STATIC = Path(__file__).parent / "admin" / "static"
+DEFINITIONS = Path(__file__).parent / "definitions"
 # Each module adds its own subcommands, so that this file never has to know them.
 COMMAND_MODULES = (dsl.cli, forms.cli, engine.cli, admin.cli)
 
@@ -76,11 +79,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _configure_logging(settings.log_level)
     db = make_engine(settings.database_url)
     schema.upgrade(db)
+    demo_accounts = _first_run(db)
     app = create_app(settings, db)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"yidi 一地 正在运行: http://{host}:{port}/  (数据库: {db.url.render_as_string()})")
+    if demo_accounts:
+        print(f"已创建演示账号（默认密码 {admin.demo.demo_password()}，正式使用前请修改）：")
+        for account in demo_accounts:
+            print(f"  {account.username:<14} {account.display_name}")
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level, access_log=False)
     return 0
+
+
+def _first_run(db: Engine) -> list[admin.demo.DemoAccount]:
+    """On an empty database: publish the demo counties and create their demo accounts."""
+    from engine import versions
+
+    with db.connect() as connection:
+        has_county = connection.execute(select(County.id).limit(1)).first() is not None
+    keys = [] if has_county else versions.load_demo(db, DEFINITIONS)
+    models = [versions.current_county(db, key) for key in keys]
+    return admin.demo.create_demo_accounts(db, models) if models else []
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

@@ -1,9 +1,91 @@
-"""The `yidi` subcommands that belong to `admin/`."""
+"""The `yidi` subcommands that belong to `admin/`: accounts and API keys."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
+
+from admin.accounts import MembershipSpec, create_api_key, create_user, user_exists
+from engine.db import make_engine
+from engine.settings import load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's subcommands to the `yidi` parser."""
+    user = sub.add_parser("user", help="staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_sub.add_parser("add", help="create a staff account")
+    add.add_argument("username")
+    add.add_argument("--county", required=True, help="county key, e.g. xiaogan")
+    add.add_argument("--name", default="", help="display name (default: the username)")
+    add.add_argument(
+        "--member",
+        action="append",
+        default=[],
+        metavar="CENTER:ROLE[:OFFICE[:WINDOW]]",
+        help="a place the user works (repeatable), e.g. 书院街道:承办人:司法所",
+    )
+    add.add_argument("--admin", action="store_true", help="county administrator (sees all)")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add.set_defaults(func=cmd_user_add)
+
+    key = sub.add_parser("apikey", help="API keys for other systems (12345, grid platform)")
+    key_sub = key.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
+    key_add = key_sub.add_parser("add", help="issue a key; it is printed once")
+    key_add.add_argument("--system", required=True, help="calling system, e.g. 12345热线")
+    key_add.add_argument("--county", required=True)
+    key_add.add_argument("--center", help="receiving center for pushed cases")
+    key_add.set_defaults(func=cmd_apikey_add)
+
+
+def parse_member(text: str) -> MembershipSpec:
+    parts = text.split(":")
+    if len(parts) < 2 or not parts[0] or not parts[1] or len(parts) > 4:
+        raise ValueError(f"岗位格式应为 中心:角色[:单位[:窗口]]，却是「{text}」")
+    office = parts[2] if len(parts) > 2 and parts[2] else None
+    window = parts[3] if len(parts) > 3 and parts[3] else None
+    return MembershipSpec(parts[0], parts[1], office, window)
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    try:
+        members = [parse_member(text) for text in args.member]
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not members and not args.admin:
+        print("请至少用 --member 指定一个岗位（或用 --admin 创建管理员）", file=sys.stderr)
+        return 2
+    db = make_engine(load_settings().database_url)
+    if user_exists(db, args.username):
+        print(f"用户「{args.username}」已存在", file=sys.stderr)
+        return 1
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("密码: ")
+    if len(password) < 10:
+        print("密码至少 10 个字符", file=sys.stderr)
+        return 2
+    create_user(
+        db,
+        args.username,
+        password,
+        display_name=args.name or args.username,
+        county=args.county,
+        memberships=members,
+        is_admin=args.admin,
+    )
+    print(f"已创建用户「{args.username}」（{len(members)} 个岗位）")
+    return 0
+
+
+def cmd_apikey_add(args: argparse.Namespace) -> int:
+    db = make_engine(load_settings().database_url)
+    token = create_api_key(db, args.system, args.county, args.center)
+    print(f"已为「{args.system}」创建 API 密钥（只显示这一次，请妥善保存）：")
+    print(token)
+    return 0

@@ -1,0 +1,94 @@
+"""Demo accounts for the seed counties, created by `yidi serve` on first run.
+
+For each county: at the county-level center and its first town, one account per role of the
+universal window's office (window staff get the window), and one handler per office stationed
+there. All share one printed default password, to be changed before real use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from admin.accounts import USERS, MembershipSpec, create_user
+
+DEFAULT_PASSWORD = "yidi-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    membership: MembershipSpec
+
+
+def demo_password() -> str:
+    return os.environ.get("YIDI_DEMO_PASSWORD", DEFAULT_PASSWORD)
+
+
+def county_center(model: Any) -> Any:
+    """The county-level center: the top one, or below a city center that has only this child."""
+    node = next(c for c in model.centers.values() if c.parent is None)
+    while True:
+        children = [c for c in model.centers.values() if c.parent == node.key]
+        if len(children) != 1:
+            return node
+        node = children[0]
+
+
+def _stationed(model: Any, center: Any) -> list[Any]:
+    return [
+        office
+        for office in model.offices.values()
+        if center.key in office.centers or center.level in office.levels
+    ]
+
+
+def plan(model: Any) -> list[DemoAccount]:
+    """The accounts one county gets (pure: no database)."""
+    county = county_center(model)
+    towns = [c for c in model.centers.values() if c.parent == county.key]
+    window = next((w for w in model.windows.values() if w.universal), None)
+    front = model.offices.get(window.offices[0]) if window and window.offices else None
+    accounts: list[DemoAccount] = []
+    for center in [county, *towns[:1]]:
+        for role in front.roles if front else ():
+            at_window = window.key if window and ("窗口" in role or "受理" in role) else None
+            spec = MembershipSpec(center.key, role, None, at_window)
+            accounts.append(_account(model, center, role, spec, len(accounts)))
+        for office in _stationed(model, center):
+            if front is not None and office.key == front.key:
+                continue
+            spec = MembershipSpec(center.key, office.roles[0], office.key)
+            accounts.append(
+                _account(model, center, f"{office.name}{office.roles[0]}", spec, len(accounts))
+            )
+    return accounts
+
+
+def _account(model: Any, center: Any, label: str, spec: MembershipSpec, n: int) -> DemoAccount:
+    return DemoAccount(f"{model.key}{n + 1:02d}", f"{label}（{center.name}）", spec)
+
+
+def create_demo_accounts(db: Engine, models: list[Any]) -> list[DemoAccount]:
+    """Create the demo accounts, only on a database that has no account yet."""
+    with db.connect() as conn:
+        if conn.execute(select(func.count()).select_from(USERS)).scalar_one():
+            return []
+    created: list[DemoAccount] = []
+    password = demo_password()
+    for model in models:
+        for account in plan(model):
+            create_user(
+                db,
+                account.username,
+                password,
+                display_name=account.display_name,
+                county=model.key,
+                memberships=[account.membership],
+            )
+            created.append(account)
+    return created
