@@ -120,3 +120,49 @@ def test_sections_and_order_from_ui_hints(intake: forms.Form) -> None:
         < html.index('name="channel"')
         < html.index('name="category"')
     )
+
+
+def test_field_hints_label_placeholder_help_rows_and_add_label() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "note": {"type": "string", "title": "备注", "description": "原说明"},
+            "kids": {
+                "type": "array",
+                "title": "子女",
+                "items": {"type": "string", "title": "子女"},
+            },
+        },
+    }
+    ui = {
+        "fields": {
+            "note": {
+                "label": "情况说明",
+                "placeholder": "请简要说明",
+                "help": "新说明",
+                "widget": "textarea",
+                "rows": 7,
+            },
+            "kids": {"add_label": "再加一个"},
+        }
+    }
+    html = forms.load_form(schema, ui).render()
+    assert '<label for="yf-note">情况说明</label>' in html
+    assert 'rows="7"' in html and 'placeholder="请简要说明"' in html
+    assert "新说明" in html and "原说明" not in html
+    assert ">＋ 再加一个</button>" in html
+
+
+def test_read_only_keeps_the_server_copy(intake: forms.Form) -> None:
+    data = intake.parse_submission({"case_code": "伪造"}, previous={"case_code": "YD-2024-0001"})
+    assert data["case_code"] == "YD-2024-0001"
+
+
+def test_custom_required_message_and_title_fallback() -> None:
+    schema = {"type": "object", "required": ["tel"], "properties": {"tel": {"type": "string"}}}
+    form = forms.load_form(
+        schema, {"fields": {"tel": {"messages": {"required": "请留下联系电话"}}}}
+    )
+    assert form.validate({}) == [forms.FieldError("tel", "请留下联系电话")]
+    bare = forms.load_form(schema)
+    assert bare.validate({}) == [forms.FieldError("tel", "请填写tel")]
