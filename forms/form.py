@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,9 @@ class FormDefinitionError(ValueError):
     """The schema or UI hints are not a usable form; str() lists the problems in Chinese."""
 
 
-def _read_json(source: dict[str, Any] | Path | str) -> dict[str, Any]:
-    if isinstance(source, dict):
-        return source
+def _read_json(source: Mapping[str, Any] | Path | str) -> dict[str, Any]:
+    if isinstance(source, Mapping):
+        return dict(source)
     data = json.loads(Path(source).read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise FormDefinitionError(f"{source}: 表单文件的顶层必须是 JSON 对象")
@@ -51,14 +52,14 @@ def content_key(schema: dict[str, Any], ui: dict[str, Any] | None) -> str:
 
 
 def load_form(
-    schema: dict[str, Any] | Path | str,
-    ui: dict[str, Any] | Path | str | None = None,
+    schema: Mapping[str, Any] | Path | str,
+    ui: Mapping[str, Any] | Path | str | None = None,
     *,
     name: str = "",
 ) -> Form:
     """Load (or fetch from the cache) the form of a schema and optional UI hints. A schema
     path finds its NAME.ui.json beside it when ui is not given."""
-    if not isinstance(schema, dict):
+    if not isinstance(schema, Mapping):
         path = Path(schema)
         name = name or path.name.removesuffix(".json")
         sibling = path.with_name(path.name.removesuffix(".json") + ".ui.json")
