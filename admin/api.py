@@ -21,12 +21,19 @@ from starlette.routing import BaseRoute, Route
 import forms
 from admin.accounts import IDEMPOTENCY, Caller, caller_for_token
 from admin.api_schema import CASE_IN, openapi
-from admin.scope import CASE, county_id
+from admin.intake import facts
+from admin.scope import CASE, county_id, county_model
 from admin.workflow import field_errors, refusal, workflow
 from engine.db import utcnow, writer
 
 MAX_BODY = 256 * 1024
 _case_form = forms.load_form(CASE_IN, name="api-case-in")
+REQUIRED_FACTS = {
+    "channel": "来源渠道",
+    "category": "事项类型",
+    "severity": "等级",
+    "location": "发生地",
+}
 PENDING = 0  # status of a reserved idempotency key whose case is being created
 
 
@@ -149,23 +156,32 @@ def _create(request: Request, caller: Caller, body: Any) -> tuple[int, dict[str,
         return 422, {"status": 422, "message": "请求内容有误", "errors": errors}
     from engine.errors import ActionRefused, ValidationFailed
 
+    model = county_model(request.app.state.db, caller.county)
+    if model is None:
+        return 422, {"status": 422, "message": "本密钥所属县区尚未发布业务配置", "errors": []}
+    found = {**facts(body["data"], model), **{k: v for k, v in body.items() if k != "data"}}
+    missing = [
+        {"path": key, "message": f"缺少「{label}」：请在请求或 data 中填写"}
+        for key, label in REQUIRED_FACTS.items()
+        if not found.get(key)
+    ]
+    if missing:
+        return 422, {"status": 422, "message": "请求内容有误", "errors": missing}
     try:
         view = workflow(request).receive(
             caller.system,
             caller.county,
-            channel=body["channel"],
-            category=body["category"],
-            severity=body["severity"],
-            location=body["location"],
-            parties=body.get("parties", []),
-            data=body.get("data", {}),
+            channel=found["channel"],
+            category=found["category"],
+            severity=found["severity"],
+            location=found["location"],
+            parties=found.get("parties") or [],
+            data=body["data"],
             visits=0,
-            center=body.get("center") or caller.center,
+            center=found.get("center") or caller.center,
         )
     except ValidationFailed as exc:
-        errors = [
-            {**e, "path": "data/" + e["path"] if e["path"] else "data"} for e in field_errors(exc)
-        ]
+        errors = [{**e, "path": f"data/{e['path']}".rstrip("/")} for e in field_errors(exc)]
         return 422, {"status": 422, "message": "受理表单内容有误", "errors": errors}
     except ActionRefused as exc:
         return 422, {"status": 422, "message": refusal(exc), "errors": []}

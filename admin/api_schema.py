@@ -22,7 +22,11 @@ CASE_IN: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "推送案件",
     "type": "object",
-    "required": ["channel", "category", "severity", "location", "parties"],
+    "description": (
+        "data 为本县区受理表单的内容；渠道、类型、等级、发生地、当事人可在顶层给出，"
+        "未给时从 data 中读取"
+    ),
+    "required": ["data"],
     "additionalProperties": False,
     "properties": {
         "channel": {"type": "string", "title": "来源渠道", "minLength": 1, "maxLength": 40},
@@ -30,7 +34,7 @@ CASE_IN: dict[str, Any] = {
         "severity": {"type": "string", "title": "等级", "minLength": 1, "maxLength": 40},
         "location": {"type": "string", "title": "发生地", "minLength": 1, "maxLength": 100},
         "center": {"type": "string", "title": "受理中心", "maxLength": 100},
-        "parties": {"type": "array", "title": "当事人", "minItems": 1, "items": PARTY},
+        "parties": {"type": "array", "title": "当事人", "items": PARTY},
         "data": {"type": "object", "title": "受理表单内容"},
     },
 }

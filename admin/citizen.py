@@ -76,8 +76,11 @@ def _online_channel(model: Any) -> str:
 def _online_page(request: Request, model: Any, **values: Any) -> Response:
     form = intake_form(model)
     action = f"/online/{model.key}"
+    data = values.pop("data", None)
+    if data is None and "channel" in form.schema.get("properties", {}):
+        data = {"channel": _online_channel(model)}
     context = {
-        "view": form.view(values.pop("data", None), values.pop("errors", None), action=action),
+        "view": form.view(data, values.pop("errors", None), action=action),
         "heading": f"{model.name} 一键受理",
         "lead": "在线提交您的诉求，无需跑腿。提交后请记下案件编号，凭编号和手机号查询进度。",
         "submit_label": "提交",
@@ -95,6 +98,8 @@ async def online_submit(request: Request) -> Response:
     model = _online_model(request)
     form = intake_form(model)
     data = form.parse_submission(await request.form())
+    if "channel" in form.schema.get("properties", {}):
+        data["channel"] = _online_channel(model)  # online is online, whatever was posted
     errors = form.validate(data)
     if errors:
         return _online_page(request, model, data=data, errors=errors, status=422)
@@ -102,7 +107,7 @@ async def online_submit(request: Request) -> Response:
         return _online_page(request, model, data=data, alert="提交过于频繁，请稍后再试", status=429)
     from engine.errors import ActionRefused, ValidationFailed
 
-    found = facts(data)
+    found = facts(data, model)
     try:
         view = workflow(request).receive(
             ONLINE_SYSTEM,

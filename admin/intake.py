@@ -20,6 +20,7 @@ from admin.workflow import refusal, workflow
 # The intake form names its own fields; these are the names we recognise for the four facts
 # routing needs (English keys as in the seed counties, or the Chinese titles).
 FACTS = {
+    "channel": ("channel", "渠道", "受理渠道"),
     "category": ("category", "事项类型"),
     "severity": ("severity", "等级", "严重程度"),
     "location": ("location", "发生地", "地点"),
@@ -41,9 +42,10 @@ def _pick(data: dict[str, Any], names: tuple[str, ...]) -> Any:
     return None
 
 
-def facts(data: dict[str, Any]) -> dict[str, Any]:
-    """category, severity, location and parties out of an intake form's data."""
+def facts(data: dict[str, Any], model: Any = None) -> dict[str, Any]:
+    """channel, category, severity, location and parties out of an intake form's data."""
     found = {key: _pick(data, names) for key, names in FACTS.items()}
+    found["location"] = _location(found["location"], model)
     parties = found["parties"] if isinstance(found["parties"], list) else []
     found["parties"] = [
         {key: _pick(p, names) for key, names in PARTY_KEYS.items() if _pick(p, names) is not None}
@@ -51,6 +53,18 @@ def facts(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(p, dict)
     ]
     return found
+
+
+def _location(value: Any, model: Any) -> Any:
+    """A center key: forms may ask for {town, village, address}; the most precise known wins."""
+    if not isinstance(value, dict):
+        return value
+    centers = model.centers if model is not None else {}
+    town, village = value.get("town"), value.get("village")
+    for candidate in (f"{town}/{village}", village, town):
+        if candidate in centers:
+            return candidate
+    return town
 
 
 def intake_form(model: Any) -> forms.Form:
@@ -99,8 +113,10 @@ def _windows(user: StaffUser) -> list[StaffMembership]:
 def _page(request: Request, user: StaffUser, model: Any, **values: Any) -> Response:
     form = intake_form(model)
     data = values.pop("data", None)
+    if data is None and "channel" in form.schema.get("properties", {}):
+        data = {"channel": next(iter(model.channels))}  # walk-ins: the first (in-person) channel
     errors = values.pop("errors", None)
-    found = facts(data or {})
+    found = facts(data or {}, model)
     context = {
         "view": form.view(data, errors, action="/intake"),
         "heading": "受理登记（一窗受理）",
@@ -108,6 +124,7 @@ def _page(request: Request, user: StaffUser, model: Any, **values: Any) -> Respo
         "channels": [c for c in model.channels.values() if c.in_person]
         or list(model.channels.values()),
         "visits": values.pop("visits", 1),
+        "form_has_channel": "channel" in form.schema.get("properties", {}),
         "submit_label": "登记并生成回执",
         **route_hint(model, found["category"], found["severity"], found["location"]),
         **values,
@@ -125,7 +142,7 @@ async def route_preview(request: Request) -> Response:
     user = require_user(request)
     model = _model_or_404(request, user.county)
     data = intake_form(model).parse_submission(await request.form())
-    found = facts(data)
+    found = facts(data, model)
     hint = route_hint(model, found["category"], found["severity"], found["location"])
     return render(request, "route_hint.html", hint)
 
@@ -148,7 +165,7 @@ async def intake_submit(request: Request) -> Response:
     allowed = {(m.window, m.center) for m in _windows(user)}
     if (window, center) not in allowed:
         raise HTTPException(403, "只能在您所在的受理窗口登记。")
-    channel = str(submitted.get("_channel", ""))
+    channel = str(data.get("channel") or submitted.get("_channel", ""))
     errors = form.validate(data)
     if channel not in model.channels:
         return _page(request, user, model, data=data, alert="请选择来源渠道", visits=visits)
@@ -156,7 +173,7 @@ async def intake_submit(request: Request) -> Response:
         return _page(request, user, model, data=data, errors=errors, visits=visits)
     from engine.errors import ActionRefused, ValidationFailed
 
-    found = facts(data)
+    found = facts(data, model)
     try:
         view = workflow(request).receive(
             user.principal(),
