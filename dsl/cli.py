@@ -1,9 +1,64 @@
-"""The `yidi` subcommands that belong to `dsl/`."""
+"""The `yidi` subcommands that belong to `dsl/`: check a county folder, draw a process."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from dsl.compiler import compile_files
+from dsl.diagnostics import format_diagnostic
+from dsl.loader import load_files
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's subcommands to the `yidi` parser."""
+    check = sub.add_parser("check", help="check a county definition folder (语法与语义检查)")
+    check.add_argument("folder", type=Path, help="the county folder, e.g. definitions/xiaogan")
+    check.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language")
+    check.set_defaults(func=cmd_check)
+    graph = sub.add_parser("graph", help="draw a process of a county as SVG (流程图)")
+    graph.add_argument("folder", type=Path, help="the county folder")
+    graph.add_argument("process", help="the process name, e.g. 五单制")
+    graph.add_argument("-o", "--output", type=Path, help="write the SVG here (default: stdout)")
+    graph.set_defaults(func=cmd_graph)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Exit 0 when there are no errors (warnings allowed), 1 otherwise."""
+    folder: Path = args.folder
+    if not folder.is_dir():
+        print(f"找不到定义目录：{folder}" if args.lang == "zh" else f"no such folder: {folder}")
+        return 1
+    files = load_files(folder)
+    result = compile_files(folder.name, files)
+    for diagnostic in result.diagnostics:
+        shown = format_diagnostic(diagnostic, files, args.lang)
+        print(shown.replace(f"{diagnostic.path}:", f"{folder / diagnostic.path}:", 1))
+    errors = len(result.errors)
+    warnings = len(result.diagnostics) - errors
+    if args.lang == "en":
+        print(f"{folder}: {errors} error(s), {warnings} warning(s)")
+    else:
+        print(f"{folder}：{errors} 个错误，{warnings} 个警告")
+    return 1 if errors else 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from dsl.graph import process_svg
+
+    files = load_files(args.folder) if Path(args.folder).is_dir() else {}
+    result = compile_files(Path(args.folder).name, files)
+    if result.county is None:
+        print(f"{args.folder} 有错误，请先运行 yidi check {args.folder}", file=sys.stderr)
+        return 1
+    if args.process not in result.county.processes:
+        known = "、".join(result.county.processes)
+        print(f"没有名为「{args.process}」的流程；现有：{known}", file=sys.stderr)
+        return 1
+    svg = process_svg(result.county.processes[args.process])
+    if args.output:
+        Path(args.output).write_text(svg, encoding="utf-8")
+    else:
+        sys.stdout.write(svg)
+    return 0

@@ -1,0 +1,143 @@
+"""A process as an SVG diagram: steps in layers from top to bottom, actions as labelled arrows.
+
+Layers come from a breadth-first walk from the start step, so forward moves go down; moves back
+up (return, reopen) are drawn as curves on the right. No external tools: plain SVG text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from dsl.diagnostics import display_width
+from dsl.model import Process, Step
+
+CHAR = 7  # pixels per display column at font-size 13
+BOX_H, GAP_X, GAP_Y, MARGIN = 44, 40, 80, 30
+KIND_FILL = {
+    "task": "#e8f0fe",
+    "consultation": "#fef7e0",
+    "evaluation": "#e6f4ea",
+    "verification": "#f3e8fd",
+    "end": "#eeeeee",
+}
+EFFECT_NAMES = {
+    "complete": "",
+    "return": "退回",
+    "transfer": "转办",
+    "escalate": "提级",
+    "push_down": "下沉",
+    "reopen": "重开",
+    "divert": "分流",
+}
+
+
+@dataclass
+class Box:
+    step: Step
+    x: float
+    y: float
+    width: float
+
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
+
+def layers(process: Process) -> list[list[str]]:
+    """Steps by distance from the start; unreachable steps go in a last layer."""
+    depth = {process.start: 0}
+    order = [process.start]
+    for key in order:
+        step = process.steps[key]
+        for action in step.actions:
+            target = action.target
+            if target is not None and target in process.steps and target not in depth:
+                depth[target] = depth[key] + 1
+                order.append(target)
+    rows: list[list[str]] = [[] for _ in range(max(depth.values()) + 1)]
+    for key in process.steps:
+        if key in depth:
+            rows[depth[key]].append(key)
+    rest = [k for k in process.steps if k not in depth]
+    return rows + ([rest] if rest else [])
+
+
+def _boxes(process: Process) -> tuple[dict[str, Box], float]:
+    rows = layers(process)
+    widths = {k: max(display_width(s.name) * CHAR + 30, 100)
+              for k, s in process.steps.items()}  # fmt: skip
+    row_widths = [sum(widths[k] for k in row) + GAP_X * (len(row) - 1) for row in rows]
+    total = max(row_widths) + 2 * MARGIN + 160  # room on the right for back edges
+    boxes = {}
+    for index, row in enumerate(rows):
+        x = MARGIN + (max(row_widths) - row_widths[index]) / 2
+        for key in row:
+            boxes[key] = Box(process.steps[key], x, MARGIN + index * (BOX_H + GAP_Y), widths[key])
+            x += widths[key] + GAP_X
+    return boxes, total
+
+
+def _text(x: float, y: float, text: str, size: int = 13, anchor: str = "middle") -> str:
+    return (
+        f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" text-anchor="{anchor}">'
+        f"{escape(text)}</text>"
+    )
+
+
+def _edge(source: Box, target: Box, label: str, right: float, lane: int) -> str:
+    if target.y > source.y:
+        x1, y1 = source.centre, source.y + BOX_H
+        x2, y2 = target.centre, target.y
+        path = f"M{x1:.0f},{y1:.0f} L{x2:.0f},{y2:.0f}"
+        lx, ly = (x1 + x2) / 2 + 4, (y1 + y2) / 2
+        anchor = "start"
+    else:  # back up (or sideways): a curve through a lane on the right
+        bend = right - 20 - lane * 14
+        y1, y2 = source.y + BOX_H / 2, target.y + BOX_H / 2
+        x1, x2 = source.x + source.width, target.x + target.width
+        path = f"M{x1:.0f},{y1:.0f} C{bend:.0f},{y1:.0f} {bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
+        lx, ly, anchor = bend - 4, (y1 + y2) / 2, "end"
+    return f'<path d="{path}" fill="none" stroke="#555" marker-end="url(#arrow)"/>' + _text(
+        lx, ly, label, 11, anchor
+    )
+
+
+def process_svg(process: Process) -> str:
+    boxes, width = _boxes(process)
+    height = max(b.y for b in boxes.values()) + BOX_H + MARGIN + 20
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif" role="img" '
+        f'aria-label="{escape(process.name)}">',
+        f"<title>{escape(process.name)}</title>",
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
+        'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#555"/></marker></defs>',
+    ]
+    lane = 0
+    for box in boxes.values():
+        for action in box.step.actions:
+            if action.target not in boxes:
+                continue
+            effect = EFFECT_NAMES.get(action.effect, "")
+            label = action.name + (f"（{effect}）" if effect and effect != action.name else "")
+            target = boxes[action.target]
+            parts.append(_edge(box, target, label, width, lane))
+            lane += 0 if target.y > box.y else 1
+    for key, box in boxes.items():
+        step = box.step
+        shape = 'rx="22"' if step.kind == "end" else 'rx="6"'
+        if key == process.start:
+            shape += ' stroke-width="2.5"'
+        parts.append(
+            f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" height="{BOX_H}" '
+            f'{shape} fill="{KIND_FILL[step.kind]}" stroke="#333"/>'
+        )
+        parts.append(_text(box.centre, box.y + 20, step.name))
+        closes = [a.name for a in step.actions if a.effect == "close"]
+        detail = step.ticket or (f"{'、'.join(closes)}：办结" if closes else "")
+        if detail:
+            parts.append(_text(box.centre, box.y + 36, detail, 10))
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,42 @@
+"""The version identity of a compiled county: sha256 of its canonical form.
+
+Canonical: mappings sorted by key, source line numbers left out, sets sorted; so the hash does not
+change with file order, whitespace or comments, and changes with any semantic difference.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from dsl.model import County
+
+SKIPPED = {"line", "files", "content_hash"}
+
+
+def canonical(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {
+            f.name: canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in SKIPPED
+        }
+        return {"__": type(value).__name__, **fields}
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, frozenset | set):
+        return sorted(canonical(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def content_hash(county: County) -> str:
+    text = json.dumps(canonical(county), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,134 @@
+"""Parsing one definition file: Lark LALR, with every syntax error turned into a Chinese message.
+
+Errors are collected, not raised: after an error the offending token is dropped and parsing goes
+on, so one run reports the problems of every line (one per line, to avoid cascades).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from dsl.diagnostics import Diagnostic, suggestion
+from dsl.syntax import FileSyntax
+from dsl.transform import ToSyntax
+
+GRAMMAR = Path(__file__).with_name("yidi.lark")
+
+# How a terminal that is not a plain word is named in a message.
+TERMINAL_NAMES = {
+    "NAME": ("名称", "a name"),
+    "STRING": ("带引号的文字", "a quoted text"),
+    "NUMBER": ("数字", "a number"),
+    "DATE": ("日期（如 2026-10-01）", "a date (e.g. 2026-10-01)"),
+    "TIME": ("时刻（如 8:30）", "a time (e.g. 8:30)"),
+    "OP": ("比较符号（== != < <= > >=）", "a comparison (== != < <= > >=)"),
+    "_NL": ("换行", "a line break"),
+    "_SEP": ("逗号", "a comma"),
+    "$END": ("文件结尾", "the end of the file"),
+}
+MAX_SHOWN = 10
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    return Lark(
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+@functools.cache
+def _literals() -> dict[str, str]:
+    """Terminal name -> the literal keyword or punctuation it stands for."""
+    return {
+        t.name: t.pattern.value
+        for t in lark_parser().terminals
+        if isinstance(t.pattern, PatternStr)
+    }
+
+
+def is_chinese_keyword(word: str) -> bool:
+    return not any("a" <= ch.lower() <= "z" for ch in word)
+
+
+def _expected(names: set[str], lang: str) -> str:
+    literals = _literals()
+    shown: list[str] = []
+    for name in names:
+        if name in literals:
+            word = literals[name]
+            if is_chinese_keyword(word) == (lang == "zh"):
+                shown.append(f"「{word}」" if lang == "zh" else f"'{word}'")
+        elif name in TERMINAL_NAMES:
+            shown.append(TERMINAL_NAMES[name][0 if lang == "zh" else 1])
+    shown.sort()
+    more = len(shown) > MAX_SHOWN
+    joined = ("、" if lang == "zh" else ", ").join(shown[:MAX_SHOWN])
+    return joined + (" 等" if more and lang == "zh" else ", ..." if more else "")
+
+
+def _found(token: Token, lang: str) -> str:
+    if token.type in ("_NL", "$END"):
+        return TERMINAL_NAMES[token.type][0 if lang == "zh" else 1]
+    return f"「{token}」" if lang == "zh" else f"'{token}'"
+
+
+def describe(path: str, error: UnexpectedInput) -> Diagnostic:
+    """A Lark error as a diagnostic: what was expected here, and what was found instead."""
+    line, column = error.line or 1, error.column or 1
+    if isinstance(error, UnexpectedCharacters):
+        char = error.char
+        return Diagnostic(
+            path, line, column, "error",
+            f"无法识别的字符「{char}」", f"unexpected character '{char}'",
+            "名称只能包含汉字、字母、数字和下划线；含其他符号的名称请加英文双引号",
+            'names hold only Chinese characters, letters, digits and _; quote other names',
+        )  # fmt: skip
+    assert isinstance(error, UnexpectedToken)
+    token, expected = error.token, set(error.expected)
+    keywords = [w for n, w in _literals().items() if n in expected]
+    close = suggestion(str(token), keywords) if token.type == "NAME" else ""
+    zh_hint = f"您是不是要写「{close}」？" if close else ""
+    en_hint = f"did you mean '{close}'?" if close else ""
+    if token.type == "$END":
+        zh_hint = zh_hint or "是否少写了右花括号「}」？"
+        en_hint = en_hint or "is a closing '}' missing?"
+    return Diagnostic(
+        path, token.line or line, token.column or column, "error",
+        f"此处应为 {_expected(expected, 'zh')}，却是{_found(token, 'zh')}",
+        f"expected {_expected(expected, 'en')} here, found {_found(token, 'en')}",
+        zh_hint, en_hint,
+    )  # fmt: skip
+
+
+def parse_file(path: str, text: str) -> tuple[FileSyntax | None, list[Diagnostic]]:
+    """The syntax of one file, or None when it has syntax errors (all of them reported)."""
+    diagnostics: list[Diagnostic] = []
+    reported_lines: set[int] = set()
+
+    def on_error(error: UnexpectedInput) -> bool:
+        found = describe(path, error)
+        if found.line not in reported_lines:
+            reported_lines.add(found.line)
+            diagnostics.append(found)
+        # At the end of the file there is nothing left to skip: stop.
+        return not (isinstance(error, UnexpectedToken) and error.token.type == "$END")
+
+    try:
+        tree = lark_parser().parse(text + "\n", on_error=on_error)
+    except UnexpectedInput as error:
+        if not diagnostics:
+            diagnostics.append(describe(path, error))
+        return None, diagnostics
+    if diagnostics:
+        return None, diagnostics
+    builder = ToSyntax(path)
+    result = builder.transform(tree)
+    return result, builder.diagnostics

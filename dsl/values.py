@@ -1,0 +1,152 @@
+"""Durations, shares and conditions: from syntax to model, each checked where it is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dsl import syntax as s
+from dsl.context import CATEGORY, CHANNEL, LEVEL, SEVERITY, Context
+from dsl.model import (
+    AllOf,
+    AnyOf,
+    Comparison,
+    Condition,
+    Duration,
+    DurationUnit,
+    Not,
+    Operator,
+)
+
+UNITS: dict[str, DurationUnit] = {
+    "分钟": "minute", "分": "minute", "minute": "minute", "minutes": "minute",
+    "小时": "hour", "时": "hour", "hour": "hour", "hours": "hour",
+    "天": "day", "日": "day", "day": "day", "days": "day",
+    "工作日": "workday", "workday": "workday", "workdays": "workday",
+    "月": "month", "个月": "month", "month": "month", "months": "month",
+}  # fmt: skip
+MAX_AMOUNT = 100_000  # larger numbers are typing mistakes, not deadlines
+
+# case.<field> a condition may test, with the Chinese spellings an administrator may use.
+CASE_FIELDS = {
+    "category": "category", "事项类型": "category", "类型": "category",
+    "severity": "severity", "等级": "severity",
+    "channel": "channel", "渠道": "channel",
+    "level": "level", "层级": "level",
+    "center": "center", "中心": "center",
+    "colour": "colour", "颜色": "colour",
+    "visits": "visits", "来访次数": "visits",
+}  # fmt: skip
+ROOTS = {
+    "case": "case",
+    "案件": "case",
+    "data": "data",
+    "数据": "data",
+    "form": "form",
+    "表单": "form",
+}
+ORDERED = {"<", "<=", ">", ">="}
+
+
+def duration(ctx: Context, node: s.DurationSyntax) -> Duration | None:
+    """A checked duration, or None after reporting why it is invalid."""
+    if node.amount is None or node.unit is None:
+        return Duration(0, "end_of_workday")
+    unit = UNITS.get(str(node.unit))
+    if unit is None:
+        ctx.known(node.unit, UNITS, ("时间单位", "time unit"))
+        return None
+    text = str(node.amount)
+    if "." in text or int(text) <= 0 or int(text) > MAX_AMOUNT:
+        ctx.report(
+            node.amount,
+            f"无效的时长「{text} {node.unit}」：须为 1 到 {MAX_AMOUNT} 之间的整数",
+            f"invalid duration '{text} {node.unit}': use a whole number from 1 to {MAX_AMOUNT}",
+            ("不足一个单位时请换用更小的单位，如 30 分钟", "use a smaller unit, e.g. 30 minutes"),
+        )
+        return None
+    return Duration(int(text), unit)
+
+
+def share(ctx: Context, node: s.FractionSyntax) -> float | None:
+    """80% or 0.8 -> 0.8; must be more than 0 and at most 1."""
+    value = float(node.at) / (100 if node.percent else 1)
+    if not 0 < value <= 1:
+        ctx.report(
+            node.at,
+            f"比例「{node.at}{'%' if node.percent else ''}」无效：须大于 0 且不超过 100%",
+            f"invalid share '{node.at}{'%' if node.percent else ''}': use more than 0, up to 100%",
+        )
+        return None
+    return value
+
+
+def condition(ctx: Context, node: s.ConditionSyntax, tables: dict[str, Any]) -> Condition | None:
+    """A checked condition; `tables` maps case fields to the names they may be compared with."""
+    if isinstance(node, s.AllSyntax | s.AnySyntax):
+        parts = [condition(ctx, p, tables) for p in node.parts]
+        if any(p is None for p in parts):
+            return None
+        done = tuple(p for p in parts if p is not None)
+        return AllOf(done) if isinstance(node, s.AllSyntax) else AnyOf(done)
+    if isinstance(node, s.NotSyntax):
+        part = condition(ctx, node.part, tables)
+        return None if part is None else Not(part)
+    return _comparison(ctx, node, tables)
+
+
+def _comparison(ctx: Context, node: s.CompareSyntax, tables: dict[str, Any]) -> Comparison | None:
+    root, _, rest = str(node.path).partition(".")
+    if root not in ROOTS:
+        ctx.known(node.path, ROOTS, ("数据路径开头", "path root"))
+        return None
+    path = ROOTS[root] + "." + rest
+    values = node.value if isinstance(node.value, list) else [node.value]
+    if ROOTS[root] == "case":
+        field = CASE_FIELDS.get(rest)
+        if field is None:
+            zh_fields = "、".join(sorted(set(CASE_FIELDS) - set(CASE_FIELDS.values())))
+            en_fields = ", ".join(sorted(set(CASE_FIELDS.values())))
+            ctx.report(
+                node.path,
+                f"案件没有「{rest}」这一项；可用：{zh_fields}",
+                f"a case has no field '{rest}'; use one of {en_fields}",
+            )
+            return None
+        path = "case." + field
+        if node.op in ORDERED and field != "visits":
+            ctx.report(
+                node.path,
+                f"「{rest}」是名称，不能比较大小",
+                f"'{rest}' is a name and cannot be ordered",
+            )
+            return None
+        if not _known_values(ctx, node, field, values, tables):
+            return None
+        values = [str(v) if field != "visits" else v for v in values]
+    elif node.op in ORDERED and not all(isinstance(v, int | float) for v in values):
+        ctx.report(
+            node.value_at,
+            "比较大小时右边须为数字",
+            "an ordering comparison needs a number on the right",
+        )
+        return None
+    value: Any = tuple(values) if node.op in ("in", "not in") else values[0]
+    op: Operator = node.op  # type: ignore[assignment]  # the grammar only produces operators
+    return Comparison(path, op, value)
+
+
+def _known_values(
+    ctx: Context, node: s.CompareSyntax, field: str, values: list[Any], tables: dict[str, Any]
+) -> bool:
+    what = {"category": CATEGORY, "severity": SEVERITY, "channel": CHANNEL, "level": LEVEL}
+    table_of = {"category": "categories", "severity": "severities", "channel": "channels"}
+    if field not in what or node.value is None:
+        return True
+    table = tables[table_of.get(field, "levels")]
+    ok = True
+    for value in values:
+        if str(value) not in table:
+            at = node.value_at
+            token = at.__class__.new_borrow_pos("NAME", str(value), at) if at else None
+            ok = ctx.known(token, table, what[field]) and ok
+    return ok
