@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forms_demo_app import make_app
+
+from tests.forms.forms_demo_app import make_app
 
 pytestmark = pytest.mark.browser
 
