@@ -7,3 +7,77 @@ import argparse
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's subcommands to the `yidi` parser."""
+    register_worker(sub)
+
+
+# --- yidi worker: the timer worker (engine/worker.py) -----------------------------------------
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{value}”不是秒数") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"轮询间隔必须大于 0 秒（收到 {value}）")
+    return seconds
+
+
+def _batch_size(value: str) -> int:
+    try:
+        size = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{value}”不是整数") from None
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"批量大小必须至少为 1（收到 {value}）")
+    return size
+
+
+def register_worker(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    worker = sub.add_parser(
+        "worker",
+        help="run the timer worker: reminders, supervision, colour grades, escalation",
+        description="Fire due timers until stopped (SIGTERM / Ctrl-C). Several workers may "
+        "run at once on PostgreSQL.",
+    )
+    worker.add_argument(
+        "--poll", type=_positive_seconds, default=1.0, help="seconds between polls (default 1)"
+    )
+    worker.add_argument(
+        "--batch", type=_batch_size, default=500, help="timers per transaction (default 500)"
+    )
+    worker.add_argument("--once", action="store_true", help="fire what is due now, then exit")
+    worker.set_defaults(func=cmd_worker)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    # Imported here so that `yidi --help` does not load the database stack.
+    import signal
+    import sys
+    import threading
+
+    from engine import schema, timers, worker
+    from engine.clock import SystemClock
+    from engine.db import make_engine
+    from engine.settings import load_settings
+
+    settings = load_settings()
+    db = make_engine(settings.database_url)
+    if not schema.is_current(db):
+        print("数据库尚未升级到最新版本，请先运行 yidi db upgrade", file=sys.stderr)
+        return 2
+    worker.load_handler_modules()
+    handler, clock = timers.DEFAULT_DISPATCHER, SystemClock()
+    if args.once:
+        fired = timers.fire_due(db, clock, handler, batch=args.batch)
+        print(f"已触发 {fired} 个定时器")
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"yidi 定时器工作进程已启动（每 {args.poll:g} 秒检查一次；Ctrl-C 停止）", flush=True)
+    worker.run_worker(
+        db, clock, handler, poll_interval=args.poll, stop_event=stop, batch=args.batch
+    )
+    print("yidi 定时器工作进程已停止")
+    return 0

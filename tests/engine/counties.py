@@ -17,6 +17,7 @@ from dsl.model import (
     Comparison,
     County,
     Deadline,
+    Diversion,
     Duration,
     Evaluation,
     Fallback,
@@ -243,7 +244,9 @@ def make_county(key: str = "testa", *, prefix: str = "TA", share: float = 1.0) -
         },
         routes=routes,
         fallback=Fallback("综合窗口", "综合窗口组"),
-        diversions={},
+        diversions={
+            "劳动仲裁": Diversion("劳动仲裁", "劳动仲裁", "劳动人事争议仲裁委", ("劳动争议",))
+        },
         calendars={"默认": Calendar("默认", "默认日历")},
         default_calendar="默认",
         processes={"五单": process},

@@ -1,0 +1,62 @@
+"""Two people acting on one ticket at the same moment, each on their own connection pool:
+exactly one succeeds, the other is told who handled it; the case moves once."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from engine.cases import Engine
+from engine.clock import ManualClock
+from engine.db import make_engine
+from engine.errors import ActionRefused
+from engine.tables import TICKET
+from tests.engine.conftest import only_open, receive
+from tests.engine.counties import person
+
+ROUNDS = 8
+
+
+def test_exactly_one_of_two_concurrent_actors_wins(
+    wf: Engine, db_url: str, clock: ManualClock
+) -> None:
+    tickets = [only_open(receive(wf)) for _ in range(ROUNDS)]
+    actors = [
+        person("testa", "zhangsan", ("城关镇/东门村", "调度员", None)),
+        person("testa", "lisi", ("城关镇/东门村", "调度员", None)),
+    ]
+    engines = [make_engine(db_url) for _ in actors]
+    outcomes: list[list[str]] = [[], []]
+    for ticket in tickets:
+        barrier = threading.Barrier(2)
+
+        def race(index: int, ticket: int = ticket, barrier: threading.Barrier = barrier) -> None:
+            mine = Engine(engines[index], clock)
+            barrier.wait()
+            try:
+                mine.act(actors[index], ticket, "派单", {})
+                outcomes[index].append("won")
+            except ActionRefused as exc:
+                outcomes[index].append(exc.message)
+
+        threads = [threading.Thread(target=race, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for engine in engines:
+        engine.dispose()
+    for first, second in zip(*outcomes, strict=True):
+        assert sorted([first == "won", second == "won"]) == [False, True]
+        loser = second if first == "won" else first
+        assert loser.startswith("该单已由 ") and ("张三" in loser or "李四" in loser)
+        assert loser.endswith("2026-11-16 09:00 办理")
+    with wf.db.connect() as conn:
+        # each case moved once: one 接单 ticket per case, never two
+        per_case = conn.execute(
+            select(TICKET.c.case_id, func.count())
+            .where(TICKET.c.step == "接单")
+            .group_by(TICKET.c.case_id)
+        ).all()
+    assert len(per_case) == ROUNDS and all(count == 1 for _, count in per_case)
