@@ -63,21 +63,24 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     db = make_engine(settings.database_url)
-    if not schema.is_current(db):
-        print("数据库尚未升级到最新版本，请先运行 yidi db upgrade", file=sys.stderr)
-        return 2
-    worker.load_handler_modules()
-    handler, clock = timers.DEFAULT_DISPATCHER, SystemClock()
-    if args.once:
-        fired = timers.fire_due(db, clock, handler, batch=args.batch)
-        print(f"已触发 {fired} 个定时器")
+    try:
+        if not schema.is_current(db):
+            print("数据库尚未升级到最新版本，请先运行 yidi db upgrade", file=sys.stderr)
+            return 2
+        worker.load_handler_modules()
+        handler, clock = timers.DEFAULT_DISPATCHER, SystemClock()
+        if args.once:
+            fired = timers.fire_due(db, clock, handler, batch=args.batch)
+            print(f"已触发 {fired} 个定时器")
+            return 0
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        print(f"yidi 定时器工作进程已启动（每 {args.poll:g} 秒检查一次；Ctrl-C 停止）", flush=True)
+        worker.run_worker(
+            db, clock, handler, poll_interval=args.poll, stop_event=stop, batch=args.batch
+        )
+        print("yidi 定时器工作进程已停止")
         return 0
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    print(f"yidi 定时器工作进程已启动（每 {args.poll:g} 秒检查一次；Ctrl-C 停止）", flush=True)
-    worker.run_worker(
-        db, clock, handler, poll_interval=args.poll, stop_event=stop, batch=args.batch
-    )
-    print("yidi 定时器工作进程已停止")
-    return 0
+    finally:
+        db.dispose()

@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 
 # Modules that register timer handlers on DEFAULT_DISPATCHER when imported; the worker imports
 # them before its first poll so `yidi worker` knows every kind the engine schedules.
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = ("engine.firing",)
 
 
-def load_handler_modules(names: tuple[str, ...] = HANDLER_MODULES) -> None:
-    for name in names:
+def load_handler_modules(names: tuple[str, ...] | None = None) -> None:
+    for name in HANDLER_MODULES if names is None else names:
         importlib.import_module(name)
 
 

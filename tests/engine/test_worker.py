@@ -1,0 +1,220 @@
+"""The timer worker loop and the `yidi worker` command (engine/worker.py, engine/cli.py)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, select
+
+import server
+from engine import timers, worker
+from engine.clock import ManualClock
+from engine.db import make_engine, writer
+from engine.timers import TimerRow, schedule, timer
+
+T0 = datetime(2026, 10, 8, 1, 0, tzinfo=UTC)
+ROOT = Path(__file__).parents[2]
+
+
+def add(db: Engine, due_at: datetime, kind: str = "remind") -> int:
+    with writer(db).begin() as conn:
+        return schedule(
+            conn, county_id=1, case_id=1, ticket_id=None, kind=kind, due_at=due_at, payload={}
+        )
+
+
+def fired_at(db: Engine, timer_id: int) -> datetime | None:
+    with db.connect() as conn:
+        value: datetime | None = conn.execute(
+            select(timer.c.fired_at).where(timer.c.id == timer_id)
+        ).scalar_one()
+        return value
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Wait for a background worker to get somewhere (a liveness bound, not a speed check)."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_worker_fires_timers_as_the_injected_clock_reaches_them(db: Engine) -> None:
+    clock = ManualClock(T0)
+    soon, later = add(db, T0 + timedelta(hours=1)), add(db, T0 + timedelta(days=3))
+    seen: list[int] = []
+
+    def handler(conn: Connection, row: TimerRow, now: datetime) -> None:
+        seen.append(row.id)
+
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run_worker,
+        args=(db, clock, handler),
+        kwargs={"poll_interval": 0.01, "stop_event": stop, "worker_id": "测试"},
+    )
+    thread.start()
+    try:
+        clock.advance(timedelta(hours=1))
+        wait_for(lambda: fired_at(db, soon) is not None, "the one-hour timer")
+        assert fired_at(db, later) is None
+        clock.advance(timedelta(days=3))
+        wait_for(lambda: fired_at(db, later) is not None, "the three-day timer")
+    finally:
+        stop.set()
+        thread.join()
+    assert seen == [soon, later]
+    assert fired_at(db, soon) == T0 + timedelta(hours=1)
+
+
+def test_worker_survives_database_errors_and_stops_when_asked(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}")  # no timer table
+    polled = threading.Event()
+
+    class CountingClock(ManualClock):
+        polls = 0
+
+        def now(self) -> datetime:
+            CountingClock.polls += 1
+            if CountingClock.polls >= 3:
+                polled.set()
+            return super().now()
+
+    stop = threading.Event()
+    with caplog.at_level(logging.WARNING, logger="engine.worker"):
+        thread, stop = worker.start_background(
+            broken, CountingClock(T0), timers.DEFAULT_DISPATCHER, poll_interval=0.01
+        )
+        try:
+            wait_for(polled.is_set, "three polls")
+            assert thread.is_alive()
+        finally:
+            stop.set()
+            thread.join()
+    broken.dispose()
+    assert "访问数据库失败" in caplog.text
+
+
+def test_poll_interval_must_be_positive(db: Engine) -> None:
+    with pytest.raises(ValueError, match="轮询间隔必须大于 0 秒"):
+        worker.run_worker(
+            db,
+            ManualClock(T0),
+            timers.DEFAULT_DISPATCHER,
+            poll_interval=0,
+            stop_event=threading.Event(),
+        )
+
+
+def test_the_engine_registers_a_handler_for_every_stage_effect() -> None:
+    worker.load_handler_modules()
+    assert {"remind", "colour", "supervise", "escalate"} <= timers.DEFAULT_DISPATCHER.kinds()
+
+
+# --- yidi worker ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def yidi_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    env = {
+        "YIDI_DATABASE_URL": db_url,
+        "YIDI_DATA_DIR": str(tmp_path / "data"),
+        "YIDI_SECRET_KEY": "test-secret",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def test_yidi_worker_once_fires_what_is_due(
+    db: Engine, yidi_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran: list[int] = []
+    timers.register_handler("测试提醒", lambda conn, row, now: ran.append(row.id))
+    now = datetime.now(UTC)
+    due, future = add(db, now - timedelta(minutes=5), "测试提醒"), add(db, now + timedelta(days=1))
+    assert server.main(["worker", "--once"]) == 0
+    assert "已触发 1 个定时器" in capsys.readouterr().out
+    assert ran == [due]
+    assert fired_at(db, future) is None
+
+
+def test_yidi_worker_refuses_an_unmigrated_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("YIDI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("YIDI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("YIDI_SECRET_KEY", "test-secret")
+    assert server.main(["worker", "--once"]) == 2
+    assert "请先运行 yidi db upgrade" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--poll", "0"], "轮询间隔必须大于 0 秒"),
+        (["--poll", "soon"], "不是秒数"),
+        (["--batch", "0"], "批量大小必须至少为 1"),
+    ],
+)
+def test_yidi_worker_rejects_bad_options_in_chinese(
+    option: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        server.main(["worker", *option])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow  # a fresh interpreter imports the whole server
+def test_yidi_worker_runs_until_sigterm(db: Engine, yidi_env: dict[str, str]) -> None:
+    due = add(db, datetime.now(UTC) - timedelta(minutes=1), "未注册的类型")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import server, sys; sys.exit(server.main())",
+            "worker",
+            "--poll",
+            "0.05",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **yidi_env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # the timer's kind has no handler: the worker records the failure and keeps running
+        def attempted() -> bool:
+            with db.connect() as conn:
+                return bool(
+                    conn.execute(select(timer.c.attempts).where(timer.c.id == due)).scalar_one()
+                )
+
+        wait_for(attempted, "the worker's first attempt")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "定时器工作进程已启动" in out
+    assert "定时器工作进程已停止" in out
+    with db.connect() as conn:
+        error = conn.execute(select(timer.c.last_error).where(timer.c.id == due)).scalar_one()
+    assert "没有为定时器类型“未注册的类型”注册处理程序" in error
