@@ -78,7 +78,7 @@ def _online_page(request: Request, model: Any, **values: Any) -> Response:
     action = f"/online/{model.key}"
     data = values.pop("data", None)
     if data is None and "channel" in form.schema.get("properties", {}):
-        data = {"channel": _online_channel(model)}
+        data = {"channel": _online_channel(model), "parties": [{}]}
     context = {
         "view": form.view(data, values.pop("errors", None), action=action),
         "heading": f"{model.name} 一键受理",
@@ -97,7 +97,11 @@ async def online_page(request: Request) -> Response:
 async def online_submit(request: Request) -> Response:
     model = _online_model(request)
     form = intake_form(model)
-    data = form.parse_submission(await request.form())
+    submitted = await request.form()
+    data = form.parse_submission(submitted)
+    row_button = submitted.get("_op")
+    if isinstance(row_button, str) and row_button:  # add/remove a row with JavaScript off
+        return _online_page(request, model, data=form.apply_action(data, row_button))
     if "channel" in form.schema.get("properties", {}):
         data["channel"] = _online_channel(model)  # online is online, whatever was posted
     errors = form.validate(data)

@@ -114,7 +114,8 @@ def _page(request: Request, user: StaffUser, model: Any, **values: Any) -> Respo
     form = intake_form(model)
     data = values.pop("data", None)
     if data is None and "channel" in form.schema.get("properties", {}):
-        data = {"channel": next(iter(model.channels))}  # walk-ins: the first (in-person) channel
+        # Walk-ins come by the first channel; one empty party row to start typing into.
+        data = {"channel": next(iter(model.channels)), "parties": [{}]}
     errors = values.pop("errors", None)
     found = facts(data or {}, model)
     context = {
@@ -161,6 +162,9 @@ async def intake_submit(request: Request) -> Response:
     submitted = await request.form()
     data = form.parse_submission(submitted)
     visits = _visits(submitted)
+    row_button = submitted.get("_op")
+    if isinstance(row_button, str) and row_button:  # add/remove a row with JavaScript off
+        return _page(request, user, model, data=form.apply_action(data, row_button), visits=visits)
     window, _, center = str(submitted.get("_window", "")).partition("|")
     allowed = {(m.window, m.center) for m in _windows(user)}
     if (window, center) not in allowed:
