@@ -29,7 +29,8 @@ def version_id(db: Engine, county: str, number: int | None) -> int:
     with db.connect() as conn:
         found = conn.execute(query).scalar()
     if found is None:
-        raise EngineError(f"县区「{county}」没有{'第 %d 版' % number if number else '当前版本'}")
+        wanted = f"第 {number} 版" if number else "当前版本"
+        raise EngineError(f"县区「{county}」没有{wanted}")
     return int(found)
 
 

@@ -1,4 +1,4 @@
-"""Receiving cases: codes (一案一码), routing, the first ticket, validation, counties side by side."""
+"""Receiving cases: codes (一案一码), routing, first ticket, validation, counties side by side."""
 
 from __future__ import annotations
 
