@@ -105,8 +105,10 @@ class Builder:
             children.append(child)
         shape = None
         if view.shapes:
+            shape_path = f"{path}/_shape" if path else "_shape"
             shape = Field(
-                path=f"{path}/_shape" if path else "_shape",
+                path=shape_path,
+                errors=self.errors.get(shape_path, []),
                 name="_shape",
                 widget="radio" if len(view.shapes) <= 4 else "select",
                 title=str(node.get("x-shape-title", "类型")),

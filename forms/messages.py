@@ -127,7 +127,8 @@ class Messages:
             return [FieldError(path, f"「{self.title(path)}」填写不正确")]
         chosen = self.doc.guess_shape(options, error.instance)
         if chosen is None:
-            return [FieldError(f"{path}/_shape" if path else "_shape", "请选择类型")]
+            where = f"{path}/_shape" if path else "_shape"
+            return [FieldError(where, f"请选择{self.title(path)}的类型")]
         picked = [e for e in error.context or [] if e.relative_schema_path[0] == chosen]
         if not picked:
             return [FieldError(path, f"「{self.title(path)}」与所选类型不符")]

@@ -488,3 +488,13 @@ def test_every_message_is_chinese_not_jsonschema_english() -> None:
         for error in form.validate(form.parse_submission(case.bad)):
             assert re.search(r"[\u4e00-\u9fff]", error.message), error
             assert "is not" not in error.message and "required property" not in error.message
+
+
+def test_a_required_shape_not_yet_picked() -> None:
+    case = next(c for c in CONSTRUCTS if c.name.startswith("oneOf of objects"))
+    form = forms.load_form(case.schema, name="t")
+    errors = form.validate(form.parse_submission({}))
+    assert errors == [forms.FieldError("who/_shape", "请选择被申请方的类型")]
+    html = form.render({"who": {}}, errors)
+    assert '<a href="#yf-who___shape">请选择被申请方的类型</a>' in html
+    assert 'id="yf-who___shape-error"' in html
