@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from engine.reports.cohorts import Context
@@ -26,12 +26,8 @@ class Point:
     closed: int
 
 
-def _count_in(
-    column: InstrumentedAttribute[Any], bucket: Period, extra: ColumnElement[bool] | None = None
-) -> ColumnElement[int]:
+def _count_in(column: InstrumentedAttribute[Any], bucket: Period) -> ColumnElement[int]:
     inside = and_(column >= bucket.start_utc, column < bucket.end_utc)
-    if extra is not None:
-        inside = and_(inside, extra)
     return func.sum(case((inside, 1), else_=0))
 
 
@@ -41,20 +37,25 @@ def trend(conn: Connection, ctx: Context, buckets: list[Period]) -> list[Point]:
         return [Point(_label(b), 0, 0) for b in buckets]
     if len(buckets) > MAX_BUCKETS:
         raise ValueError(f"趋势最多 {MAX_BUCKETS} 个时间段")
+    received = _per_bucket(conn, ctx, buckets, Case.received_at, None)
+    closed = _per_bucket(conn, ctx, buckets, Case.closed_at, Case.status == "closed")
+    return [Point(_label(b), r, c) for b, r, c in zip(buckets, received, closed, strict=True)]
+
+
+def _per_bucket(
+    conn: Connection,
+    ctx: Context,
+    buckets: list[Period],
+    column: InstrumentedAttribute[Any],
+    extra: ColumnElement[bool] | None,
+) -> list[int]:
+    """One query per time column, so each range is served by its own index."""
     start, end = buckets[0].start_utc, buckets[-1].end_utc
-    closed = Case.status == "closed"
-    columns = [_count_in(Case.received_at, b) for b in buckets]
-    columns += [_count_in(Case.closed_at, b, closed) for b in buckets]
-    touching = or_(
-        and_(Case.received_at >= start, Case.received_at < end),
-        and_(closed, Case.closed_at >= start, Case.closed_at < end),
-    )
-    values = conn.execute(select(*columns).where(ctx.in_scope(), touching)).one()
-    n = len(buckets)
-    return [
-        Point(_label(b), int(values[i] or 0), int(values[n + i] or 0))
-        for i, b in enumerate(buckets)
-    ]
+    where = [ctx.in_scope(), column >= start, column < end]
+    if extra is not None:
+        where.append(extra)
+    values = conn.execute(select(*[_count_in(column, b) for b in buckets]).where(*where)).one()
+    return [int(v or 0) for v in values]
 
 
 def _label(bucket: Period) -> str:
