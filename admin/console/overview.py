@@ -60,7 +60,7 @@ def stationing_text(county: County, office: str) -> str:
     s = county.offices[office].stationing
     text = STATIONING.get(s.mode, s.mode)
     if s.mode == "rotating" and s.weekdays:
-        text += "（周" + "、".join(WEEKDAYS[d - 1] for d in s.weekdays) + "）"
+        text += "（" + "、".join("周" + WEEKDAYS[d - 1] for d in s.weekdays) + "）"
     return text
 
 

@@ -163,19 +163,32 @@ async def migration(request: Request) -> Response:
     target = _target_version(request, user.county, raw)
     from engine import versions
 
-    plan = versions.plan_migration(db, user.county, target.number)
-    values: dict[str, Any] = {"title": "迁移运行中的案件", "target": target, "plan": plan}
-    if form is not None:
+    plan = versions.plan_migration(db, user.county, target.id)
+    numbers = {row.id: row.number for row in history(request, user.county)}
+    values: dict[str, Any] = {
+        "title": "迁移运行中的案件",
+        "target": target,
+        "plan": plan,
+        "numbers": numbers,
+    }
+    if form is None:
+        return render(request, "console/migration.html", values)
+    from engine.errors import ActionRefused
+
+    try:
         outcome = versions.migrate_cases(db, plan)
-        with writer(db).begin() as conn:
-            store.record(
-                conn,
-                user.county,
-                user.username,
-                "迁移案件",
-                f"迁移到第 {target.number} 版",
-                None,
-                {"report": str(outcome)[:2000]},
-            )
-        values["outcome"] = outcome
+    except ActionRefused as refused:  # a case moved on between the dry run and now
+        values["error"] = str(refused)
+        return render(request, "console/migration.html", values, 409)
+    with writer(db).begin() as conn:
+        store.record(
+            conn,
+            user.county,
+            user.username,
+            "迁移案件",
+            f"迁移到第 {target.number} 版",
+            None,
+            {"moved": list(outcome.moved), "refused": [list(r) for r in outcome.refused]},
+        )
+    values["outcome"] = outcome
     return render(request, "console/migration.html", values)

@@ -94,10 +94,10 @@ async def year_calendar(request: Request) -> Response:
 
 
 def process_svg(model: Any, process: str) -> Markup:
-    """The language's own diagram (`yidi graph`): SVG we generate, escaped by its writer."""
-    from dsl import graph
+    """The language's own diagram (the SVG `yidi graph` writes; the dsl escapes its labels)."""
+    from dsl.graph import process_svg as draw
 
-    return Markup(graph.process_svg(model, process))
+    return Markup(draw(model.processes[process]))
 
 
 async def processes(request: Request) -> Response:
