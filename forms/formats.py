@@ -23,11 +23,11 @@ PROVINCE_PREFIXES = frozenset(
     | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82}
 )
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE)
-_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](.+)")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE | re.ASCII)
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](.+)", re.ASCII)
 
 
 class FormatProblem(ValueError):
@@ -38,7 +38,11 @@ def check_id_number(value: str) -> None:
     """Chinese resident ID number: 18 characters, valid region, birth date and check digit."""
     if len(value) != 18:
         raise FormatProblem("身份证号应为18位")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] in "Xx"):
+    if (
+        not value.isascii()
+        or not value[:17].isdigit()
+        or not (value[17].isdigit() or value[17] in "Xx")
+    ):
         raise FormatProblem("身份证号只能由数字组成，最后一位可以是X")
     if int(value[:2]) not in PROVINCE_PREFIXES:
         raise FormatProblem("身份证号前两位不是有效的省级地区代码")
@@ -59,7 +63,7 @@ def check_mobile(value: str) -> None:
 
 
 def check_division_code(value: str) -> None:
-    if not (len(value) == 6 and value.isdigit()):
+    if not (len(value) == 6 and value.isascii() and value.isdigit()):
         raise FormatProblem("行政区划代码应为6位数字")
     if int(value[:2]) not in PROVINCE_PREFIXES:
         raise FormatProblem("行政区划代码前两位不是有效的省级代码")

@@ -8,16 +8,17 @@ number field) are kept as typed so that validation reports them and the form sho
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from forms.schema import REF_MARK, Schema, SchemaDoc
 
 LOCAL_OFFSET = "+08:00"  # China Standard Time: what a date-time input without zone means
-_INT = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_LOCAL_DT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")
-_LOCAL_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
+_INT = re.compile(r"[+-]?\d+", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_LOCAL_DT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?", re.ASCII)
+_LOCAL_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?", re.ASCII)
 TRUE_WORDS = frozenset({"true", "on", "1", "yes", "是"})
 MAX_NAME_DEPTH = 24
 LEAF = ""  # key under which a raw node keeps its submitted values
@@ -162,12 +163,16 @@ class Parser:
         text = text.strip()
         if text == "":
             return None
+        if kind in ("integer", "number"):
+            text = unicodedata.normalize("NFKC", text)
         if kind == "integer" and _INT.fullmatch(text):
             return int(text)
         if kind == "number" and _NUMBER.fullmatch(text):
             number = float(text)
             return int(number) if number.is_integer() and "." not in text else number
         fmt = node.get("format")
+        if fmt:  # full-width digits and letters from a Chinese input method -> ASCII
+            text = unicodedata.normalize("NFKC", text)
         if fmt == "date-time" and _LOCAL_DT.fullmatch(text):
             seconds = "" if text.count(":") == 2 else ":00"
             return text[:10] + "T" + text[11:] + seconds + LOCAL_OFFSET

@@ -112,3 +112,30 @@ def test_formats_ignore_non_strings_so_type_reports_them() -> None:
         }
     )
     assert [e.message for e in form.validate({"p": 13812341234})] == ["「电话」必须填写文字"]
+
+
+def test_full_width_input_is_normalised_and_other_digits_refused() -> None:
+    form = forms.load_form(
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "title": "身份证号", "format": "cn-id-number"},
+                "phone": {"type": "string", "title": "电话", "format": "cn-mobile"},
+                "count": {"type": "integer", "title": "人数"},
+            },
+        }
+    )
+    data = form.parse_submission(
+        {
+            "id": "１１０１０５１９４９１２３１００２ｘ",
+            "phone": "１３８１２３４１２３４",
+            "count": "１２",
+        }
+    )
+    assert data == {"id": "11010519491231002X", "phone": "13812341234", "count": 12}
+    assert form.validate(data) == []
+    arabic_indic = "\u0661\u0663\u0668" + "12341234"
+    assert errors_for("cn-mobile", arabic_indic) == ["手机号码应为以1开头的11位数字"]
+    assert errors_for("cn-division-code", "\u0663\u0663\u0660\u0661\u0660\u0662") == [
+        "行政区划代码应为6位数字"
+    ]
