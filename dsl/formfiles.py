@@ -84,7 +84,8 @@ def load_forms(ctx: Context, files: Mapping[str, str]) -> dict[str, FormRef]:
         path, ui_path = f"{FOLDER}{name}.json", f"{FOLDER}{name}.ui.json"
         schema = _load(ctx, path, files[path])
         ui = _load(ctx, ui_path, files[ui_path]) if ui_path in files else None
-        if schema is None:
+        if schema is None:  # reported; kept as a name so references to it are not errors too
+            forms[name] = FormRef(name, path, {}, None)
             continue
         ui_text = files[ui_path] if ui is not None else None
         for in_ui, pointer, message in _problems_of_texts(files[path], ui_text):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from dsl.diagnostics import Diagnostic, suggestion
 from dsl.syntax import FileSyntax
@@ -108,6 +109,26 @@ def describe(path: str, error: UnexpectedInput) -> Diagnostic:
     )  # fmt: skip
 
 
+def _end_statement(parser: InteractiveParser, newline: Token) -> None:
+    """Panic-mode recovery at the end of a broken line: drop the unfinished part of the
+    statement (pop parser states) until a line break is acceptable, then feed it, so that the
+    next line parses as a fresh statement instead of cascading into more errors."""
+    state = parser.parser_state
+    table = state.parse_conf.parse_table.states
+    while state.value_stack:
+        if "_NL" in table[state.position]:
+            trial = state.copy()
+            try:
+                trial.feed_token(newline)
+            except UnexpectedInput:
+                pass
+            else:
+                parser.parser_state = trial
+                return
+        state.state_stack.pop()
+        state.value_stack.pop()
+
+
 def parse_file(path: str, text: str) -> tuple[FileSyntax | None, list[Diagnostic]]:
     """The syntax of one file, or None when it has syntax errors (all of them reported)."""
     diagnostics: list[Diagnostic] = []
@@ -118,6 +139,8 @@ def parse_file(path: str, text: str) -> tuple[FileSyntax | None, list[Diagnostic
         if found.line not in reported_lines:
             reported_lines.add(found.line)
             diagnostics.append(found)
+        if isinstance(error, UnexpectedToken) and error.token.type == "_NL":
+            _end_statement(error.interactive_parser, error.token)
         # At the end of the file there is nothing left to skip: stop.
         return not (isinstance(error, UnexpectedToken) and error.token.type == "$END")
 

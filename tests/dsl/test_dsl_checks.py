@@ -1,0 +1,189 @@
+"""Semantic checks: every problem reported, each at its exact path:line:column."""
+
+from __future__ import annotations
+
+import json
+
+from dsl_samples import BASE, county_files, problems, replace_line
+
+import dsl
+
+
+def insert_after(number: int, new: str, text: str = BASE) -> str:
+    lines = text.splitlines()
+    lines.insert(number, new)
+    return "\n".join(lines) + "\n"
+
+
+def test_the_base_county_is_clean() -> None:
+    result = dsl.compile_files("test", county_files())
+    assert result.diagnostics == []
+    assert result.county is not None
+
+
+def test_undefined_severity_in_a_route_suggests_the_close_name() -> None:
+    files = county_files(replace_line(22, "分派 等级 一搬 -> 镇 司法所"))
+    result = dsl.compile_files("test", files)
+    [d] = result.diagnostics
+    assert (d.path, d.line, d.column, d.message) == ("county.yd", 22, 7, "未定义的等级「一搬」")
+    assert d.hint == "您是不是要写「一般」？"
+    assert d.message_en == "undefined severity grade '一搬'"
+    assert result.county is None
+
+
+def test_undefined_office_and_caret_by_display_width() -> None:
+    files = county_files(replace_line(22, "分派 等级 一般 -> 镇 司法局"))
+    [d] = dsl.compile_files("test", files).diagnostics
+    assert (d.line, d.column) == (22, 15)
+    assert dsl.format_diagnostic(d, files) == (
+        "county.yd:22:15: 未定义的单位「司法局」（您是不是要写「司法所」？）\n"
+        "分派 等级 一般 -> 镇 司法局\n" + " " * 21 + "^"
+    )
+    english = dsl.format_diagnostic(d, files, lang="en")
+    assert english.splitlines()[0] == (
+        "county.yd:22:15: undefined office '司法局' (did you mean '司法所'?)"
+    )
+
+
+def test_undefined_role_of_an_actor() -> None:
+    files = county_files(replace_line(26, "    办理人 调度 @ 中心"))
+    assert problems(files) == [("county.yd", 26, 9, "error", "未定义的角色「调度」")]
+
+
+def test_a_statement_written_twice_in_a_block() -> None:
+    files = county_files(replace_line(27, "    办理人 调度员 @ 中心"))
+    assert ("county.yd", 27, 5, "error", "此项在同一处重复书写，只能写一次") in problems(files)
+
+
+def test_a_broken_target_reports_the_target_and_the_flow_problems_it_causes() -> None:
+    files = county_files(replace_line(27, "    动作 派发 -> 办里"))
+    assert problems(files) == [
+        (
+            "county.yd",
+            25,
+            6,
+            "error",
+            "从步骤「派单」出发，案件永远无法办结（到不了结束步骤或办结动作）",
+        ),
+        ("county.yd", 27, 14, "error", "未定义的步骤「办里」"),
+        ("county.yd", 29, 6, "error", "步骤「办理」从开始步骤「派单」无法到达"),
+    ]
+
+
+def test_duplicate_names_point_at_the_second_one() -> None:
+    files = county_files(replace_line(8, "角色 窗口人员, 调度员, 调解员, 调度员"))
+    assert problems(files) == [
+        ("county.yd", 8, 20, "error", "角色「调度员」重复定义（第一次定义在 county.yd 第8行）")
+    ]
+
+
+def test_duplicate_steps_across_a_process() -> None:
+    text = insert_after(33, "  步骤 办理 {\n    办理人 调解员 @ 承办单位\n    动作 好 办结\n  }")
+    assert problems(county_files(text)) == [
+        ("county.yd", 34, 6, "error", "步骤「办理」重复定义（第一次定义在 county.yd 第29行）")
+    ]
+
+
+def test_invalid_durations() -> None:
+    text = insert_after(32, "    时限 0 天")
+    assert problems(county_files(text)) == [
+        ("county.yd", 33, 8, "error", "无效的时长「0 天」：须为 1 到 100000 之间的整数")
+    ]
+    text = insert_after(32, "    时限 3 星期")
+    [(_, line, column, _, message)] = problems(county_files(text))
+    assert (line, column, message) == (33, 10, "未定义的时间单位「星期」")
+
+
+def test_unreachable_and_never_finishing_steps() -> None:
+    orphan = "  步骤 孤立 {\n    办理人 调解员 @ 承办单位\n    动作 结 办结\n  }"
+    assert problems(county_files(insert_after(33, orphan))) == [
+        ("county.yd", 34, 6, "error", "步骤「孤立」从开始步骤「派单」无法到达")
+    ]
+    loop = replace_line(31, "    动作 化解 -> 办理")
+    loop = replace_line(32, "    动作 再办 -> 派单", loop)
+    assert problems(county_files(loop)) == [
+        ("county.yd", 24, 4, "error", "流程「简易」没有结束步骤或办结动作，案件永远无法办结")
+    ]
+
+
+def test_bad_conditions() -> None:
+    cases = {
+        "    动作 化解 办结 当 案件.等级 == 特大": (31, 25, "未定义的等级「特大」"),
+        "    动作 化解 办结 当 案件.颜值 == 红": (
+            31, 16, "案件没有「颜值」这一项；可用："
+            "中心、事项类型、层级、来访次数、渠道、等级、类型、颜色"
+        ),
+        "    动作 化解 办结 当 数据.金额 > 多": (31, 24, "比较大小时右边须为数字"),
+        "    动作 化解 办结 当 资料.金额 > 3": (31, 16, "未定义的数据路径开头「资料.金额」"),
+    }  # fmt: skip
+    for line, (number, column, message) in cases.items():
+        found = problems(county_files(replace_line(31, line)))
+        assert found == [("county.yd", number, column, "error", message)], line
+
+
+def test_good_conditions_compile_to_the_model() -> None:
+    text = replace_line(
+        31, "    动作 化解 办结 当 案件.等级 属于 [一般, 较大] 且 非 数据.金额 >= 1000.5"
+    )
+    county = dsl.compile_files("test", county_files(text)).county
+    assert county is not None
+    condition = county.processes["简易"].steps["办理"].actions[0].condition
+    assert repr(condition) == (
+        "AllOf(parts=(Comparison(path='case.severity', op='in', value=('一般', '较大')), "
+        "Not(part=Comparison(path='data.amount', op='>=', value=1000.5))))"
+    ).replace("data.amount", "data.金额")
+
+
+def test_routing_gaps_are_warnings_when_there_is_no_fallback() -> None:
+    result = dsl.compile_files("test", county_files(replace_line(23, "")))
+    assert result.county is not None  # warnings only
+    assert [(d.line, d.column, d.severity, d.message) for d in result.diagnostics] == [
+        (19, 6, "warning", "事项「婚姻家庭」在等级 较大 下没有分派规则，也没有兜底"),
+        (19, 13, "warning", "事项「离婚纠纷」在等级 较大 下没有分派规则，也没有兜底"),
+        (19, 21, "warning", "事项「邻里纠纷」在等级 较大 下没有分派规则，也没有兜底"),
+    ]
+
+
+def test_office_not_stationed_at_the_route_level() -> None:
+    files = county_files(replace_line(22, "分派 等级 一般 -> 县 司法所"))
+    assert problems(files) == [
+        ("county.yd", 22, 15, "error", "单位「司法所」没有入驻县级中心，不能在县级承办")
+    ]
+
+
+def test_missing_and_invalid_form_files() -> None:
+    files = county_files(replace_line(3, "  受理表单 受理单"))
+    assert problems(files) == [
+        ("county.yd", 3, 8, "error", "未定义的表单「受理单」（找不到 forms/受理单.json）")
+    ]
+    broken = county_files(**{"forms__受理_dot_json": '{\n  "type": }'})
+    [(path, line, column, _, message)] = problems(broken)
+    assert (path, line, column) == ("forms/受理.json", 2, 11)
+    assert message.startswith("不是有效的 JSON")
+    wrong = county_files(**{"forms__受理_dot_json": json.dumps({"type": "objekt"})})
+    assert problems(wrong) == [
+        (
+            "forms/受理.json",
+            1,
+            2,
+            "error",
+            '/type: 不是有效的 JSON Schema：「type」的取值 "objekt" 不正确',
+        )
+    ]
+
+
+def test_every_semantic_error_in_one_run() -> None:
+    text = replace_line(22, "分派 等级 一搬 -> 镇 司法局")
+    text = replace_line(26, "    办理人 调度 @ 中心", text)
+    found = [(line, column) for _, line, column, _, _ in problems(county_files(text))]
+    assert found == [(22, 7), (22, 15), (26, 9)]
+
+
+def test_rotating_needs_valid_weekdays() -> None:
+    files = county_files(replace_line(15, "  驻点 轮驻 周二, 礼拜四"))
+    assert problems(files) == [("county.yd", 15, 13, "error", "未定义的星期「礼拜四」")]
+
+
+def test_parent_must_be_a_higher_level() -> None:
+    text = replace_line(7, "中心 城关镇 层级 县 上级 县中心")
+    assert ("county.yd", 7, 16, "error") in [p[:4] for p in problems(county_files(text))]
