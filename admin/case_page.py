@@ -27,21 +27,33 @@ OPEN = ("open", "claimed")
 
 EVENT_WORDS = {
     "received": "受理登记",
-    "dispatched": "派单",
-    "accepted": "接单",
-    "returned": "退单",
+    "claimed": "签收",
     "completed": "办理",
+    "returned": "退单",
+    "transferring": "转办",
+    "transferred": "转办",
+    "escalating": "提级",
     "escalated": "提级",
+    "escalation_impossible": "无法提级",
+    "pushing_down": "下沉",
     "pushed_down": "下沉",
+    "diverting": "引导至法定途径",
+    "diverted": "引导至法定途径",
     "supervised": "督办",
+    "reminded": "提醒",
+    "colour": "预警等级变化",
+    "suspended": "中止",
+    "resumed": "恢复办理",
+    "extended": "延期",
     "evaluated": "评价",
+    "follow_up": "跟进",
+    "revisit_sampled": "抽中回访",
+    "revisit_pending": "待回访",
     "verified": "回访核查",
     "reopened": "重新办理",
+    "closing": "办结",
     "closed": "办结",
-    "suspended": "中止",
-    "extended": "延期",
-    "colour": "预警等级变化",
-    "reminded": "提醒",
+    "migrated": "流程版本迁移",
 }
 
 
@@ -136,6 +148,10 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         "parties": parties,
         "reveal": reveal,
         "open_tickets": [t for t in tickets if t.state in OPEN],
+        # The party's evaluation link is issued by whoever holds the evaluation ticket.
+        "can_invite_evaluation": any(
+            t.kind == "evaluation" and t.id in mine for t in tickets if t.state in OPEN
+        ),
         "my_tickets": set(mine),
         "records": records,
         "events": events,

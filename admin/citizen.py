@@ -26,11 +26,14 @@ from engine.registry import County
 LOOKUPS_PER_IP = RateLimiter(limit=20, window_seconds=600)
 LOOKUPS_PER_CODE = RateLimiter(limit=5, window_seconds=600)
 INTAKES_PER_IP = RateLimiter(limit=10, window_seconds=3600)
+# Milestones a citizen may see; never who did it or the notes written along the way.
 PUBLIC_EVENTS = (
     "received",
-    "dispatched",
-    "accepted",
     "escalated",
+    "pushed_down",
+    "suspended",
+    "extended",
+    "closing",
     "closed",
     "evaluated",
     "reopened",
