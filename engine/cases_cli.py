@@ -35,9 +35,8 @@ def version_id(db: Engine, county: str, number: int | None) -> int:
 
 
 def report(plan: MigrationPlan) -> str:
-    lines = [
-        f"县区 {plan.county} → 第 {plan.to_number} 版：{len(plan.movable)} 件可迁移，{len(plan.refused)} 件拒绝"
-    ]
+    counts = f"{len(plan.movable)} 件可迁移，{len(plan.refused)} 件拒绝"
+    lines = [f"县区 {plan.county} → 第 {plan.to_number} 版：{counts}"]
     for case in plan.cases:
         mark = "可迁移" if case.mappable else "拒绝"
         steps = "，".join(f"{s.step}→{s.target or '？（' + s.problem + '）'}" for s in case.steps)

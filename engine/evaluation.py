@@ -124,9 +124,14 @@ def _verification_step(county: County, process: str) -> Step | None:
 def sample(
     conn: Connection, county: County, county_id: int, start: datetime, end: datetime, now: datetime
 ) -> list[str]:
-    """Open a revisit ticket for a random share of the cases closed in [start, end) not yet
-    revisited; the sample is seeded by county and period so a rerun picks the same cases."""
+    """Open a revisit ticket for a random share of the cases closed in [start, end); a period
+    is sampled once (a second call returns []), seeded by county and period."""
     pending = exists().where(TICKET.c.case_id == CASE.c.id, TICKET.c.kind == "verification")
+    in_period = and_(
+        CASE.c.county_id == county_id, CASE.c.closed_at >= start, CASE.c.closed_at < end
+    )
+    if conn.execute(select(CASE.c.id).where(in_period, pending).limit(1)).first() is not None:
+        return []  # the period's sample is drawn once: drawing again would enlarge it
     rows = conn.execute(
         select(CASE.c.id, CASE.c.code, CASE.c.process)
         .where(CASE.c.county_id == county_id, CASE.c.status == "closed", CASE.c.verified.is_(None))

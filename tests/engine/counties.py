@@ -200,7 +200,7 @@ def make_county(key: str = "testa", *, prefix: str = "TA", share: float = 1.0) -
         Category("其他", "其他", None),
     ]
     routes = (
-        Route(("邻里纠纷",), ("一般",), (), "村", "人民调解委员会", line=10),
+        Route(("邻里纠纷",), ("一般", "较大"), (), "村", "人民调解委员会", line=10),
         Route(("婚姻家庭", "劳动争议"), (), (), "镇", "司法所", line=11),
         Route((), ("重大",), (), "县", "法院", line=12),
     )
