@@ -1,0 +1,1 @@
+"""Acceptance scenarios: the Gherkin step library (Chinese and English) and its tools."""
