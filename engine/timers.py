@@ -3,7 +3,9 @@
 A step or a deadline stage schedules a timer in the same transaction that creates its ticket,
 so a timer exists exactly when its work does. `fire_due` claims due timers in batches and runs
 each one's handler inside the transaction that marks it fired: either both happen or neither,
-which is what makes firing exactly-once even with several workers and crashes.
+which is what makes firing exactly-once even with several workers and crashes. Handlers must
+therefore do their work through the connection they are given: a batch that is rolled back and
+redone (see `_fire_batch`) may call a handler twice, but only one call's writes ever commit.
 
 Claiming: PostgreSQL locks the batch with `FOR UPDATE SKIP LOCKED`, so workers share the load
 without waiting on each other; SQLite has one writer at a time, so `BEGIN IMMEDIATE` queues the
@@ -234,51 +236,94 @@ def fire_due(
         raise ValueError(f"批量大小必须至少为 1（收到 {batch}）")
     now: datetime = clock.now()
     who = worker_id or default_worker_id()
-    fired_total = 0
+    fired_total, after = 0, None
     while True:
-        claimed, fired = _fire_batch(engine, now, handler, batch, who)
+        rows, fired = _fire_batch(engine, _Claim(now, batch, after), handler, who)
         fired_total += fired
-        if claimed < batch:
+        if len(rows) < batch:
             return fired_total
+        after = (rows[-1].due_at, rows[-1].id)
 
 
-def _claim_query(dialect: str, now: datetime, batch: int) -> Any:
-    query = (
-        select(*_ROW_COLUMNS)
-        .where(
+@dataclass(frozen=True)
+class _Claim:
+    now: datetime
+    batch: int
+    # Keyset: where the previous batch of this call ended. On PostgreSQL the index entries of
+    # timers fired moments ago still point to dead rows until vacuum; starting each batch
+    # after the last one instead of at the oldest due time avoids walking them again and
+    # again. Rows skipped this way (held by another worker that then rolled back) are simply
+    # claimed at the next poll.
+    after: tuple[datetime, int] | None
+
+    def query(self, dialect: str) -> Any:
+        conditions = [
             timer.c.fired_at.is_(None),
-            timer.c.due_at <= now,
-            or_(timer.c.retry_at.is_(None), timer.c.retry_at <= now),
+            timer.c.due_at <= self.now,
+            or_(timer.c.retry_at.is_(None), timer.c.retry_at <= self.now),
+        ]
+        if self.after is not None:
+            due, last_id = self.after
+            conditions += [
+                timer.c.due_at >= due,
+                or_(timer.c.due_at > due, timer.c.id > last_id),
+            ]
+        query = (
+            select(*_ROW_COLUMNS)
+            .where(*conditions)
+            .order_by(timer.c.due_at, timer.c.id)
+            .limit(self.batch)
         )
-        .order_by(timer.c.due_at, timer.c.id)
-        .limit(batch)
-    )
-    if dialect == "postgresql":
-        # Rows another worker holds are skipped, not waited for: it is firing them.
-        query = query.with_for_update(skip_locked=True)
-    return query
+        if dialect == "postgresql":
+            # Rows another worker holds are skipped, not waited for: it is firing them.
+            query = query.with_for_update(skip_locked=True)
+        return query
+
+
+class _HandlerFailed(Exception):
+    """A handler raised during an optimistic batch: the batch is redone one timer at a time."""
 
 
 def _fire_batch(
-    engine: Engine, now: datetime, handler: Handler, batch: int, who: str
-) -> tuple[int, int]:
+    engine: Engine, claim: _Claim, handler: Handler, who: str
+) -> tuple[list[TimerRow], int]:
+    # Optimistic first: a savepoint per timer costs more than the timer machinery itself, and
+    # handlers almost never fail. When one does, the whole batch rolls back (nothing of it is
+    # kept) and is run again with a savepoint around each handler to isolate the failure.
+    try:
+        return _claim_and_fire(engine, claim, handler, who, isolate=False)
+    except _HandlerFailed:
+        return _claim_and_fire(engine, claim, handler, who, isolate=True)
+
+
+def _claim_and_fire(
+    engine: Engine, claim: _Claim, handler: Handler, who: str, *, isolate: bool
+) -> tuple[list[TimerRow], int]:
     """One transaction: claim up to `batch` due timers, run each handler, mark the fired."""
+    now = claim.now
     with writer(engine).begin() as conn:
-        rows = [TimerRow(*r) for r in conn.execute(_claim_query(engine.dialect.name, now, batch))]
+        rows = [TimerRow(*r) for r in conn.execute(claim.query(engine.dialect.name))]
         fired: list[int] = []
         for row in rows:
-            if _run_one(conn, row, now, handler):
-                fired.append(row.id)
+            if isolate:
+                if _run_isolated(conn, row, now, handler):
+                    fired.append(row.id)
+                continue
+            try:
+                handler(conn, row, now)
+            except Exception as error:
+                raise _HandlerFailed from error
+            fired.append(row.id)
         for chunk in _chunks(fired, 1000):
             conn.execute(
                 update(timer)
                 .where(timer.c.id.in_(chunk))
                 .values(fired_at=now, fired_by=who, retry_at=None)
             )
-    return len(rows), len(fired)
+    return rows, len(fired)
 
 
-def _run_one(conn: Connection, row: TimerRow, now: datetime, handler: Handler) -> bool:
+def _run_isolated(conn: Connection, row: TimerRow, now: datetime, handler: Handler) -> bool:
     """Run one handler in a savepoint; on failure undo only its writes and record why."""
     try:
         with conn.begin_nested():
