@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+import admin.acceptance_cli
 import admin.cli
 import admin.demo
 import dsl.cli
@@ -34,7 +35,7 @@ from forms import routes as form_routes
 STATIC = Path(__file__).parent / "admin" / "static"
 DEFINITIONS = Path(__file__).parent / "definitions"
 # Each module adds its own subcommands, so that this file never has to know them.
-COMMAND_MODULES = (dsl.cli, forms.cli, engine.cli, admin.cli)
+COMMAND_MODULES = (dsl.cli, forms.cli, engine.cli, admin.cli, admin.acceptance_cli)
 
 
 def create_app(settings: Settings, db: Engine | None = None) -> Starlette:
