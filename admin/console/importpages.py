@@ -63,17 +63,24 @@ def _kind(value: Any) -> str:
     return kind if kind in KINDS else "centers"
 
 
+async def _upload(request: Request) -> tuple[str, str, bytes]:
+    """(kind, file name, bytes) of the upload; the spooled file is closed before returning."""
+    async with request.form() as form:
+        kind = _kind(form.get("kind"))
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return kind, "", b""
+        return kind, upload.filename, await upload.read()
+
+
 async def preview(request: Request) -> Response:
     user = require_admin(request)
-    form = await request.form()
-    kind = _kind(form.get("kind"))
-    upload = form.get("file")
+    kind, filename, data = await _upload(request)
     values: dict[str, Any] = {"title": "导入预览", "kind": kind, "kinds": KINDS}
     try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
+        if not filename:
             raise imports.ImportFileError("请选择要导入的文件")
-        data = await upload.read()
-        rows = imports.read_table(upload.filename, data, KINDS[kind][1])
+        rows = imports.read_table(filename, data, KINDS[kind][1])
         if kind == "centers" and _working_model(request, user.county) is None:
             raise imports.ImportFileError("本县还没有可用的定义（层级、县级中心），请先编写定义")
     except imports.ImportFileError as error:
@@ -87,7 +94,7 @@ async def preview(request: Request) -> Response:
             "good": sum(1 for r in rows if r.ok),
             "bad": sum(1 for r in rows if not r.ok),
             "payload": payload,
-            "filename": upload.filename,
+            "filename": filename,
         }
     )
     return render(request, "console/import_preview.html", values)
@@ -123,7 +130,10 @@ async def apply(request: Request) -> Response:
     if kind == "centers":
         values.update(_save_centers(request, user.county, user.username, good))
     else:
-        values.update(_save_staff(request, user.county, user.username, good))
+        try:
+            values.update(_save_staff(request, user.county, user.username, good))
+        except people.AccountError as error:  # someone took a username since the check
+            return render(request, "console/import.html", {**values, "error": str(error)}, 409)
     values["skipped"] = len(rows) - len(good)
     return render(request, "console/import_done.html", values)
 
