@@ -11,7 +11,9 @@ import codecs
 import os
 import re
 import tempfile
+import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from hashlib import sha256
 from pathlib import Path
@@ -107,6 +109,19 @@ class AttachmentStore:
             head = stream.read(4096)
         name = safe_filename(filename)
         return Attachment(digest, path.stat().st_size, name, sniff(head, name))
+
+    def sweep(self, keep: Iterable[str], older_than: float = 86400.0) -> int:
+        """Delete files no stored form refers to (uploads of forms that were never saved),
+        once older than `older_than` seconds so that a form being filled keeps its file."""
+        referenced = set(keep)
+        cutoff = time.time() - older_than
+        removed = 0
+        for path in self.root.glob("??/*"):
+            orphan = path.name not in referenced and is_sha256(path.name)
+            if orphan and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def open(self, digest: str) -> IO[bytes]:
         """Raises KeyError for an unknown or malformed digest."""

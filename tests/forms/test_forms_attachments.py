@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -134,3 +135,14 @@ def test_download_is_attachment_with_safe_type(tmp_path: Path) -> None:
     assert response.content.startswith(b"<html>")
     assert client.get("/d/" + "0" * 64).status_code == 404
     assert client.get("/d/..%2F..%2Fetc").status_code == 404
+
+
+def test_sweep_removes_only_old_unreferenced_files(store: forms.AttachmentStore) -> None:
+    kept = store.put(PDF, "kept.pdf")
+    orphan = store.put(PDF + b"1", "orphan.pdf")
+    fresh = store.put(PDF + b"2", "fresh.pdf")
+    old = 1_000_000_000  # 2001: long ago
+    for item in (kept, orphan):
+        os.utime(store.root / item.sha256[:2] / item.sha256, (old, old))
+    assert store.sweep([kept.sha256]) == 1
+    assert store.has(kept.sha256) and store.has(fresh.sha256) and not store.has(orphan.sha256)
