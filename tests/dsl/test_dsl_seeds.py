@@ -1,0 +1,103 @@
+"""The five seed counties: each passes the checks and models what its README says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import dsl
+from dsl.model import County, Duration
+from dsl.routing import route
+
+ROOT = Path(__file__).resolve().parents[2] / "definitions"
+SEEDS = ("putuo", "xiaogan", "yunmeng", "rugao", "jining")
+
+
+@pytest.fixture(scope="module")
+def counties() -> dict[str, County]:
+    return {key: dsl.compile_county(ROOT / key) for key in SEEDS}
+
+
+@pytest.mark.parametrize("key", SEEDS)
+def test_seed_has_no_diagnostics_and_a_chinese_readme(key: str) -> None:
+    result = dsl.compile_files(key, dsl.load_files(ROOT / key))
+    assert result.diagnostics == []
+    assert result.county is not None
+    readme = (ROOT / key / "README.md").read_text(encoding="utf-8")
+    assert result.county.name in readme
+
+
+def test_putuo_islands_and_professional_disputes(counties: dict[str, County]) -> None:
+    putuo = counties["putuo"]
+    assert len(putuo.levels) == 3
+    island = route(putuo, "邻里纠纷", "一般", "庙子湖村")
+    main = route(putuo, "邻里纠纷", "一般", "鲁家峙社区")
+    assert island is not None and main is not None
+    assert (island.response, island.response_mode) == (Duration(30, "minute"), "线上调解")
+    assert (main.response, main.response_mode) == (Duration(30, "minute"), "到场")
+    medical = route(putuo, "医疗纠纷", "一般", "鲁家峙社区")
+    assert medical is not None and (medical.level, medical.office) == ("区", "专业调委会")
+    assert putuo.fallback is not None and putuo.windows[putuo.fallback.window].universal
+    meeting = putuo.processes["联合会商"].steps["会商"]
+    assert meeting.kind == "consultation"
+    assert [(p.role, p.office or p.where) for p in meeting.participants] == [
+        ("法官", "法院诉讼服务中心"),
+        ("首席调解员", "专业调委会"),
+        ("援助律师", "法律援助中心"),
+        ("承办人", "routed_office"),
+    ]
+    petition = putuo.processes["信访分流"].steps["研判"].actions
+    assert [(a.target, a.condition) for a in petition] == [
+        ("调解", dsl.model.Comparison("form.可以调解", "==", True)),
+        ("信访办理", dsl.model.Comparison("form.可以调解", "==", False)),
+    ]
+
+
+def test_yunmeng_four_tickets_first_asked_and_return(counties: dict[str, County]) -> None:
+    yunmeng = counties["yunmeng"]
+    chain = yunmeng.processes["四单制"]
+    assert [s.ticket for s in chain.steps.values() if s.ticket] == [
+        "中心派单", "部门接单", "回访核单"
+    ]  # fmt: skip
+    assert chain.steps["首问受理"].actor == dsl.model.Actor("首问窗口人员", "window")
+    back = chain.steps["部门接单"].actions[1]
+    assert (back.effect, back.target, back.requires_reason, back.form) == (
+        "return", "中心派单", True, "退单"
+    )  # fmt: skip
+    assert route(yunmeng, "邻里纠纷", "一般", "东城社区").process == "窗口直办"  # type: ignore[union-attr]
+    assert route(yunmeng, "邻里纠纷", "重大", "东城社区").process == "领导包案"  # type: ignore[union-attr]
+    assert route(yunmeng, "欠薪纠纷", "较大", "东城社区").office == "人社局"  # type: ignore[union-attr]
+    assert yunmeng.offices["人社局"].stationing == dsl.model.Stationing("rotating", (2, 4))
+    assert yunmeng.offices["派出所"].stationing.mode == "on_call"
+
+
+def test_rugao_front_shop_back_factory(counties: dict[str, County]) -> None:
+    rugao = counties["rugao"]
+    front = [w for w in rugao.windows.values() if w.levels == ("市",)]
+    assert len(front) == 12
+    assert len(rugao.studios) == 8
+    assert sum(1 for c in rugao.centers.values() if c.level == "村") == 56
+    assert rugao.centers["白蒲镇"].parent == "如皋市中心"
+    village = next(c.key for c in rugao.centers.values() if c.parent == "白蒲镇")
+    small = route(rugao, "邻里纠纷", "一般", village)
+    big = route(rugao, "邻里纠纷", "较大", village)
+    assert small is not None and big is not None
+    assert (small.level, big.level) == ("村", "镇")
+
+
+def test_jining_four_levels_windows_and_diversions(counties: dict[str, County]) -> None:
+    jining = counties["jining"]
+    assert list(jining.levels) == ["市", "县", "镇", "村"]
+    universal = sorted(w.levels[0] for w in jining.windows.values() if w.universal)
+    assert universal == ["县", "市", "镇"]
+    assert jining.diversions["劳动仲裁"].target == "劳动人事争议仲裁院"
+    assert jining.diversions["诉讼"].outcome_required is False
+    petition = route(jining, "涉法涉诉信访", "一般", "南张东庄村")
+    assert petition is not None and petition.office == "政法委"
+    deadline = jining.processes["分级调处"].case_deadline
+    assert deadline is not None
+    assert deadline.allowed("一般", "村") == Duration(0, "end_of_workday")
+    assert deadline.allowed("一般", "县") == Duration(3, "month")
+    calendar = jining.calendars["济宁日历"]
+    assert (calendar.workday_start, len(calendar.extra_workdays)) == ((9, 0), 1)
