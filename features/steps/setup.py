@@ -15,7 +15,7 @@ from features.steps.world import REPO, World, parse_local
 def resolve_folder(world: World, folder: str) -> Path:
     """A county folder: absolute, relative to the repository, or relative to this feature's
     county (``.`` is the county whose ``features/`` holds the feature file)."""
-    candidates = [Path(folder), REPO / folder, world.feature_path.parent.parent / folder]
+    candidates = [Path(folder), world.feature_path.parent.parent / folder, REPO / folder]
     for candidate in candidates:
         if candidate.is_absolute() and candidate.is_dir():
             return candidate.resolve()
