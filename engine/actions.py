@@ -15,7 +15,8 @@ from sqlalchemy import Connection, func, select, update
 
 from dsl import routing
 from dsl.model import Action, County, Step
-from engine import conditions, flow, formcheck, loading, timers
+from engine import conditions, flow, formcheck, loading
+from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
 from engine.flow import OPEN_STATES, Move
@@ -145,14 +146,17 @@ def finish(
     data: dict[str, Any],
     reason: str,
     now: datetime,
+    *,
+    timed: bool = True,
 ) -> None:
-    """The guarded UPDATE: exactly one transaction finishes an open ticket."""
+    """The guarded UPDATE: exactly one transaction finishes an open ticket (and drops its
+    pending timers when its step has timed stages)."""
     state = "returned" if action.effect == "return" else "completed"
     done = conn.execute(
-        update(TICKET)
-        .where(TICKET.c.id == ticket["id"], TICKET.c.state.in_(OPEN_STATES))
-        .where((TICKET.c.claimed_by.is_(None)) | (TICKET.c.claimed_by == principal.username))
-        .values(
+        sql.FINISH_TICKET,
+        dict(
+            where_ticket=ticket["id"],
+            actor=principal.username,
             state=state,
             completed_at=now,
             completed_by=principal.username,
@@ -160,12 +164,13 @@ def finish(
             action=action.key,
             reason=reason or None,
             data=data,
-        )
+        ),
     )
     if done.rowcount != 1:
         fresh = conn.execute(select(TICKET).where(TICKET.c.id == ticket["id"])).mappings().one()
         raise ActionRefused(handled_message(dict(fresh)))
-    timers.cancel_for_ticket(conn, int(ticket["id"]))
+    if timed:
+        conn.execute(sql.DROP_TICKET_TIMERS, {"ids": [int(ticket["id"])]})
 
 
 def act(
@@ -191,7 +196,8 @@ def act(
         action.form or (step.form if step and action.effect in ("complete", "close") else None),
         data,
     )
-    finish(conn, principal, loaded.ticket, action, data, reason, now)
+    timed = step is not None and step.deadline is not None and bool(step.deadline.stages)
+    finish(conn, principal, loaded.ticket, action, data, reason, now, timed=timed)
     move = Move(
         conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
     )
@@ -238,9 +244,8 @@ def apply(
         _divert(move, action, str(data.get("diversion") or ""))
     if effect == "return":
         move.set(office=None)
-    flow.cancel_open(move, step=None) if effect != "complete" else flow.cancel_open(
-        move, step=str(ticket["step"])
-    )
+    if effect != "complete":  # a completed step has no other open ticket (joins wait above)
+        flow.cancel_open(move)
     if move.get("status") == "closed" and effect != "reopen":
         _after_close(move, action)
         return

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
-from engine.tables import EVENT
+from engine.statements import INSERT_EVENT
 
 
 def jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -34,15 +34,16 @@ def record(
     note: str = "",
 ) -> None:
     conn.execute(
-        insert(EVENT).values(
-            county_id=county_id,
-            case_id=case_id,
-            ticket_id=ticket_id,
-            at=at,
-            actor=actor,
-            kind=kind,
-            before=jsonable(before),
-            after=jsonable(after),
-            note=note,
-        )
+        INSERT_EVENT,
+        {
+            "county_id": county_id,
+            "case_id": case_id,
+            "ticket_id": ticket_id,
+            "at": at,
+            "actor": actor,
+            "kind": kind,
+            "before": jsonable(before),
+            "after": jsonable(after),
+            "note": note,
+        },
     )

@@ -38,8 +38,10 @@ class Engine:
         with self._writer.begin() as conn:
             return work(conn, self.clock.now())
 
-    def _view(self, case_id: int) -> CaseView:
-        with self.db.connect() as conn:
+    def _change(self, work: Callable[[Connection, datetime], int]) -> CaseView:
+        """A write transaction that moves one case; the view is read in the same transaction."""
+        with self._writer.begin() as conn:
+            case_id = work(conn, self.clock.now())
             return queries.case_view(conn, case_id)
 
     # --- intake -------------------------------------------------------------------------------
@@ -63,11 +65,12 @@ class Engine:
         and timers, write events. Raises ValidationFailed / ActionRefused (Chinese)."""
         actor = principal_or_system_name
         name = actor if isinstance(actor, str) else actor.username
-        county_id, version_id, county = versions.current_version(self.db, county_key)
         if center is None and isinstance(actor, Principal) and actor.memberships:
             center = actor.memberships[0].center
-        case_id = self._write(
-            lambda conn, now: intake.receive(
+
+        def work(conn: Connection, now: datetime) -> int:
+            county_id, version_id, county = versions.current_in(conn, county_key)
+            return intake.receive(
                 conn,
                 county,
                 county_id=county_id,
@@ -84,8 +87,8 @@ class Engine:
                 visits=visits,
                 center=center,
             )
-        )
-        return self._view(case_id)
+
+        return self._change(work)
 
     # --- tickets ------------------------------------------------------------------------------
 
@@ -111,7 +114,7 @@ class Engine:
         """Take an action on a ticket: validate its form, finish the ticket, move the case —
         one transaction. Of two concurrent actors one wins; the other gets
         ActionRefused("该单已由 张三 于 2026-11-20 10:31 办理")."""
-        case_id = self._write(
+        return self._change(
             lambda conn, now: actions.act(
                 conn,
                 principal,
@@ -123,7 +126,6 @@ class Engine:
                 now=now,
             )
         )
-        return self._view(case_id)
 
     def claim(self, principal: Principal, ticket_id: int) -> None:
         """Sign for a ticket (签收): others can no longer act on it."""
@@ -134,19 +136,17 @@ class Engine:
     ) -> CaseView:
         """Stop the case's clock (中止) when the deadline rule allows it; recorded with reason
         and approver; stage timers wait until `resume`."""
-        case_id = self._write(
+        return self._change(
             lambda conn, now: pauses.suspend(
                 conn, principal, ticket_id, reason=reason, approver=approver, now=now
             )
         )
-        return self._view(case_id)
 
     def resume(self, principal: Principal, ticket_id: int, *, reason: str = "") -> CaseView:
         """Restart a suspended case: due times move by the time (working time) it was stopped."""
-        case_id = self._write(
+        return self._change(
             lambda conn, now: pauses.resume(conn, principal, ticket_id, reason=reason, now=now)
         )
-        return self._view(case_id)
 
     def extend(
         self,
@@ -158,12 +158,11 @@ class Engine:
         approver: str = "",
     ) -> CaseView:
         """Give the ticket (and the case if needed) more time (延期), recorded."""
-        case_id = self._write(
+        return self._change(
             lambda conn, now: pauses.extend(
                 conn, principal, ticket_id, amount=amount, reason=reason, approver=approver, now=now
             )
         )
-        return self._view(case_id)
 
     # --- evaluation and revisits -------------------------------------------------------------
 
@@ -171,12 +170,11 @@ class Engine:
         self, case_code: str, score: str, *, by: str = "party", token: str | None = None
     ) -> CaseView:
         """Record the party's or center's score; a low score follows up or reopens."""
-        case_id = self._write(
+        return self._change(
             lambda conn, now: evaluation.evaluate(
                 conn, case_code, score, by=by, token=token, now=now
             )
         )
-        return self._view(case_id)
 
     def evaluation_token(self, case_code: str) -> str:
         """A one-time token for the citizen's evaluation link (only its hash is stored)."""

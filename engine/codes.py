@@ -7,7 +7,7 @@ number; the first intake of a year creates the row with INSERT ... ON CONFLICT D
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dsl.model import County
@@ -19,13 +19,10 @@ def prefix(county: County) -> str:
 
 
 def next_number(conn: Connection, county_id: int, year: int) -> int:
-    bump = (
-        update(SEQUENCE)
-        .where(SEQUENCE.c.county_id == county_id, SEQUENCE.c.year == year)
-        .values(last=SEQUENCE.c.last + 1)
-        .returning(SEQUENCE.c.last)
-    )
-    number = conn.execute(bump).scalar()
+    from engine.statements import BUMP_SEQUENCE as bump
+
+    where = {"county": county_id, "seq_year": year}
+    number = conn.execute(bump, where).scalar()
     if number is not None:
         return int(number)
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -34,7 +31,7 @@ def next_number(conn: Connection, county_id: int, year: int) -> int:
         .values(county_id=county_id, year=year, last=0)
         .on_conflict_do_nothing()
     )
-    return int(conn.execute(bump).scalar_one())
+    return int(conn.execute(bump, where).scalar_one())
 
 
 def next_code(conn: Connection, county: County, county_id: int, year: int) -> str:

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, insert, select, update
 
 from dsl.model import County, Step
-from engine import flow, loading, timers
+from engine import flow, loading
+from engine import statements as sql
 from engine.errors import ActionRefused, NotFound
-from engine.flow import OPEN_STATES, Move
+from engine.flow import Move
 from engine.tables import CASE, TICKET, TOKEN
 
 
@@ -54,17 +55,7 @@ def evaluate(
     case, county = loading.case_by_code(conn, code)
     if by == "party" and token is not None:
         use_token(conn, int(case["id"]), token, now)
-    row = (
-        conn.execute(
-            select(TICKET).where(
-                TICKET.c.case_id == case["id"],
-                TICKET.c.kind == "evaluation",
-                TICKET.c.state.in_(OPEN_STATES),
-            )
-        )
-        .mappings()
-        .first()
-    )
+    row = conn.execute(sql.OPEN_EVALUATION, {"case_id": case["id"]}).mappings().first()
     if row is None:
         raise ActionRefused(f"案件 {code} 当前不在评价环节")
     step = county.processes[str(case["process"])].step(str(row["step"]))
@@ -75,21 +66,14 @@ def evaluate(
         raise ActionRefused(f"该环节不接受{'当事人' if by == 'party' else '中心'}评价")
     if score not in rule.scale:
         raise ActionRefused(f"评价「{score}」无效，可选：{'、'.join(rule.scale)}")
-    done = conn.execute(
-        update(TICKET)
-        .where(TICKET.c.id == row["id"], TICKET.c.state.in_(OPEN_STATES))
-        .values(
-            state="completed",
-            completed_at=now,
-            completed_by=by,
-            completed_name="当事人" if by == "party" else "中心",
-            action="评价",
-            data={"score": score},
-        )
-    )
+    name = "当事人" if by == "party" else "中心"
+    finished = {"state": "completed", "completed_at": now, "completed_by": by}
+    finished |= {"completed_name": name, "action": "评价", "data": {"score": score}}
+    done = conn.execute(sql.FINISH_OPEN, {"where_ticket": row["id"], **finished})
     if done.rowcount != 1:
         raise ActionRefused("该案件已评价")
-    timers.cancel_for_ticket(conn, int(row["id"]))
+    if step.deadline is not None and step.deadline.stages:
+        conn.execute(sql.DROP_TICKET_TIMERS, {"ids": [int(row["id"])]})
     move = Move(
         conn=conn, county=county, case=case, now=now, actor="当事人" if by == "party" else by
     )

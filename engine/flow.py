@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, update
 
 from dsl import routing
 from dsl.model import Actor, County, Deadline, Duration, Step
-from engine import audit, timers
+from engine import audit
+from engine import statements as sql
 from engine.calendar import calendar_for
 from engine.errors import ActionRefused
-from engine.tables import CASE, TICKET
+from engine.tables import TICKET
 
 OPEN_STATES = ("open", "claimed")
 
@@ -70,7 +71,7 @@ def save(move: Move) -> None:
     """Write the collected case changes (one UPDATE)."""
     if move.changes:
         move.changes["updated_at"] = move.now
-        move.conn.execute(update(CASE).where(CASE.c.id == move.case_id).values(**move.changes))
+        move.conn.execute(sql.UPDATE_CASE, {"where_case": move.case_id, **move.changes})
         move.case.update(move.changes)
         move.changes = {}
 
@@ -124,6 +125,7 @@ def schedule_stages(
     if deadline is None or due is None or duration is None:
         return
     calendar = calendar_for(move.county, deadline.calendar)
+    rows = []
     for index, stage in enumerate(deadline.stages):
         if stage.fraction is not None:
             at = calendar.point_at(start, due, stage.fraction, duration.unit)
@@ -138,15 +140,21 @@ def schedule_stages(
                 "role": effect.role,
                 "at_level": effect.at_level,
             }
-            timers.schedule(
-                move.conn,
-                county_id=move.county_id,
-                case_id=move.case_id,
-                ticket_id=ticket_id,
-                kind=effect.kind,
-                due_at=max(at, start),
-                payload=payload,
+            rows.append(
+                {
+                    "county_id": move.county_id,
+                    "case_id": move.case_id,
+                    "ticket_id": ticket_id,
+                    "kind": effect.kind,
+                    "payload": payload,
+                    "due_at": max(at, start),
+                    "created_at": move.now,
+                    "attempts": 0,
+                }
             )
+    if rows:
+        # The rows `timers.schedule` writes, in one executemany instead of one call per stage.
+        move.conn.execute(sql.INSERT_TIMER, rows)
 
 
 # --- tickets --------------------------------------------------------------------------------
@@ -167,23 +175,22 @@ def open_ticket(
     due = due_time(move.county, step.deadline, {**move.case, **move.changes}, move.now)
     ticket_id = int(
         move.conn.execute(
-            insert(TICKET)
-            .values(
-                county_id=move.county_id,
-                case_id=move.case_id,
-                step=step.key,
-                name=step.ticket or step.key,
-                kind=kind or step.kind,
-                state="open",
-                center=center,
-                office=office,
-                role=actor.role,
-                join_group=join_group,
-                created_at=move.now,
-                due_at=due,
-                colour="",
-            )
-            .returning(TICKET.c.id)
+            sql.INSERT_TICKET,
+            {
+                "county_id": move.county_id,
+                "case_id": move.case_id,
+                "step": step.key,
+                "name": step.ticket or step.key,
+                "kind": kind or step.kind,
+                "state": "open",
+                "center": center,
+                "office": office,
+                "role": actor.role,
+                "join_group": join_group,
+                "created_at": move.now,
+                "due_at": due,
+                "colour": "",
+            },
         ).scalar_one()
     )
     schedule_stages(move, step.deadline, ticket_id, move.now, due)
@@ -242,8 +249,11 @@ def close(move: Move, *, note: str = "") -> None:
     )
     if move.get("resolved") is None:
         move.set(resolved=True)
-    cancel_open(move, state="cancelled", supervision=True)
-    timers.cancel_for_case(move.conn, move.case_id)
+    done = {"state": "cancelled", "completed_at": move.now, "completed_by": move.actor}
+    move.conn.execute(
+        sql.CANCEL_ALL, {"where_case": move.case_id, **done, "completed_name": move.actor}
+    )
+    move.conn.execute(sql.DROP_CASE_TIMERS, {"where_case": move.case_id})
     move.event("closed", note=note, status="closed")
 
 
@@ -252,25 +262,22 @@ def cancel_open(
 ) -> None:
     """Cancel the open tickets of the case (of one step when given), with their timers.
     Supervision tickets stay open while the case moves on, unless `supervision` (closing)."""
-    where = [TICKET.c.case_id == move.case_id, TICKET.c.state.in_(OPEN_STATES)]
-    if step is not None:
-        where.append(TICKET.c.step == step)
-    if not supervision:
-        where.append(TICKET.c.kind != "supervision")
-    ids = [
-        int(i)
-        for i in move.conn.execute(
-            TICKET.select().with_only_columns(TICKET.c.id).where(*where)
-        ).scalars()
-    ]
-    if not ids:
-        return
-    move.conn.execute(
-        update(TICKET)
-        .where(TICKET.c.id.in_(ids))
-        .values(
-            state=state, completed_at=move.now, completed_by=move.actor, completed_name=move.actor
+    done = {"state": state, "completed_at": move.now, "completed_by": move.actor}
+    done["completed_name"] = move.actor
+    if step is not None and not supervision:  # the common case: a prebuilt statement
+        found = move.conn.execute(
+            sql.CANCEL_STEP, {"where_case": move.case_id, "where_step": step, **done}
         )
-    )
-    for ticket_id in ids:
-        timers.cancel_for_ticket(move.conn, ticket_id)
+        ids = [int(i) for i in found.scalars()]
+    else:
+        where = [TICKET.c.case_id == move.case_id, TICKET.c.state.in_(OPEN_STATES)]
+        if step is not None:
+            where.append(TICKET.c.step == step)
+        if not supervision:
+            where.append(TICKET.c.kind != "supervision")
+        found = move.conn.execute(
+            update(TICKET).where(*where).values(**done).returning(TICKET.c.id)
+        )
+        ids = [int(i) for i in found.scalars()]
+    if ids:
+        move.conn.execute(sql.DROP_TICKET_TIMERS, {"ids": ids})

@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from dsl import routing
 from dsl.model import County
 from engine import codes, flow, formcheck
+from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
 from engine.flow import Move
-from engine.tables import CASE, PARTY
 
 
 def check_choice(
@@ -100,9 +100,9 @@ def receive(
     process = county.processes[decision.process]
     due = flow.due_time(county, process.case_deadline, values, now)
     values["due_at"] = due
-    case_id = int(conn.execute(insert(CASE).values(**values).returning(CASE.c.id)).scalar_one())
+    case_id = int(conn.execute(sql.INSERT_CASE, values).scalar_one())
     if parties:
-        conn.execute(insert(PARTY), [_party(case_id, p) for p in parties])
+        conn.execute(sql.INSERT_PARTY, [_party(case_id, p) for p in parties])
     move = Move(conn=conn, county=county, case={**values, "id": case_id}, now=now, actor=actor)
     why = (
         f"按第 {decision.route.line} 行规则分流"

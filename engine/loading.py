@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from dsl.model import County
+from engine import statements as sql
 from engine import versions
 from engine.errors import NotFound
-from engine.registry import VERSION_T as VERSION
-from engine.tables import CASE, TICKET
 
 
 @dataclass
@@ -23,33 +22,35 @@ class Loaded:
 
 
 def model_of(conn: Connection, version_id: int) -> County:
-    digest = conn.execute(
-        select(VERSION.c.content_hash).where(VERSION.c.id == version_id)
-    ).scalar_one()
+    digest = conn.execute(sql.VERSION_HASH, {"version_id": version_id}).scalar_one()
     if digest in versions._MODELS:
         return versions._MODELS[digest]
-    files = conn.execute(select(VERSION.c.files).where(VERSION.c.id == version_id)).scalar_one()
+    files = conn.execute(sql.VERSION_FILES, {"version_id": version_id}).scalar_one()
     return versions.model_for_hash(digest, dict(files or {}))
 
 
 def case_by_id(conn: Connection, case_id: int) -> tuple[dict[str, Any], County]:
-    row = conn.execute(select(CASE).where(CASE.c.id == case_id)).mappings().first()
+    row = conn.execute(sql.CASE_BY_ID, {"case_id": case_id}).mappings().first()
     if row is None:
         raise NotFound("没有该案件")
-    case = dict(row)
-    return case, model_of(conn, int(case["version_id"]))
+    return _with_model(conn, dict(row))
+
+
+def _with_model(conn: Connection, case: dict[str, Any]) -> tuple[dict[str, Any], County]:
+    digest = case.pop("version_hash")
+    found = versions._MODELS.get(digest)
+    return case, found if found is not None else model_of(conn, int(case["version_id"]))
 
 
 def case_by_code(conn: Connection, code: str) -> tuple[dict[str, Any], County]:
-    row = conn.execute(select(CASE).where(CASE.c.code == code)).mappings().first()
+    row = conn.execute(sql.CASE_BY_CODE, {"code": code}).mappings().first()
     if row is None:
         raise NotFound(f"没有编号为 {code} 的案件")
-    case = dict(row)
-    return case, model_of(conn, int(case["version_id"]))
+    return _with_model(conn, dict(row))
 
 
 def ticket(conn: Connection, ticket_id: int) -> Loaded:
-    row = conn.execute(select(TICKET).where(TICKET.c.id == ticket_id)).mappings().first()
+    row = conn.execute(sql.TICKET_BY_ID, {"ticket_id": ticket_id}).mappings().first()
     if row is None:
         raise NotFound(f"没有编号为 {ticket_id} 的单")
     case, county = case_by_id(conn, int(row["case_id"]))

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, select
 
 from dsl.model import County
 from engine import scope
+from engine import statements as sql
 from engine.errors import ActionRefused
 from engine.registry import COUNTY_T as COUNTY
 from engine.scope import Principal
@@ -32,25 +33,9 @@ STATUS_ZH = {"open": "办理中", "suspended": "已中止", "closed": "已办结
 
 
 def case_view(conn: Connection, case_id: int) -> CaseView:
-    row = (
-        conn.execute(
-            select(CASE, COUNTY.c.code.label("county_key"))
-            .join(COUNTY, COUNTY.c.id == CASE.c.county_id)
-            .where(CASE.c.id == case_id)
-        )
-        .mappings()
-        .one()
-    )
-    parties = (
-        conn.execute(select(PARTY).where(PARTY.c.case_id == case_id).order_by(PARTY.c.id))
-        .mappings()
-        .all()
-    )
-    tickets = (
-        conn.execute(select(TICKET).where(TICKET.c.case_id == case_id).order_by(TICKET.c.id))
-        .mappings()
-        .all()
-    )
+    row = conn.execute(sql.CASE_VIEW, {"case_id": case_id}).mappings().one()
+    parties = conn.execute(sql.CASE_PARTIES, {"case_id": case_id}).mappings().all()
+    tickets = conn.execute(sql.CASE_TICKETS, {"case_id": case_id}).mappings().all()
     fields = {
         name: row[name]
         for name in CaseView.__dataclass_fields__

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from dsl.model import County as CountyModel
 from engine.db import utcnow, writer
@@ -125,21 +125,21 @@ def county_id(engine: Engine, county_key: str) -> int:
 def current_version(engine: Engine, county_key: str) -> tuple[int, int, CountyModel]:
     """(county id, version id, model) of the county's current version."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(VERSION.c.id, VERSION.c.county_id, VERSION.c.content_hash)
-            .join(COUNTY, COUNTY.c.id == VERSION.c.county_id)
-            .where(COUNTY.c.code == county_key, VERSION.c.is_current.is_(True))
-        ).first()
-        if row is None:
-            raise NotFound(f"县区「{county_key}」还没有发布流程定义")
-        files = None if row.content_hash in _MODELS else _files(conn, row.id)
+        return current_in(conn, county_key)
+
+
+def current_in(conn: Connection, county_key: str) -> tuple[int, int, CountyModel]:
+    """current_version inside the caller's transaction."""
+    from engine.statements import CURRENT_VERSION
+
+    row = conn.execute(CURRENT_VERSION, {"county": county_key}).first()
+    if row is None:
+        raise NotFound(f"县区「{county_key}」还没有发布流程定义")
+    files = None if row.content_hash in _MODELS else _files(conn, row.id)
     return row.county_id, row.id, model_for_hash(row.content_hash, files)
 
 
-def _files(conn: object, version_id: int) -> dict[str, str]:
-    from sqlalchemy import Connection
-
-    assert isinstance(conn, Connection)
+def _files(conn: Connection, version_id: int) -> dict[str, str]:
     files = conn.execute(select(VERSION.c.files).where(VERSION.c.id == version_id)).scalar()
     return dict(files or {})
 

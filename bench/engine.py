@@ -1,0 +1,176 @@
+"""Engine benchmark: `python -m bench.engine [--quick] [--database URL]`.
+
+Each case runs the five-ticket chain through the public `engine.cases.Engine` API: intake,
+then 派单 (dispatch), 接单 (accept), 办理 (handle, with a small form and a severity-dependent
+working-day deadline with stage timers), 评单 (party evaluation) and 核单 (verification) to
+the end. One transaction per step, every step audited, the case view read back each time.
+
+Printed (medians of several runs, same invocation, same machine):
+  engine_cases_per_s     whole chains per second (intake + five tickets)
+  engine_actions_per_s   tickets finished per second (five per case; intake time included)
+  spiff_db_cases_per_s   the same chain in SpiffWorkflow (`db` mode of
+                         ../shared/bench/spiff_baseline.py)
+  ratio_vs_spiff         engine_cases_per_s / spiff_db_cases_per_s (goal >= 5)
+  raw_txn_per_s          the same database doing one UPDATE + one INSERT per transaction, through
+                         the bare driver, as many transactions as the engine ran actions
+  ratio_vs_raw           engine_actions_per_s / raw_txn_per_s (goal >= 0.2)
+  timer_fire_s           bench.timers: find and fire 10,000 due timers among 1,000,000 (full run)
+  peak_rss_mb            this process's peak resident memory
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy import text
+
+from engine import schema, versions
+from engine.cases import Engine
+from engine.clock import ManualClock
+from engine.db import make_engine
+from tests.engine.counties import MONDAY, make_county, person
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SPIFF = SHARED / "bench" / "spiff_baseline.py"
+DISPATCHER = person("bench", "dispatcher", ("城关镇/东门村", "调度员", None))
+MEDIATOR = person("bench", "mediator", ("城关镇/东门村", "调解员", "人民调解委员会"))
+VISITOR = person("bench", "visitor", ("县中心", "回访员", None))
+
+
+def fresh_database(url: str | None, folder: Path) -> DbEngine:
+    if url is None:
+        db = make_engine(f"sqlite:///{folder / 'bench-engine.db'}")
+    else:
+        db = make_engine(url)
+        with db.begin() as conn:  # the benchmark database is the caller's to spend
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    schema.upgrade(db)
+    versions.publish(db, make_county("bench", prefix="BM"), by="bench")
+    return db
+
+
+def one_case(wf: Engine, index: int) -> None:
+    severity = "较大" if index % 2 else "一般"
+    view = wf.receive(
+        "bench",
+        "bench",
+        channel="来访",
+        category="邻里纠纷",
+        severity=severity,
+        location="城关镇/东门村",
+        parties=[{"name": f"当事人{index}", "phone": "13800001234"}],
+        data={"事由": "邻里纠纷"},
+    )
+    view = wf.act(DISPATCHER, view.tickets[-1].id, "派单", {})
+    view = wf.act(MEDIATOR, view.tickets[-1].id, "接单", {})
+    view = wf.act(MEDIATOR, view.tickets[-1].id, "调解成功", {"调解结果": "双方和解"})
+    view = wf.evaluate(view.code, "满意")
+    view = wf.act(VISITOR, view.tickets[-1].id, "核实", {})
+    if view.status != "closed":
+        raise RuntimeError(f"{view.code} did not close: {view.status} at {view.step}")
+
+
+def measure_engine(db: DbEngine, cases: int, runs: int) -> float:
+    wf = Engine(db, ManualClock(MONDAY))
+    one_case(wf, 0)  # warm caches (forms, calendars, statements)
+    rates = []
+    for run in range(runs):
+        started = time.perf_counter()
+        for index in range(cases):
+            one_case(wf, run * cases + index)
+        rates.append(cases / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
+def measure_raw(db: DbEngine, transactions: int, runs: int) -> float:
+    """One UPDATE and one INSERT per transaction, through the bare driver (no SQLAlchemy)."""
+    with db.begin() as conn:
+        conn.execute(
+            text("CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, n INTEGER)")
+        )
+        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_raw_log (id INTEGER, at TEXT)"))
+        conn.execute(text("DELETE FROM bench_raw"))
+        conn.execute(text("INSERT INTO bench_raw (id, n) VALUES (1, 0)"))
+    raw = db.raw_connection()
+    mark = "?" if db.dialect.name == "sqlite" else "%s"
+    rates = []
+    try:
+        cursor = raw.cursor()
+        for _ in range(runs):
+            started = time.perf_counter()
+            for i in range(transactions):
+                if db.dialect.name == "sqlite":
+                    cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute("UPDATE bench_raw SET n = n + 1 WHERE id = 1")
+                cursor.execute(
+                    f"INSERT INTO bench_raw_log (id, at) VALUES ({mark}, {mark})", (i, "now")
+                )
+                raw.commit() if db.dialect.name != "sqlite" else cursor.execute("COMMIT")
+            rates.append(transactions / (time.perf_counter() - started))
+    finally:
+        raw.close()
+    return statistics.median(rates)
+
+
+def measure_spiff(cases: int, runs: int) -> float | None:
+    if not SPIFF.exists():
+        print(f"# SpiffWorkflow baseline not found at {SPIFF}", file=sys.stderr)
+        return None
+    done = subprocess.run(
+        [sys.executable, str(SPIFF), "db", str(cases), str(runs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("spiff_db_cases_per_s:"):
+            return float(line.split(":", 1)[1])
+    print(f"# SpiffWorkflow baseline failed: {done.stderr.strip()[-300:]}", file=sys.stderr)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer cases and runs (under a minute)"
+    )
+    parser.add_argument(
+        "--database", help="PostgreSQL URL to spend on the benchmark (default: SQLite WAL)"
+    )
+    args = parser.parse_args()
+    cases, runs = (60, 3) if args.quick else (300, 5)
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        db = fresh_database(args.database, Path(folder))
+        try:
+            print(f"# database: {db.dialect.name}; {cases} cases x {runs} runs (medians)")
+            figures["engine_cases_per_s"] = measure_engine(db, cases, runs)
+            figures["engine_actions_per_s"] = figures["engine_cases_per_s"] * 5
+            spiff = measure_spiff(cases, runs)
+            if spiff:
+                figures["spiff_db_cases_per_s"] = spiff
+                figures["ratio_vs_spiff"] = figures["engine_cases_per_s"] / spiff
+            figures["raw_txn_per_s"] = measure_raw(db, cases * 5, runs)
+            figures["ratio_vs_raw"] = figures["engine_actions_per_s"] / figures["raw_txn_per_s"]
+            if not args.quick:
+                from bench.timers import measure_timer_fire
+
+                figures["timer_fire_s"] = measure_timer_fire(db)["timer_fire_s"]
+        finally:
+            db.dispose()
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for name, value in figures.items():
+        print(f"{name}: {value:.3f}" if value < 10 else f"{name}: {value:.1f}")
+
+
+if __name__ == "__main__":
+    main()
