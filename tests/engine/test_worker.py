@@ -41,13 +41,18 @@ def fired_at(db: Engine, timer_id: int) -> datetime | None:
         return value
 
 
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Wait for a background worker to get somewhere (a liveness bound, not a speed check)."""
-    deadline = time.monotonic() + 30
+def wait_for(
+    condition: Callable[[], bool], what: str, gone: Callable[[], bool] = lambda: False
+) -> None:
+    """Wait for a background worker to get somewhere (a liveness bound, not a speed check:
+    generous, because a fresh interpreter on a loaded two-core machine may take a while)."""
+    deadline = time.monotonic() + 180
     while not condition():
+        if gone():
+            raise AssertionError(f"the worker exited before {what}")
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.02)
+        time.sleep(0.05)
 
 
 def test_worker_fires_timers_as_the_injected_clock_reaches_them(db: Engine) -> None:
@@ -205,9 +210,9 @@ def test_yidi_worker_runs_until_sigterm(db: Engine, yidi_env: dict[str, str]) ->
                     conn.execute(select(timer.c.attempts).where(timer.c.id == due)).scalar_one()
                 )
 
-        wait_for(attempted, "the worker's first attempt")
+        wait_for(attempted, "the worker's first attempt", gone=lambda: proc.poll() is not None)
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        out, err = proc.communicate(timeout=180)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -37,16 +37,24 @@ def upgrade() -> None:
         sa.Column("retry_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_timer")),
     )
-    # Partial: only pending timers are indexed, so the index stays small as timers fire.
+    # Partial: only pending timers are indexed, so the index stays small as timers fire;
+    # (due_at, id) is the claim's order, so claiming a batch reads just that batch.
     op.create_index(
         "ix_timer_pending_due",
         "timer",
-        ["due_at"],
+        ["due_at", "id"],
         postgresql_where=sa.text("fired_at IS NULL"),
         sqlite_where=sa.text("fired_at IS NULL"),
     )
-    op.create_index("ix_timer_ticket", "timer", ["ticket_id"])
-    op.create_index("ix_timer_case", "timer", ["case_id"])
+    # Cancelling looks only at pending timers too; partial indexes also spare the update that
+    # marks a timer fired from adding entries to them.
+    pending = sa.text("fired_at IS NULL")
+    op.create_index(
+        "ix_timer_ticket", "timer", ["ticket_id"], postgresql_where=pending, sqlite_where=pending
+    )
+    op.create_index(
+        "ix_timer_case", "timer", ["case_id"], postgresql_where=pending, sqlite_where=pending
+    )
 
 
 def downgrade() -> None:
