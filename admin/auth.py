@@ -61,21 +61,28 @@ class StaffUser:
 
 
 def load_user(db: Engine, user_id: int, epoch: int) -> StaffUser | None:
+    """The account and its memberships in one query (it runs on every request)."""
     users, members = UserAccount.__table__, AccountMembership.__table__
+    query = (
+        select(users, members.c.center, members.c.role, members.c.office, members.c.window)
+        .outerjoin(members, members.c.user_id == users.c.id)
+        .where(users.c.id == user_id)
+        .order_by(members.c.id)
+    )
     with db.connect() as conn:
-        row = conn.execute(select(users).where(users.c.id == user_id)).first()
-        if row is None or not row.active or row.session_epoch != epoch:
-            return None
-        rows = conn.execute(
-            select(members).where(members.c.user_id == user_id).order_by(members.c.id)
-        ).all()
+        rows = conn.execute(query).all()
+    if not rows or not rows[0].active or rows[0].session_epoch != epoch:
+        return None
+    first = rows[0]
     return StaffUser(
-        id=row.id,
-        username=row.username,
-        display_name=row.display_name,
-        county=row.county,
-        is_admin=row.is_admin,
-        memberships=tuple(StaffMembership(m.center, m.role, m.office, m.window) for m in rows),
+        id=first.id,
+        username=first.username,
+        display_name=first.display_name,
+        county=first.county,
+        is_admin=first.is_admin,
+        memberships=tuple(
+            StaffMembership(r.center, r.role, r.office, r.window) for r in rows if r.center
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, Integer, and_, bindparam, select, union_all
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,24 +31,49 @@ PER_PAGE = 50
 OPEN_STATES = ("open", "claimed")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InboxRow:
+    """One line of the inbox; fields in the order of COLUMNS, so rows map positionally."""
+
     ticket_id: int
     ticket: str
     step: str
     state: str
     due_at: datetime | None
     colour: str
+    completed_at: datetime | None
+    center: str
+    office: str | None
     code: str
     title: str
     category: str
     severity: str
     level: str
     channel: str
-    center: str
-    office: str | None
-    completed_at: datetime | None
-    overdue: bool
+    overdue: bool = False
+
+
+_row: Any = InboxRow  # built positionally from COLUMNS (mypy cannot count a Row)
+COLUMNS = (
+    TICKET.c.id,
+    TICKET.c.name,
+    TICKET.c.step,
+    TICKET.c.state,
+    TICKET.c.due_at,
+    TICKET.c.colour,
+    TICKET.c.completed_at,
+    TICKET.c.center,
+    TICKET.c.office,
+    CASE.c.code,
+    CASE.c.title,
+    CASE.c.category,
+    CASE.c.severity,
+    CASE.c.level,
+    CASE.c.channel,
+)
+# Built statements by shape (memberships, tab, which filters): building a union of scans costs
+# more than running it, so each shape is built once and run with fresh parameters.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
 
 
 def inbox_rows(
@@ -65,63 +90,90 @@ def inbox_rows(
     county = county_id(db, user.county)
     if county is None:
         return [], False
-    query = (
-        select(
-            TICKET.c.id,
-            TICKET.c.name,
-            TICKET.c.step,
-            TICKET.c.state,
-            TICKET.c.due_at,
-            TICKET.c.colour,
-            TICKET.c.completed_at,
-            TICKET.c.center,
-            TICKET.c.office,
-            CASE.c.code,
-            CASE.c.title,
-            CASE.c.category,
-            CASE.c.severity,
-            CASE.c.level,
-            CASE.c.channel,
-        )
-        .join(CASE, CASE.c.id == TICKET.c.case_id)
-        .where(TICKET.c.county_id == county)
-    )
-    query = query.where(_tab_clause(db, user, tab, now))
-    for key, _label in FILTERS:
-        value = filters.get(key)
-        if value:
-            column = TICKET.c.step if key == "step" else CASE.c[key]
-            query = query.where(column == value)
-    if tab == "done":
-        query = query.order_by(TICKET.c.completed_at.desc(), TICKET.c.id.desc())
+    used = {key: value for key, value in filters.items() if value and key in dict(FILTERS)}
+    params: dict[str, Any] = {f"f_{key}": value for key, value in used.items()}
+    params.update(county=county, now=now, lim=per_page + 1, off=(page - 1) * per_page)
+    params["enough"] = params["lim"] + params["off"]
+    if tab in ("todo", "overdue") and user.memberships:
+        shape = (user.memberships, tab, tuple(sorted(used)))
+        if shape not in _STATEMENTS:
+            _STATEMENTS[shape] = _due_statement(user, tab, tuple(sorted(used)))
+        query = _STATEMENTS[shape]
     else:
-        # Earliest due first puts the overdue on top; tickets without a deadline go last.
-        query = query.order_by(TICKET.c.due_at.is_(None), TICKET.c.due_at, TICKET.c.id)
-    query = query.limit(per_page + 1).offset((page - 1) * per_page)
+        query = _generic_statement(db, user, tab, tuple(sorted(used)), now)
     with db.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = conn.execute(query, params).all()
     result = [
-        InboxRow(
-            ticket_id=r.id,
-            ticket=r.name,
-            step=r.step,
-            state=r.state,
-            due_at=r.due_at,
-            colour=r.colour,
-            code=r.code,
-            title=r.title,
-            category=r.category,
-            severity=r.severity,
-            level=r.level,
-            channel=r.channel,
-            center=r.center,
-            office=r.office,
-            completed_at=r.completed_at,
-            overdue=r.due_at is not None and r.due_at < now and r.state in OPEN_STATES,
-        )
+        _row(*r, overdue=r[4] is not None and r[4] < now and r[3] in OPEN_STATES)
         for r in rows[:per_page]
     ]
     return result, len(rows) > per_page
+
+
+def _filtered(query: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        column = TICKET.c.step if key == "step" else CASE.c[key]
+        query = query.where(column == bindparam(f"f_{key}"))
+    return query
+
+
+def _page(query: Any) -> Any:
+    return query.limit(bindparam("lim", type_=Integer)).offset(bindparam("off", type_=Integer))
+
+
+def _base() -> Any:
+    return (
+        select(*COLUMNS)
+        .join(CASE, CASE.c.id == TICKET.c.case_id)
+        .where(TICKET.c.county_id == bindparam("county"))
+    )
+
+
+def _generic_statement(
+    db: Engine, user: StaffUser, tab: str, keys: tuple[str, ...], now: datetime
+) -> Any:
+    query = _filtered(_base().where(_tab_clause(db, user, tab, now)), keys)
+    if tab == "done":
+        query = query.order_by(TICKET.c.completed_at.desc(), TICKET.c.id.desc())
+    else:
+        query = query.order_by(TICKET.c.due_at.is_(None), TICKET.c.due_at, TICKET.c.id)
+    return _page(query)
+
+
+def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...]) -> Any:
+    """Open tickets by due time, as a union of index-ordered scans cut at `enough` each.
+
+    One scan per membership and state, each an equality prefix of ix_ticket_inbox (county,
+    state, center, office) read in due-time order: the database never sorts a whole town's
+    backlog. Tickets without a due time come from their own scan and go last.
+    """
+    scans = []
+    for m in user.memberships:
+        for state in OPEN_STATES:
+            for dated in (True, False) if tab == "todo" else (True,):
+                scan = (
+                    select(TICKET.c.id.label("tid"), TICKET.c.due_at.label("due"))
+                    .join(CASE, CASE.c.id == TICKET.c.case_id)
+                    .where(
+                        TICKET.c.county_id == bindparam("county"),
+                        TICKET.c.state == state,
+                        TICKET.c.center == m.center,
+                        TICKET.c.office == m.office if m.office else TICKET.c.office.is_(None),
+                        TICKET.c.role == m.role,
+                    )
+                )
+                if dated:
+                    scan = scan.where(TICKET.c.due_at.is_not(None))
+                    if tab == "overdue":
+                        scan = scan.where(TICKET.c.due_at < bindparam("now"))
+                    scan = scan.order_by(TICKET.c.due_at, TICKET.c.id)
+                else:
+                    scan = scan.where(TICKET.c.due_at.is_(None)).order_by(TICKET.c.id)
+                limited = _filtered(scan, keys).limit(bindparam("enough", type_=Integer))
+                scans.append(limited.subquery())
+    ranked = union_all(*[select(scan.c.tid, scan.c.due) for scan in scans]).subquery("ranked")
+    query = _base().join(ranked, ranked.c.tid == TICKET.c.id)
+    return _page(query.order_by(ranked.c.due.is_(None), ranked.c.due, TICKET.c.id))
 
 
 def _tab_clause(db: Engine, user: StaffUser, tab: str, now: datetime) -> Any:

@@ -24,11 +24,12 @@ env = Environment(
 forms.install_filters(env)
 
 
-def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """UTC in the database, China Standard Time on screen."""
+def local_time(value: Any) -> str:
+    """UTC in the database, China Standard Time on screen (2026-11-22 16:21)."""
     if value is None:
         return "—"
-    return str(value.astimezone(CST).strftime(fmt))
+    t = value + (CST.utcoffset(None) - value.utcoffset())
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
 
 
 env.filters["local"] = local_time

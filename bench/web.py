@@ -1,0 +1,388 @@
+"""Web benchmark: `python -m bench.web [--cases N] [--database URL] [--duration S]`.
+
+Fills a database with N cases (default 100,000) of the xiaogan demo county, serves the app on
+127.0.0.1 with uvicorn (one process), drives it with wrk, and prints requests/s, p50 and p99
+for the inbox, the case page and a ticket submission, plus /healthz of the same app as the
+ceiling, with ratios; and the server's peak RSS under that load.
+
+Goals (issue 7): inbox >= 1/4 of the ceiling with p99 < 50 ms; server RSS < 300 MB.
+Single worker on purpose: uvicorn's multi-worker mode leaves Nagle on (uvicorn #3149).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, text
+
+from admin.accounts import MembershipSpec, create_user
+from engine import schema, versions
+from engine.db import make_engine
+from engine.tables import Case, CaseParty, Event, Ticket
+
+ROOT = Path(__file__).resolve().parents[1]
+TOWNS = ["书院街道", "新华街道", "朋兴乡"]
+PASSWORD = "bench-password-2026"
+BATCH = 5000
+
+
+def fill(db: Engine, cases: int) -> tuple[list[str], list[int]]:
+    """Bulk-insert cases with one party, one event and one ticket each (Core, executemany).
+
+    Returns the codes of the bench handler's cases and the ids of their open 接单 tickets."""
+    import dsl
+
+    model = dsl.compile_county(ROOT / "definitions" / "xiaogan")
+    version = versions.publish(db, model, by="bench")
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    mine: list[str] = []
+    case_rows: list[dict[str, Any]] = []
+    for n in range(1, cases + 1):
+        town = TOWNS[n % 3]
+        closed = n % 5 == 0
+        step = "接单" if n % 2 else "派单"
+        received = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
+        case_rows.append(
+            {
+                "id": n,
+                "county_id": version.county_id,
+                "version_id": version.id,
+                "code": f"XG-2026-{n:06d}",
+                "title": "邻里纠纷",
+                "channel": "来访",
+                "window": "综合窗口",
+                "received_at": received,
+                "received_by": "bench",
+                "received_center": town,
+                "visits": 1,
+                "category": "邻里纠纷",
+                "severity": "一般",
+                "location": town,
+                "process": "五单制",
+                "level": "镇",
+                "center": town,
+                "office": "司法所",
+                "step": None if closed else step,
+                "status": "closed" if closed else "open",
+                "colour": "",
+                "supervised": False,
+                "mediated": False,
+                "escalations": 0,
+                "reopenings": 0,
+                "data": {},
+                "due_at": received + timedelta(days=3),
+                "updated_at": received,
+                "closed_at": received + timedelta(days=2) if closed else None,
+            }
+        )
+        if town == TOWNS[0] and step == "接单" and not closed:
+            mine.append(f"XG-2026-{n:06d}")
+    with db.begin() as conn:
+        for start in range(0, cases, BATCH):
+            chunk = case_rows[start : start + BATCH]
+            conn.execute(insert(Case), chunk)
+            conn.execute(insert(CaseParty), [_party(r) for r in chunk])
+            conn.execute(insert(Event), [_event(r) for r in chunk])
+            conn.execute(insert(Ticket), [_ticket(r) for r in chunk])
+    if db.dialect.name == "postgresql":
+        with db.begin() as conn:
+            for table in ("case", "ticket", "case_party", "event"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                        f'(SELECT max(id) FROM "{table}"))'
+                    )
+                )
+            conn.execute(text("ANALYZE"))
+    else:
+        with db.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    with db.connect() as conn:
+        tickets = (
+            conn.execute(
+                text(
+                    'SELECT t.id FROM ticket t JOIN "case" c ON c.id = t.case_id '
+                    "WHERE t.state = 'open' AND t.step = '接单' AND t.center = :town"
+                ),
+                {"town": TOWNS[0]},
+            )
+            .scalars()
+            .all()
+        )
+    return mine, list(tickets)
+
+
+def _party(case: dict[str, Any]) -> dict[str, Any]:
+    n = case["id"]
+    return {"case_id": n, "name": f"当事人{n}", "phone": f"138{n:08d}", "role": "申请人"}
+
+
+def _event(case: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "county_id": case["county_id"],
+        "case_id": case["id"],
+        "at": case["received_at"],
+        "actor": "bench",
+        "kind": "received",
+        "note": "",
+    }
+
+
+def _ticket(case: dict[str, Any]) -> dict[str, Any]:
+    step = case["step"] or "核单"
+    dispatch = step == "派单"
+    return {
+        "id": case["id"],
+        "county_id": case["county_id"],
+        "case_id": case["id"],
+        "step": step,
+        "name": step,
+        "kind": "task",
+        "state": "completed" if case["status"] == "closed" else "open",
+        "center": case["center"],
+        "office": None if dispatch else "司法所",
+        "role": "调度员" if dispatch else "承办人",
+        "created_at": case["received_at"],
+        "due_at": case["due_at"],
+        "colour": "",
+        "completed_at": case["closed_at"],
+        "completed_by": "bench" if case["closed_at"] else None,
+    }
+
+
+# --- server and load -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+SERVER = """
+import sys, uvicorn
+from engine.settings import load_settings
+from server import create_app
+uvicorn.run(create_app(load_settings()), host="127.0.0.1", port=int(sys.argv[1]),
+            log_level="warning", access_log=False)
+"""
+
+
+def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "YIDI_DATABASE_URL": url,
+        "YIDI_DATA_DIR": str(data_dir),
+        "YIDI_LOG_LEVEL": "warning",
+    }
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env, cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            fetch(port, "GET", "/healthz")
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def fetch(port: int, method: str, path: str, body: str = "", cookie: str = "") -> tuple[str, str]:
+    """One request with the standard library; returns (body, Set-Cookie value or "")."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body or None, headers=headers)
+    response = conn.getresponse()
+    text_body = response.read().decode("utf-8", "replace")
+    set_cookie = response.getheader("Set-Cookie") or ""
+    conn.close()
+    return text_body, set_cookie.split(";", 1)[0]
+
+
+def session(port: int, username: str) -> tuple[str, str]:
+    """Log in; returns (cookie header, csrf token)."""
+    page, cookie = fetch(port, "GET", "/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    form = urllib.parse.urlencode(
+        {"username": username, "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    _, cookie = fetch(port, "POST", "/login", form, cookie)
+    page, _ = fetch(port, "GET", "/inbox", cookie=cookie)
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert fresh, "login failed"
+    return cookie, fresh.group(1)
+
+
+LUA_PATHS = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("%s", paths[(i - 1) %% #paths + 1], nil, %s)
+end
+"""
+
+
+def wrk(
+    base: str,
+    paths: list[str],
+    *,
+    method: str = "GET",
+    body: str = "",
+    cookie: str = "",
+    duration: int,
+    connections: int = 8,
+    threads: int = 2,
+) -> dict[str, float]:
+    quoted = ", ".join(f'"{p}"' for p in paths)
+    lua_body = "nil" if not body else f'"{body}"'
+    script = LUA_PATHS % (quoted, method, lua_body)
+    headers = []
+    if cookie:
+        headers += ["-H", f"Cookie: {cookie}"]
+    if method == "POST":
+        headers += ["-H", "Content-Type: application/x-www-form-urlencoded"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            handle.name,
+            *headers,
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(handle.name)
+    return parse_wrk(out)
+
+
+def _ms(value: str) -> float:
+    number, unit = float(re.match(r"[\d.]+", value).group()), re.sub(r"[\d.]+", "", value)  # type: ignore[union-attr]
+    return number * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(out: str) -> dict[str, float]:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": float(bad.group(1)) if bad else 0.0}
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--database", help="PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk not found: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="yidi-bench-web-"))
+    url = args.database or f"sqlite:///{work / 'bench.db'}"
+    db = make_engine(url)
+    if db.dialect.name == "postgresql":
+        with db.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    schema.upgrade(db)
+    started = time.perf_counter()
+    codes, tickets = fill(db, args.cases)
+    print(
+        f"filled {args.cases} cases in {time.perf_counter() - started:.1f} s ({db.dialect.name}); "
+        f"bench handler's inbox: {len(codes)} open tickets"
+    )
+    create_user(
+        db,
+        "bench_handler",
+        PASSWORD,
+        display_name="司法所承办人",
+        county="xiaogan",
+        memberships=[MembershipSpec("书院街道", "承办人", "司法所")],
+    )
+    db.dispose()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(url, work, port)
+    try:
+        cookie, token = session(port, "bench_handler")
+        results = {
+            "ceiling (/healthz)": wrk(base, ["/healthz"], duration=args.duration),
+            "inbox": wrk(
+                base,
+                ["/inbox", "/inbox?page=2", "/inbox?tab=overdue"],
+                cookie=cookie,
+                duration=args.duration,
+            ),
+            "case page": wrk(
+                base, [f"/cases/{c}" for c in codes[:500]], cookie=cookie, duration=args.duration
+            ),
+            "ticket submission": wrk(
+                base,
+                [f"/tickets/{t}/act/%E6%8E%A5%E6%94%B6" for t in tickets],
+                method="POST",
+                body=f"csrf_token={token}",
+                cookie=cookie,
+                # one wrk thread: each thread has its own Lua counter, and a ticket can be
+                # accepted only once
+                duration=args.duration,
+                connections=2,
+                threads=1,
+            ),
+        }
+        rss = peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+    ceiling = results["ceiling (/healthz)"]["rps"]
+    print(
+        f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs ceiling':>12}"
+        f"{'non-2xx/3xx':>13}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<22}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}"
+            f"{r['rps'] / ceiling:>12.2f}{r['errors']:>13.0f}"
+        )
+    inbox = results["inbox"]
+    print(
+        f"inbox_ratio={inbox['rps'] / ceiling:.2f} (goal >= 0.25)  inbox_p99_ms={inbox['p99']:.1f} "
+        f"(goal < 50)  server_peak_rss_mb={rss:.0f} (goal < 300)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
