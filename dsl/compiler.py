@@ -87,7 +87,7 @@ def compile_files(key: str, files: Mapping[str, str]) -> CompileResult:
         )
     if problems:
         return CompileResult(None, sorted(problems, key=sort_key))
-    ctx = Context()
+    ctx = Context(path=_sources(files)[0], home=_sources(files)[0])
     groups = _group(ctx, trees, files)
     county = _build(ctx, key, groups, files)
     diagnostics = sorted(ctx.diagnostics, key=sort_key)
@@ -102,8 +102,9 @@ def _header(ctx: Context, groups: dict[type, Any]) -> s.CountyDecl | None:
         ctx.path = path
         ctx.report(extra.name, "县区声明只能写一次", "the county header may appear only once")
     if not headers:
-        first = next(iter(groups.values()), [("", None)])[0][0] if groups else ""
-        ctx.report(None, "缺少县区声明：县区 名称 { … }", "missing the county header", path=first)
+        ctx.report(
+            None, "缺少县区声明：县区 名称 { … }", "missing the county header", path=ctx.home
+        )
         return None
     ctx.path = headers[0][0]
     header: s.CountyDecl = headers[0][1]
@@ -114,10 +115,12 @@ def _organisation(ctx: Context, groups: dict[type, Any]) -> dict[str, Any]:
     t: dict[str, Any] = {}
     t["levels"] = org.levels(ctx, groups[s.LevelsDecl])
     if not t["levels"]:
-        ctx.report(None, "缺少层级声明，如：层级 县, 镇, 村", "missing levels", path=_first(groups))
+        ctx.report(
+            None, "缺少层级声明，如：层级 县, 镇, 村", "missing levels", path=_first(ctx, groups)
+        )
     t["centers"] = org.centers(ctx, groups[s.CenterDecl], t["levels"])
     if not t["centers"]:
-        ctx.report(None, "缺少中心声明", "no center is declared", path=_first(groups))
+        ctx.report(None, "缺少中心声明", "no center is declared", path=_first(ctx, groups))
     t["roles"] = org.roles(ctx, groups[s.RolesDecl])
     t["offices"] = org.offices(ctx, groups[s.OfficeDecl], t)
     t["studios"] = org.studios(ctx, groups[s.StudioDecl], t)
@@ -127,13 +130,14 @@ def _organisation(ctx: Context, groups: dict[type, Any]) -> dict[str, Any]:
     t["channels"] = org.channels(ctx, groups[s.ChannelsDecl])
     for name, what in (("categories", "事项类型"), ("severities", "等级"), ("channels", "渠道")):
         if not t[name]:
-            ctx.report(None, f"缺少{what}声明", f"no {name} declared", path=_first(groups))
+            ctx.report(None, f"缺少{what}声明", f"no {name} declared", path=_first(ctx, groups))
     return t
 
 
-def _first(groups: dict[type, Any]) -> str:
+def _first(ctx: Context, groups: dict[type, Any]) -> str:
+    """The file with the county header, else the first definition file."""
     headers = groups.get(s.CountyDecl) or []
-    return str(headers[0][0]) if headers else ""
+    return str(headers[0][0]) if headers else ctx.home
 
 
 def _build(
@@ -154,7 +158,7 @@ def _build(
     compiled = processes(ctx, groups[s.ProcessDecl], t)
     if header is None:
         return None
-    ctx.path = _first(groups)
+    ctx.path = _first(ctx, groups)
     defaults = _defaults(ctx, header, t, compiled)
     if defaults is None:
         return None

@@ -17,6 +17,7 @@ class Context:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     path: str = ""  # the file being checked right now
+    home: str = ""  # where problems of the county as a whole are reported
 
     def report(
         self,
