@@ -8,6 +8,7 @@ browser only ever names a form by its hash and never sends a schema.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import re
@@ -20,7 +21,8 @@ from markupsafe import Markup
 
 from forms.attachments import DEFAULT_ACCEPT, DEFAULT_MAX_SIZE, AttachmentStore, safe_filename
 from forms.attachments import sniff as sniff_type
-from forms.fields import Builder, Field, walk
+from forms.check import field_kinds, schema_problems, ui_problems
+from forms.fields import Builder, Field
 from forms.messages import FieldError, Messages
 from forms.parse import FileReader, Parser, apply_action, first_text
 from forms.render import FormView, group_fields, render_template, summarise
@@ -72,8 +74,6 @@ def load_form(
         cached = _CACHE.get((name, key))
         if cached is not None:
             return cached
-    from forms.check import schema_problems, ui_problems
-
     problems = schema_problems(schema_data) + ui_problems(ui_data or {}, schema_data)
     if problems:
         raise FormDefinitionError(
@@ -198,19 +198,23 @@ class Form:
     def validate(self, data: dict[str, Any]) -> list[FieldError]:
         """Chinese errors, one per problem, in the order the fields appear on the form."""
         errors = self.messages.field_errors(self.validator.iter_errors(data), data)
-        if not errors:
-            return errors
-        groups = group_fields(self.fields(data, None), self.ui.sections)
-        shown = walk([f for group in groups for f in group.fields])
-        order = {f.path: i for i, f in enumerate(shown)}
+        return sorted(errors, key=lambda error: position(self.field_order, error.path))
 
-        def position(error: FieldError) -> int:
-            path = error.path
-            while path and path not in order:
-                path = path.rpartition("/")[0]
-            return order.get(path, -1)
-
-        return sorted(errors, key=position)
+    @functools.cached_property
+    def field_order(self) -> dict[str, dict[str, int]]:
+        """For each object (generic path), the position of its fields on the page."""
+        children: dict[str, list[str]] = {}
+        for path in field_kinds(self.doc):
+            parent, _, name = path.rpartition("/")
+            children.setdefault(parent, []).append(name)
+        order = {}
+        for parent, names in children.items():
+            names = self.ui.ordered(parent, names)
+            if not parent:  # sections come first, as group_fields renders them
+                sectioned = [n for s in self.ui.sections for n in s.fields if n in names]
+                names = list(dict.fromkeys(sectioned)) + [n for n in names if n not in sectioned]
+            order[parent] = {"_shape": -1} | {name: i for i, name in enumerate(names)}
+        return order
 
     def apply_action(self, data: dict[str, Any], action: str) -> dict[str, Any]:
         """Apply a row button ("add:parties", "remove:parties/1") to parsed data."""
@@ -302,3 +306,16 @@ def kept_reference(store: AttachmentStore | None, raw: dict[str, Any], previous:
             "content_type": first_text(raw.get("content_type")),
         }
     return previous if isinstance(previous, dict) else None
+
+
+def position(order: dict[str, dict[str, int]], path: str) -> list[int]:
+    """Sort key of an error path: field positions, row numbers as they are."""
+    key: list[int] = []
+    generic = ""
+    for part in path.split("/") if path else []:
+        if part.isdigit():
+            key.append(int(part))
+            continue
+        key.append(order.get(generic, {}).get(part, len(order.get(generic, {}))))
+        generic = f"{generic}/{part}" if generic else part
+    return key

@@ -166,3 +166,13 @@ def test_custom_required_message_and_title_fallback() -> None:
     assert form.validate({}) == [forms.FieldError("tel", "请留下联系电话")]
     bare = forms.load_form(schema)
     assert bare.validate({}) == [forms.FieldError("tel", "请填写tel")]
+
+
+def test_errors_come_in_page_order(intake: forms.Form) -> None:
+    data = {"legal_aid": True, "parties": [{}, {"name": "x"}], "respondent": {}}
+    paths = [e.path for e in intake.validate(data)]
+    page = intake.render(data, intake.validate(data))
+    where = [page.index(f'id="yf-{p.replace("/", "__")}"') for p in paths]
+    assert where == sorted(where)
+    assert paths[:4] == ["channel", "category", "severity", "parties/0/name"]
+    assert paths[-1] == "aid/income"
