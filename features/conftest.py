@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine as DbEngine
 
 from features.steps import MODULES
-from features.steps.world import World, detect_language
+from features.steps.world import ScenarioFailure, World, detect_language
 
 # pytest-bdd registers each step as a fixture in the module that defines it; fixtures are
 # found through conftest modules, so the step fixtures are copied here.
@@ -43,6 +43,24 @@ def pytest_bdd_before_step(
 
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     _unchecked(request.getfixturevalue("world"))
+
+
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, **_: Any
+) -> None:
+    request.node._yidi_step = (
+        f"{feature.rel_filename}:{step.line_number}: {step.keyword} {step.name}"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed expectation is reported as the step and the domain message, not a traceback."""
+    report = yield
+    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(ScenarioFailure):
+        where = getattr(item, "_yidi_step", "") or "场景结束时 / at the end of the scenario"
+        report.longrepr = f"{where}\n  {call.excinfo.value}"
+    return report
 
 
 def _unchecked(scene: World) -> None:
