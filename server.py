@@ -19,6 +19,7 @@ import admin.cli
 import admin.demo
 import dsl.cli
 import engine.cli
+import engine.worker
 import forms.cli
 from admin import routes as admin_routes
 from admin.errors import EXCEPTION_HANDLERS
@@ -88,7 +89,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"已创建演示账号（默认密码 {admin.demo.demo_password()}，正式使用前请修改）：")
         for account in demo_accounts:
             print(f"  {account.username:<14} {account.display_name}")
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level, access_log=False)
+    with engine.worker.embedded(db):  # fires deadlines' timers in this process
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level, access_log=False)
     return 0
 
 

@@ -251,6 +251,8 @@ def fire_due(
         raise ValueError(f"批量大小必须至少为 1（收到 {batch}）")
     now: datetime = clock.now()
     who = worker_id or default_worker_id()
+    if not _anything_due(engine, now):
+        return 0
     fired_total, after = 0, None
     while True:
         rows, fired = _fire_batch(engine, _Claim(now, batch, after), handler, who)
@@ -258,6 +260,13 @@ def fire_due(
         if len(rows) < batch:
             return fired_total
         after = (rows[-1].due_at, rows[-1].id)
+
+
+def _anything_due(engine: Engine, now: datetime) -> bool:
+    """A plain read first: an idle poll (the usual case) must not take SQLite's write lock."""
+    query = _Claim(now, 1, None).query("").with_only_columns(timer.c.id)
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from engine.clock import Clock
-from engine.timers import Handler, default_worker_id, fire_due
+from engine.clock import Clock, SystemClock
+from engine.timers import DEFAULT_DISPATCHER, Handler, default_worker_id, fire_due
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +77,24 @@ def start_background(
     )
     thread.start()
     return thread, stop
+
+
+@contextmanager
+def embedded(engine: Engine, *, poll_interval: float = 1.0) -> Iterator[bool]:
+    """The timer worker inside `yidi serve`, for the embedded single-process default.
+
+    Yields whether it runs: YIDI_EMBEDDED_WORKER=0 turns it off when separate `yidi worker`
+    processes do the firing (keeping it on alongside them is harmless, only redundant).
+    """
+    if os.environ.get("YIDI_EMBEDDED_WORKER", "1") == "0":
+        yield False
+        return
+    load_handler_modules()
+    thread, stop = start_background(
+        engine, SystemClock(), DEFAULT_DISPATCHER, poll_interval=poll_interval
+    )
+    try:
+        yield True
+    finally:
+        stop.set()
+        thread.join(timeout=30)

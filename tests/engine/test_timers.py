@@ -169,6 +169,16 @@ def test_batches_continue_until_nothing_is_due(log_table: Engine) -> None:
     assert len(logged(log_table)) == 25
 
 
+def test_an_idle_poll_does_not_wait_for_the_write_lock(db: Engine) -> None:
+    add(db, T0 + timedelta(days=1))  # pending, not due
+    with writer(db).connect() as busy:
+        busy.begin()  # SQLite: another writer holds the lock (e.g. a long web action)
+        busy.execute(text("UPDATE timer SET attempts = attempts"))
+        # a claim transaction would wait busy_timeout (10 s), then fail "database is locked"
+        assert fire_due(db, ManualClock(T0), log_fire) == 0
+        busy.rollback()
+
+
 def test_bad_batch_size_is_refused(db: Engine) -> None:
     with pytest.raises(ValueError, match="批量大小"):
         fire_due(db, ManualClock(T0), log_fire, batch=0)

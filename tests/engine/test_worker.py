@@ -223,3 +223,29 @@ def test_yidi_worker_runs_until_sigterm(db: Engine, yidi_env: dict[str, str]) ->
     with db.connect() as conn:
         error = conn.execute(select(timer.c.last_error).where(timer.c.id == due)).scalar_one()
     assert "没有为定时器类型“未注册的类型”注册处理程序" in error
+
+
+# --- the worker inside `yidi serve` -----------------------------------------------------------
+
+
+def test_embedded_worker_fires_due_timers_while_the_server_runs(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("YIDI_EMBEDDED_WORKER", raising=False)
+    ran: list[int] = []
+    timers.register_handler("测试内嵌", lambda conn, row, now: ran.append(row.id))
+    due = add(db, datetime.now(UTC) - timedelta(seconds=1), "测试内嵌")
+    with worker.embedded(db, poll_interval=0.02) as running:
+        assert running
+        wait_for(lambda: fired_at(db, due) is not None, "the embedded worker")
+    assert ran == [due]
+    assert not any(t.name == "yidi-timer-worker" for t in threading.enumerate())
+
+
+def test_embedded_worker_can_be_turned_off(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YIDI_EMBEDDED_WORKER", "0")
+    due = add(db, datetime.now(UTC) - timedelta(seconds=1))
+    with worker.embedded(db) as running:
+        assert not running
+        assert not any(t.name == "yidi-timer-worker" for t in threading.enumerate())
+    assert fired_at(db, due) is None
