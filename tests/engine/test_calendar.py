@@ -11,6 +11,8 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dsl.model import Calendar, County, Duration
 from engine.calendar import WorkCalendar, calendar_for
@@ -263,3 +265,43 @@ def test_calendar_for_caches_per_county_version_and_key() -> None:
 def test_calendar_for_unknown_key_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="测试县没有定义日历“节假日”"):
         calendar_for(_county("v1", {"标准": PLAIN}), "节假日")
+
+
+# --- properties over the whole covered range ---------------------------------------------------
+
+moments = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 1), timezones=st.just(CST)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=moments, amount=st.integers(min_value=0, max_value=40))
+def test_n_working_days_later_lands_on_a_working_day_n_working_days_on(
+    start: datetime, amount: int
+) -> None:
+    cal = WorkCalendar(PLAIN)
+    result = cal.add(start, Duration(amount, "workday")).astimezone(CST)
+    first = start.date() if cal.is_workday(start.date()) else cal.next_workday(start.date())
+    assert cal.is_workday(result.date())
+    between = [
+        first + timedelta(days=n)
+        for n in range(1, (result.date() - first).days + 1)
+        if cal.is_workday(first + timedelta(days=n))
+    ]
+    assert len(between) == amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=moments,
+    amount=st.integers(min_value=1, max_value=20),
+    fractions=st.lists(st.floats(min_value=0, max_value=1), min_size=2, max_size=5),
+)
+def test_stage_points_are_ordered_and_inside_the_allowed_time(
+    start: datetime, amount: int, fractions: list[float]
+) -> None:
+    cal = WorkCalendar(PLAIN)
+    due = cal.add(start, Duration(amount, "workday"))
+    points = [cal.point_at(start, due, f, "workday") for f in sorted(fractions)]
+    assert points == sorted(points)
+    assert all(start <= p <= due for p in points)
