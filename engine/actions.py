@@ -188,14 +188,14 @@ def act(
     loaded = loading.ticket(conn, ticket_id)
     check(principal, loaded, expected_state)
     action = find_action(loaded, key, data, reason)
-    if action.effect in ("suspend", "extend"):
-        raise ActionRefused(f"「{action.name}」请使用中止/延期办理（需审批人）")
     step = step_of(loaded.county, loaded.case, loaded.ticket)
     formcheck.validate(
         loaded.county,
         action.form or (step.form if step and action.effect in ("complete", "close") else None),
         data,
     )
+    if action.effect in ("suspend", "extend"):
+        return _pause(conn, principal, ticket_id, action, data, reason, now)
     timed = step is not None and step.deadline is not None and bool(step.deadline.stages)
     finish(conn, principal, loaded.ticket, action, data, reason, now, timed=timed)
     move = Move(
@@ -204,6 +204,34 @@ def act(
     apply(move, loaded.ticket, action, data, reason)
     flow.save(move)
     return move.case_id
+
+
+def _pause(
+    conn: Connection,
+    principal: Principal,
+    ticket_id: int,
+    action: Action,
+    data: dict[str, Any],
+    reason: str,
+    now: datetime,
+) -> int:
+    """Suspend / extend offered as actions: approver (and for extensions amount and unit,
+    working days by default) come from the submitted data."""
+    from dsl.model import Duration
+    from engine import pauses
+
+    approver = str(data.get("approver") or "")
+    if action.effect == "suspend":
+        return pauses.suspend(conn, principal, ticket_id, reason=reason, approver=approver, now=now)
+    try:
+        amount = Duration(int(data.get("amount", 0)), data.get("unit") or "workday")
+    except (TypeError, ValueError) as exc:
+        raise ActionRefused("延期时长应为整数") from exc
+    if amount.unit not in ("minute", "hour", "day", "workday", "month"):
+        raise ActionRefused(f"延期单位「{amount.unit}」无效")
+    return pauses.extend(
+        conn, principal, ticket_id, amount=amount, reason=reason, approver=approver, now=now
+    )
 
 
 def apply(
@@ -225,6 +253,10 @@ def apply(
     if ticket["join_group"] and action.effect == "complete" and _others_open(move, ticket):
         return  # a consultation continues when the last view is in
     effect = action.effect
+    if effect == "complete" and ticket["kind"] == "evaluation" and _scored(move, ticket, data):
+        return
+    if effect == "complete":
+        _assign(move, data)
     if effect == "escalate":
         _escalate(move, reason)
     elif effect == "push_down":
@@ -250,6 +282,33 @@ def apply(
         _after_close(move, action)
         return
     flow.enter(move, None if effect == "close" else action.target, note=reason)
+
+
+def _scored(move: Move, ticket: dict[str, Any], data: dict[str, Any]) -> bool:
+    """A center evaluating through its form (a `score` field): record it as an evaluation."""
+    from engine import evaluation
+
+    score = data.get("score")
+    step = step_of(move.county, move.case, ticket)
+    if not isinstance(score, str) or step is None or step.evaluation is None:
+        return False
+    if score not in step.evaluation.scale:
+        raise ActionRefused(f"评价「{score}」无效，可选：{'、'.join(step.evaluation.scale)}")
+    move.set(satisfaction=score)
+    move.event("evaluated", ticket_id=int(ticket["id"]), satisfaction=score)
+    evaluation.after_score(move, step, score)
+    return True
+
+
+def _assign(move: Move, data: dict[str, Any]) -> None:
+    """A dispatch form may name the office that takes the case (派单 to another office)."""
+    office = data.get("office")
+    if not isinstance(office, str) or not office or office == move.get("office"):
+        return
+    if office not in move.county.offices:
+        raise ActionRefused(f"承办单位「{office}」不是本县区的单位")
+    move.set(office=office)
+    move.event("assigned", office=office)
 
 
 def _after_close(move: Move, action: Action) -> None:

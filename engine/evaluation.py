@@ -79,12 +79,12 @@ def evaluate(
     )
     move.set(satisfaction=score)
     move.event("evaluated", ticket_id=int(row["id"]), satisfaction=score)
-    _after_score(move, step, score)
+    after_score(move, step, score)
     flow.save(move)
     return move.case_id
 
 
-def _after_score(move: Move, step: Step, score: str) -> None:
+def after_score(move: Move, step: Step, score: str) -> None:
     rule = step.evaluation
     assert rule is not None
     if score not in rule.low_scores:

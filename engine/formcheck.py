@@ -23,6 +23,22 @@ def _form(ref: FormRef) -> Any:
     return form
 
 
+def with_facts(county: County, form_name: str, data: Any, facts: dict[str, Any]) -> Any:
+    """Fill the form's own fields for case facts given beside it (an API caller sends channel,
+    category, severity and parties as arguments, the form may ask for them too)."""
+    ref = county.forms.get(form_name)
+    if ref is None or not isinstance(data, dict):
+        return data
+    properties = ref.schema.get("properties", {})
+    kinds = {"string": str, "array": list}
+    filled = dict(data)
+    for key, value in facts.items():
+        wanted = kinds.get(str(properties.get(key, {}).get("type", "")))
+        if key not in filled and wanted is not None and isinstance(value, wanted) and value:
+            filled[key] = value
+    return filled
+
+
 def validate(county: County, form_name: str | None, data: Any) -> None:
     """Raise ValidationFailed with each field's Chinese message; no form means any object."""
     if not isinstance(data, dict):

@@ -59,6 +59,8 @@ def receive(
     check_parties(parties)
     if visits < 0:
         raise ActionRefused("来访次数不能为负数")
+    facts = {"channel": channel, "category": category, "severity": severity, "parties": parties}
+    data = formcheck.with_facts(county, county.intake_form, data, facts)
     formcheck.validate(county, county.intake_form, data)
     decision = routing.route(county, category, severity, location)
     if decision is None:

@@ -3,8 +3,9 @@
 A user sees a ticket when one of their memberships is at the ticket's center (and, when the
 membership names an office, the ticket is that office's). A center role without an office also
 sees every case whose current center is that center or below it (a county dispatcher sees the
-towns' cases). Acting on a ticket needs a membership at its center, with its office (if any)
-and its role.
+towns' cases). Acting on a ticket needs a membership at its center with its role, and with
+its office when the ticket is an office's (a center-level ticket such as dispatch is open to
+the role whatever the membership's office).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def may_work(principal: Principal, center: str, office: str | None, role: str) -
     if principal.is_admin and not principal.memberships:
         return True
     return any(
-        m.center == center and m.role == role and (m.office or None) == (office or None)
+        m.center == center and m.role == role and (not office or m.office == office)
         for m in principal.memberships
     )
 
@@ -68,7 +69,9 @@ def ticket_clause(principal: Principal) -> ColumnElement[bool]:
         and_(
             TICKET.c.center == m.center,
             TICKET.c.role == m.role,
-            TICKET.c.office == m.office if m.office else TICKET.c.office.is_(None),
+            or_(TICKET.c.office.is_(None), TICKET.c.office == m.office)
+            if m.office
+            else TICKET.c.office.is_(None),
         )
         for m in principal.memberships
     ]
