@@ -20,7 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 OPEN_QUOTES = '"“「'
 CLOSE_QUOTES = '"”」'
-_QUOTED = f"[{OPEN_QUOTES}](?P<{{name}}>[^{CLOSE_QUOTES}]*)[{CLOSE_QUOTES}]"
+_QUOTED = f"[{OPEN_QUOTES}](?P<{{name}}>.*?)[{CLOSE_QUOTES}]"
 _NUMBER = r"(?P<{name}>\d+(?:\.\d+)?)"
 
 

@@ -73,3 +73,9 @@ def test_every_step_has_both_wordings_with_the_same_parameters(item: object) -> 
     for pattern, example in ((item.zh, item.example_zh), (item.en, item.example_en)):
         body = example.split(" ", 1)[1]
         assert re.fullmatch(to_regex(pattern, names), body), (pattern, example)
+
+
+def test_a_quoted_value_may_itself_contain_corner_brackets() -> None:
+    zh, en = '操作被拒绝，提示包含 "{提示}"', 'the action is refused with "{message}"'
+    found = match(zh, en, '操作被拒绝，提示包含 "不满足「交信访局」的条件"')
+    assert found == {"message": "不满足「交信访局」的条件"}
