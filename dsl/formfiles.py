@@ -43,13 +43,15 @@ def _load(ctx: Context, path: str, text: str) -> dict[str, Any] | None:
 
 
 def _position(text: str, pointer: str) -> Token:
-    """Best effort: the line of the last key named in a JSON pointer."""
-    key = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-    index = text.find(json.dumps(key, ensure_ascii=False)) if key else -1
-    if index < 0:
-        return Token("POS", "", line=1, column=1)
-    line = text.count("\n", 0, index) + 1
-    return Token("POS", "", line=line, column=index - text.rfind("\n", 0, index))
+    """Best effort: where the deepest named key of a JSON pointer is written (list indexes
+    are skipped: "/order/1" points at "order")."""
+    keys = [k.replace("~1", "/").replace("~0", "~") for k in pointer.split("/")[1:]]
+    for key in reversed([k for k in keys if not k.isdigit()]):
+        index = text.find(json.dumps(key, ensure_ascii=False))
+        if index >= 0:
+            line = text.count("\n", 0, index) + 1
+            return Token("POS", "", line=line, column=index - text.rfind("\n", 0, index))
+    return Token("POS", "", line=1, column=1)
 
 
 @functools.lru_cache(maxsize=512)

@@ -138,7 +138,9 @@ def _zero(node: s.StageSyntax) -> Any:
     return Duration(0, "day")
 
 
-def _action(ctx: Context, node: s.ActionSyntax, step: str, tables: Tables) -> Action:
+def _action(
+    ctx: Context, node: s.ActionSyntax, step: str, step_form: Token | None, tables: Tables
+) -> Action:
     effect: ActionEffect = node.effect or ("complete" if node.target else "close")  # type: ignore[assignment]
     if effect in NEEDS_TARGET and node.target is None:
         ctx.report(
@@ -154,7 +156,11 @@ def _action(ctx: Context, node: s.ActionSyntax, step: str, tables: Tables) -> Ac
         )
     if node.form is not None:
         ctx.known(node.form, tables["forms"], FORM)
-    cond = condition(ctx, node.condition, tables) if node.condition else None
+    form_name = str(node.form or step_form or "")
+    schema = tables["forms"][form_name].schema if form_name in tables["forms"] else {}
+    fields = set(schema.get("properties") or {}) if schema.get("properties") else None
+    scope = {**tables, "form_fields": fields, "form_name": form_name}
+    cond = condition(ctx, node.condition, scope) if node.condition else None
     target = str(node.target) if node.target else (step if effect == "transfer" else None)
     return Action(
         node.name,
@@ -212,7 +218,7 @@ def step(ctx: Context, node: s.StepDecl, tables: Tables) -> Step:
         ctx.known(node.form, tables["forms"], FORM)
     seen: dict[str, tuple[str, int]] = {}
     actions = tuple(
-        _action(ctx, a, node.name, tables)
+        _action(ctx, a, node.name, node.form, tables)
         for a in node.actions
         if ctx.unique(a.name, seen, ("动作", "action"))
     )

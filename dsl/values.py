@@ -123,6 +123,8 @@ def _comparison(ctx: Context, node: s.CompareSyntax, tables: dict[str, Any]) -> 
         if not _known_values(ctx, node, field, values, tables):
             return None
         values = [str(v) if field != "visits" else v for v in values]
+    elif ROOTS[root] == "form" and not _known_field(ctx, node, root, rest, tables):
+        return None
     elif node.op in ORDERED and not all(isinstance(v, int | float) for v in values):
         ctx.report(
             node.value_at,
@@ -150,3 +152,18 @@ def _known_values(
             token = at.__class__.new_borrow_pos("NAME", str(value), at) if at else None
             ok = ctx.known(token, table, what[field]) and ok
     return ok
+
+
+def _known_field(
+    ctx: Context, node: s.CompareSyntax, root: str, rest: str, tables: dict[str, Any]
+) -> bool:
+    """`表单.X` must name a field of the form the action or its step uses (when it has one)."""
+    fields = tables.get("form_fields")
+    first = rest.split(".")[0]
+    if fields is None or first in fields:
+        return True
+    column = (node.path.column or 1) + len(root) + 1  # the field, after "表单."
+    token = node.path.__class__("NAME", first, line=node.path.line, column=column)
+    name = tables.get("form_name", "")
+    ctx.known(token, fields, (f"表单「{name}」的字段", f"field of form '{name}'"))
+    return False

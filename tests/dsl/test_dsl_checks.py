@@ -187,3 +187,27 @@ def test_rotating_needs_valid_weekdays() -> None:
 def test_parent_must_be_a_higher_level() -> None:
     text = replace_line(7, "中心 城关镇 层级 县 上级 县中心")
     assert ("county.yd", 7, 16, "error") in [p[:4] for p in problems(county_files(text))]
+
+
+def test_form_conditions_name_fields_of_the_form() -> None:
+    text = replace_line(30, "    办理人 调解员 @ 承办单位\n    表单 受理")
+    good = replace_line(32, "    动作 化解 办结 当 表单.summary 已填", text)
+    assert problems(county_files(good)) == []
+    bad = replace_line(32, "    动作 化解 办结 当 表单.sumary 已填", text)
+    [(path, line, column, _, message)] = problems(county_files(bad))
+    assert (path, line, column, message) == (
+        "county.yd",
+        32,
+        19,
+        "未定义的表单「受理」的字段「sumary」",
+    )
+    [d] = dsl.compile_files("t", county_files(bad)).diagnostics
+    assert d.hint == "您是不是要写「summary」？"
+
+
+def test_ui_hints_naming_a_missing_field_point_into_the_ui_file() -> None:
+    ui = '{\n  "order": ["summary", "nothing"]\n}'
+    files = county_files(**{"forms__受理_dot_ui_dot_json": ui})
+    assert problems(files) == [
+        ("forms/受理.ui.json", 2, 3, "error", "/order/1: 表单中没有字段「nothing」")
+    ]
