@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin.console import store
-from admin.console.checking import check, editor_lines
+from admin.console.checking import CheckResult, check, editor_lines
 from admin.console.page import fragment, render, require_admin
 
 # Names administrators give files: letters (Chinese too), digits, _ - . ; at most one folder
@@ -83,10 +83,8 @@ async def edit_page(request: Request) -> Response:
     )
 
 
-def _check_values(path: str, text: str, result: object) -> dict[str, object]:
-    from admin.console.checking import CheckResult
-
-    assert isinstance(result, CheckResult)
+def _check_values(path: str, text: str, result: CheckResult) -> dict[str, object]:
+    """What the editor shows: the gutter and message column, and the problem lists."""
     here = result.in_file(path)
     return {
         "lines": editor_lines(text, here),

@@ -48,11 +48,11 @@ def _working_model(request: Request, county: str) -> Any:
 
 
 def _checked(
-    request: Request, county: str, kind: str, rows: list[imports.Row]
+    request: Request, county: str, kind: str, rows: list[imports.Row], model: Any = None
 ) -> list[imports.Row]:
     db = request.app.state.db
     if kind == "centers":
-        return imports.check_centers(_working_model(request, county), rows)
+        return imports.check_centers(model or _working_model(request, county), rows)
     with db.connect() as conn:
         taken = set(conn.execute(select(USERS.c.username)).scalars())
     return imports.check_staff(county_model(db, county), rows, taken)
@@ -81,11 +81,12 @@ async def preview(request: Request) -> Response:
         if not filename:
             raise imports.ImportFileError("请选择要导入的文件")
         rows = imports.read_table(filename, data, KINDS[kind][1])
-        if kind == "centers" and _working_model(request, user.county) is None:
+        model = _working_model(request, user.county) if kind == "centers" else None
+        if kind == "centers" and model is None:
             raise imports.ImportFileError("本县还没有可用的定义（层级、县级中心），请先编写定义")
     except imports.ImportFileError as error:
         return render(request, "console/import.html", {**values, "error": str(error)}, 400)
-    rows = _checked(request, user.county, kind, rows)
+    rows = _checked(request, user.county, kind, rows, model)
     payload = json.dumps([{"n": r.number, "v": r.values} for r in rows], ensure_ascii=False)
     values.update(
         {
