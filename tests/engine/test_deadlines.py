@@ -63,6 +63,7 @@ def test_stages_colour_remind_supervise_and_escalate(
         "督办单",
     )
     assert [a.key for a in wf.available_actions(visitor, supervision.id)] == ["回复督办"]
+    assert [r.id for r in wf.inbox(visitor, tab="supervised").items] == [supervision.id]
     clock.set(datetime(2026, 11, 21, 2, 0, tzinfo=UTC))  # two days overdue: escalate
     assert fire(wf) == 1
     view = wf.case(visitor, view.code)
