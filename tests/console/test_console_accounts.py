@@ -162,3 +162,16 @@ def test_drafts_and_audit_are_per_county(
     assert "北山草稿" not in client.get("/console/audit").text
     assert "北山草稿" not in client.get("/console/versions").text
     assert store.drafts(qingshan, "qingshan") == {}
+
+
+def test_audit_page_lists_changes_with_before_and_after(
+    client: TestClient, qingshan: Engine
+) -> None:
+    token = login(client, "qs_admin")
+    create(client, token, "zhangsan")
+    uid = user_id(qingshan, "zhangsan")
+    client.post(f"/console/accounts/{uid}", data={"do": "deactivate", "csrf_token": token})
+    html = client.get("/console/audit").text
+    rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td>", html)
+    assert rows == [("qs_admin", "停用账号", "zhangsan"), ("qs_admin", "创建账号", "zhangsan")]
+    assert "&#34;active&#34;: false" in html and "&#34;active&#34;: true" in html
