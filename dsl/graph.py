@@ -63,10 +63,20 @@ def layers(process: Process) -> list[list[str]]:
     return rows + ([rest] if rest else [])
 
 
+def _detail(step: Step) -> str:
+    """The small second line of a box: parallel participants, the ticket, or how it closes."""
+    if step.participants:
+        return "会商：" + "、".join(p.role for p in step.participants)
+    closes = [a.name for a in step.actions if a.effect == "close"]
+    return step.ticket or (f"{'、'.join(closes)}：办结" if closes else "")
+
+
 def _boxes(process: Process) -> tuple[dict[str, Box], float]:
     rows = layers(process)
-    widths = {k: max(display_width(s.name) * CHAR + 30, 100)
-              for k, s in process.steps.items()}  # fmt: skip
+    widths = {
+        k: max(display_width(s.name) * CHAR + 30, display_width(_detail(s)) * 6 + 20, 100)
+        for k, s in process.steps.items()
+    }
     row_widths = [sum(widths[k] for k in row) + GAP_X * (len(row) - 1) for row in rows]
     total = max(row_widths) + 2 * MARGIN + 160  # room on the right for back edges
     boxes = {}
@@ -90,8 +100,10 @@ def _edge(source: Box, target: Box, label: str, right: float, lane: int) -> str:
         x1, y1 = source.centre, source.y + BOX_H
         x2, y2 = target.centre, target.y
         path = f"M{x1:.0f},{y1:.0f} L{x2:.0f},{y2:.0f}"
-        lx, ly = (x1 + x2) / 2 + 4, (y1 + y2) / 2
-        anchor = "start"
+        # Labels sit 60% of the way down, where edges leaving one box have spread apart.
+        lx, ly = x1 + (x2 - x1) * 0.6, y1 + (y2 - y1) * 0.6
+        anchor = "end" if x2 < x1 else "start"
+        lx += -4 if anchor == "end" else 4
     else:  # back up (or sideways): a curve through a lane on the right
         bend = right - 20 - lane * 14
         y1, y2 = source.y + BOX_H / 2, target.y + BOX_H / 2
@@ -101,6 +113,19 @@ def _edge(source: Box, target: Box, label: str, right: float, lane: int) -> str:
     return f'<path d="{path}" fill="none" stroke="#555" marker-end="url(#arrow)"/>' + _text(
         lx, ly, label, 11, anchor
     )
+
+
+def _edge_labels(boxes: dict[str, Box]) -> dict[tuple[str, str], str]:
+    """One arrow per pair of steps; several actions between them share it ("化解 / 调解不成")."""
+    labels: dict[tuple[str, str], list[str]] = {}
+    for key, box in boxes.items():
+        for action in box.step.actions:
+            if action.target is None or action.target not in boxes:
+                continue
+            effect = EFFECT_NAMES.get(action.effect, "")
+            label = action.name + (f"（{effect}）" if effect and effect != action.name else "")
+            labels.setdefault((key, action.target), []).append(label)
+    return {pair: " / ".join(names) for pair, names in labels.items()}
 
 
 def process_svg(process: Process) -> str:
@@ -116,15 +141,9 @@ def process_svg(process: Process) -> str:
         'fill="#555"/></marker></defs>',
     ]
     lane = 0
-    for box in boxes.values():
-        for action in box.step.actions:
-            if action.target not in boxes:
-                continue
-            effect = EFFECT_NAMES.get(action.effect, "")
-            label = action.name + (f"（{effect}）" if effect and effect != action.name else "")
-            target = boxes[action.target]
-            parts.append(_edge(box, target, label, width, lane))
-            lane += 0 if target.y > box.y else 1
+    for (source, target), label in _edge_labels(boxes).items():
+        parts.append(_edge(boxes[source], boxes[target], label, width, lane))
+        lane += 0 if boxes[target].y > boxes[source].y else 1
     for key, box in boxes.items():
         step = box.step
         shape = 'rx="22"' if step.kind == "end" else 'rx="6"'
@@ -135,8 +154,7 @@ def process_svg(process: Process) -> str:
             f'{shape} fill="{KIND_FILL[step.kind]}" stroke="#333"/>'
         )
         parts.append(_text(box.centre, box.y + 20, step.name))
-        closes = [a.name for a in step.actions if a.effect == "close"]
-        detail = step.ticket or (f"{'、'.join(closes)}：办结" if closes else "")
+        detail = _detail(step)
         if detail:
             parts.append(_text(box.centre, box.y + 36, detail, 10))
     parts.append("</svg>")

@@ -24,10 +24,11 @@ def load_files(folder: Path) -> dict[str, str]:
     return found
 
 
-def compile_county(folder: Path) -> County:
-    """The compiled county in `folder`; raises DefinitionError listing every error."""
+def compile_county(folder: Path, key: str | None = None) -> County:
+    """The compiled county in `folder` (its key defaults to the folder name); raises
+    DefinitionError listing every error."""
     folder = Path(folder)
-    result = compile_files(folder.name, load_files(folder))
+    result = compile_files(key or folder.name, load_files(folder))
     if result.county is None:
         raise DefinitionError(result.diagnostics)
     return result.county
