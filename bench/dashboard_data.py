@@ -152,7 +152,6 @@ def cases(
         }
         person = rng.randrange(n // 2 + 1)  # about one person in two comes twice
         party = {
-            "id": case_id,
             "case_id": case_id,
             "name": f"当事人{person}",
             "id_number": None,
@@ -161,7 +160,6 @@ def cases(
         }
         taken = rng.random() < 0.92
         ticket = {
-            "id": case_id,
             "county_id": county_id,
             "case_id": case_id,
             "step": "接单",

@@ -37,8 +37,9 @@ from engine.tables import Case, CaseParty, Ticket
 
 MONTH = month_of(date(2026, 10, 1))  # the last full month of the synthetic data
 CASE_COLUMNS = [c.name for c in Case.__table__.c]
-PARTY_COLUMNS = [c.name for c in CaseParty.__table__.c]
-TICKET_COLUMNS = [c.name for c in Ticket.__table__.c]
+# parties and tickets take their ids from their sequences: other rows may already be there
+PARTY_COLUMNS = [c.name for c in CaseParty.__table__.c if c.name != "id"]
+TICKET_COLUMNS = [c.name for c in Ticket.__table__.c if c.name != "id"]
 
 
 @dataclass
@@ -78,11 +79,15 @@ def _clear(db: Engine, county_id: int) -> None:
         conn.execute(delete(Case).where(Case.county_id == county_id))
 
 
-def _load_postgres(db: Engine, rows: Callable[[], Any]) -> None:
-    """COPY each table in turn; the generator is deterministic, so it is replayed per table
-    instead of holding a million rows in memory."""
+def _copy_value(value: Any) -> Any:
     from psycopg.types.json import Jsonb
 
+    return Jsonb(value) if isinstance(value, dict) else value
+
+
+def _load_postgres(db: Engine, rows: Callable[[], Any]) -> None:
+    """COPY each table in turn; the generator is deterministic, so it is replayed per table
+    instead of holding a million rows in memory; columns it does not know are left NULL."""
     raw = db.raw_connection()
     try:
         cursor = raw.cursor()
@@ -95,14 +100,11 @@ def _load_postgres(db: Engine, rows: Callable[[], Any]) -> None:
             with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                 for triple in rows():
                     row = triple[position]
-                    copy.write_row(
-                        [Jsonb(row[c]) if isinstance(row[c], dict) else row[c] for c in columns]
-                    )
-        for table in ("case", "case_party", "ticket"):
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f'(SELECT max(id) FROM "{table}"))'
-            )
+                    copy.write_row([_copy_value(row.get(c)) for c in columns])
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('\"case\"', 'id'), "
+            '(SELECT max(id) FROM "case"))'
+        )
         raw.commit()
         cursor.execute('ANALYZE "case"; ANALYZE case_party; ANALYZE ticket')
         raw.commit()

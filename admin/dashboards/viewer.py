@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
@@ -57,8 +58,13 @@ class Viewer:
         return self.ctx.period
 
     def link(self, path: str, **extra: str) -> str:
-        query = {**self.params, **{k: v for k, v in extra.items() if v}}
-        return f"{path}?{urlencode(query)}" if query else path
+        """`path` with the period parameters and `extra` (empty values left out).
+
+        Pages hold hundreds of links (every number drills down), so the period part is
+        encoded once per viewer and only the extras per link."""
+        parts = [_encoded(self.params)] if self.params else []
+        parts += [f"{key}={quote(value)}" for key, value in extra.items() if value]
+        return f"{path}?{'&'.join(parts)}" if parts else path
 
     def at(self, period: Period) -> Viewer:
         """The same viewer looking at another period."""
@@ -66,6 +72,15 @@ class Viewer:
         if period.kind == "custom":
             params["last"] = period.last.isoformat()
         return Viewer(self.user, self.db, Context(self.ctx.county_id, period, self.scope), params)
+
+
+def _encoded(params: dict[str, str]) -> str:
+    return _encode_items(tuple(params.items()))
+
+
+@lru_cache(maxsize=256)
+def _encode_items(items: tuple[tuple[str, str], ...]) -> str:
+    return urlencode(items)
 
 
 def viewer(request: Request, default_kind: str = "month") -> Viewer:

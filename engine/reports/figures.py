@@ -156,11 +156,20 @@ Figures = dict[str, Figure]  # metric key -> figure
 
 
 def _sums(metrics: list[Metric], ctx: Context) -> list[ColumnElement[int]]:
+    """One SUM per numerator and denominator; a condition shared by several figures (most
+    share "closed in the period") is built once."""
+    built: dict[Condition, ColumnElement[int]] = {}
+
+    def total(condition: Condition) -> ColumnElement[int]:
+        if condition not in built:
+            built[condition] = func.sum(case((condition(ctx), 1), else_=0))
+        return built[condition]
+
     columns: list[ColumnElement[int]] = []
     for metric in metrics:
-        columns.append(func.sum(case((metric.denominator(ctx), 1), else_=0)))
+        columns.append(total(metric.denominator))
         if metric.numerator is not None:
-            columns.append(func.sum(case((metric.numerator(ctx), 1), else_=0)))
+            columns.append(total(metric.numerator))
     return columns
 
 
