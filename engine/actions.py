@@ -183,7 +183,7 @@ def act(
     reason: str,
     expected_state: str,
     now: datetime,
-) -> int:
+) -> Move:
     """Take action `key` on a ticket; returns the case id."""
     loaded = loading.ticket(conn, ticket_id)
     check(principal, loaded, expected_state)
@@ -203,7 +203,7 @@ def act(
     )
     apply(move, loaded.ticket, action, data, reason)
     flow.save(move)
-    return move.case_id
+    return move
 
 
 def _pause(
@@ -214,7 +214,7 @@ def _pause(
     data: dict[str, Any],
     reason: str,
     now: datetime,
-) -> int:
+) -> Move:
     """Suspend / extend offered as actions: approver (and for extensions amount and unit,
     working days by default) come from the submitted data."""
     from dsl.model import Duration

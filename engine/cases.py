@@ -18,6 +18,7 @@ from engine import actions, evaluation, intake, loading, pauses, queries, versio
 from engine.clock import Clock, SystemClock
 from engine.db import writer
 from engine.errors import NotFound
+from engine.flow import Move
 from engine.scope import Principal
 from engine.timers import TimerRow
 from engine.views import ActionOption, CaseRow, CaseView, EventView, Page, PublicProgress, TicketRow
@@ -38,11 +39,12 @@ class Engine:
         with self._writer.begin() as conn:
             return work(conn, self.clock.now())
 
-    def _change(self, work: Callable[[Connection, datetime], int]) -> CaseView:
-        """A write transaction that moves one case; the view is read in the same transaction."""
+    def _change(self, work: Callable[[Connection, datetime], Move]) -> CaseView:
+        """A write transaction that moves one case; the view is built in the same transaction
+        from the case row the change just wrote (its tickets and parties are read)."""
         with self._writer.begin() as conn:
-            case_id = work(conn, self.clock.now())
-            return queries.case_view(conn, case_id)
+            move = work(conn, self.clock.now())
+            return queries.case_view(conn, move.case_id, move.case, move.county.key)
 
     # --- intake -------------------------------------------------------------------------------
 
@@ -68,7 +70,7 @@ class Engine:
         if center is None and isinstance(actor, Principal) and actor.memberships:
             center = actor.memberships[0].center
 
-        def work(conn: Connection, now: datetime) -> int:
+        def work(conn: Connection, now: datetime) -> Move:
             county_id, version_id, county = versions.current_in(conn, county_key)
             return intake.receive(
                 conn,

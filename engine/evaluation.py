@@ -51,7 +51,7 @@ def use_token(conn: Connection, case_id: int, token: str, now: datetime) -> None
 
 def evaluate(
     conn: Connection, code: str, score: str, *, by: str, token: str | None, now: datetime
-) -> int:
+) -> Move:
     case, county = loading.case_by_code(conn, code)
     if by == "party" and token is not None:
         use_token(conn, int(case["id"]), token, now)
@@ -81,7 +81,7 @@ def evaluate(
     move.event("evaluated", ticket_id=int(row["id"]), satisfaction=score)
     after_score(move, step, score)
     flow.save(move)
-    return move.case_id
+    return move
 
 
 def after_score(move: Move, step: Step, score: str) -> None:

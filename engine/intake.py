@@ -53,7 +53,7 @@ def receive(
     data: dict[str, Any],
     visits: int,
     center: str | None,
-) -> int:
+) -> Move:
     """Insert the case and open its first step; returns the case id."""
     check_choice(county, channel=channel, category=category, severity=severity, location=location)
     check_parties(parties)
@@ -122,7 +122,7 @@ def receive(
     flow.schedule_stages(move, process.case_deadline, None, now, due)
     flow.enter(move, process.start)
     flow.save(move)
-    return case_id
+    return move
 
 
 def _party(case_id: int, party: dict[str, Any]) -> dict[str, Any]:

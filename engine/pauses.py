@@ -49,7 +49,7 @@ def suspend(
     reason: str,
     approver: str,
     now: datetime,
-) -> int:
+) -> Move:
     loaded = loading.ticket(conn, ticket_id)
     _check(principal, loaded, "中止", reason, approver)
     if loaded.case["status"] != "open":
@@ -67,12 +67,12 @@ def suspend(
         status="suspended",
     )
     flow.save(move)
-    return move.case_id
+    return move
 
 
 def resume(
     conn: Connection, principal: Principal, ticket_id: int, *, reason: str, now: datetime
-) -> int:
+) -> Move:
     loaded = loading.ticket(conn, ticket_id)
     if loaded.case["status"] != "suspended":
         raise ActionRefused("案件没有中止，无需恢复")
@@ -117,7 +117,7 @@ def resume(
         "resumed", ticket_id=ticket_id, note=reason, status="open", due_at=move.get("due_at")
     )
     flow.save(move)
-    return move.case_id
+    return move
 
 
 def _shifted(
@@ -141,7 +141,7 @@ def extend(
     reason: str,
     approver: str,
     now: datetime,
-) -> int:
+) -> Move:
     loaded = loading.ticket(conn, ticket_id)
     rule = _check(principal, loaded, "延期", reason, approver)
     if amount.amount <= 0 and amount.unit != "end_of_workday":
@@ -163,4 +163,4 @@ def extend(
         "extended", ticket_id=ticket_id, note=f"{reason}（审批：{approver or '无需'}）", due_at=due
     )
     flow.save(move)
-    return move.case_id
+    return move

@@ -32,14 +32,21 @@ TABS = ("todo", "done", "overdue", "supervised")
 STATUS_ZH = {"open": "办理中", "suspended": "已中止", "closed": "已办结"}
 
 
-def case_view(conn: Connection, case_id: int) -> CaseView:
-    row = conn.execute(sql.CASE_VIEW, {"case_id": case_id}).mappings().one()
+def case_view(
+    conn: Connection, case_id: int, case: dict[str, Any] | None = None, county_key: str = ""
+) -> CaseView:
+    """The case with its (masked) parties and its tickets; `case` and `county_key` when the
+    caller holds the row it just wrote, saving a query."""
+    row: Any = {**case, "county_key": county_key} if case is not None else None
+    if row is None:
+        row = conn.execute(sql.CASE_VIEW, {"case_id": case_id}).mappings().one()
     parties = conn.execute(sql.CASE_PARTIES, {"case_id": case_id}).mappings().all()
     tickets = conn.execute(sql.CASE_TICKETS, {"case_id": case_id}).mappings().all()
+    # A freshly inserted case lacks the nullable columns it did not set: they are NULL.
     fields = {
-        name: row[name]
+        name: row.get(name)
         for name in CaseView.__dataclass_fields__
-        if name in row and name not in ("parties", "tickets")
+        if name not in ("parties", "tickets", "county")
     }
     return CaseView(
         **fields,
