@@ -60,25 +60,38 @@ def _form(
     world: World, who: Principal, ticket: TicketView, action: str, table: list[list[str]]
 ) -> dict[str, Any]:
     county = world.need_county()
-    options = {o.key: o for o in world.need_engine().available_actions(who, ticket.id)}
-    option = options.get(action)
-    if option is None or option.form is None:
+    form = _form_name(world, who, ticket, action)
+    if form is None:
         raise world.fail(
             f"「{action}」没有表单，不能填写数据表",
             f"action {action!r} has no form to fill in",
         )
-    schema = county.forms[option.form].schema
+    schema = county.forms[form].schema
     try:
-        data, unknown = form_data(rows_of(table), schema, option.form)
+        data, unknown = form_data(rows_of(table), schema, form)
     except TableError as error:
         raise world.fail(str(error), str(error)) from None
     if unknown:
         names = "、".join(name for name, _ in unknown)
         raise world.fail(
-            f"表单「{option.form}」没有字段「{names}」",
-            f"form {option.form!r} has no field {names!r}",
+            f"表单「{form}」没有字段「{names}」",
+            f"form {form!r} has no field {names!r}",
         )
     return data
+
+
+def _form_name(world: World, who: Principal, ticket: TicketView, action: str) -> str | None:
+    """The form the action asks for: as offered to this person, else as the definition says
+    (so that a person who may not act still reaches the engine, which says why not)."""
+    options = {o.key: o for o in world.need_engine().available_actions(who, ticket.id)}
+    if action in options:
+        return options[action].form
+    county = world.need_county()
+    step = county.processes[world.case().process].steps.get(ticket.step)
+    found = next((a for a in step.actions if a.key == action), None) if step else None
+    if step is None or found is None:
+        return None
+    return found.form or (step.form if found.effect in ("complete", "close") else None)
 
 
 def act(
