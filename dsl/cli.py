@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from dsl.compiler import compile_files
-from dsl.diagnostics import format_diagnostic
+from dsl.compiler import CompileResult, compile_files
+from dsl.diagnostics import DefinitionError, format_diagnostic
 from dsl.loader import load_files
 
 
@@ -30,8 +30,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"找不到定义目录：{folder}" if args.lang == "zh" else f"no such folder: {folder}")
         return 1
-    files = load_files(folder)
-    result = compile_files(folder.name, files)
+    try:
+        files = load_files(folder)
+    except DefinitionError as error:
+        files, result = {}, CompileResult(None, error.diagnostics)
+    else:
+        result = compile_files(folder.name, files)
     for diagnostic in result.diagnostics:
         shown = format_diagnostic(diagnostic, files, args.lang)
         print(shown.replace(f"{diagnostic.path}:", f"{folder / diagnostic.path}:", 1))
@@ -47,7 +51,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_graph(args: argparse.Namespace) -> int:
     from dsl.graph import process_svg
 
-    files = load_files(args.folder) if Path(args.folder).is_dir() else {}
+    try:
+        files = load_files(args.folder) if Path(args.folder).is_dir() else {}
+    except DefinitionError:
+        files = {}
     result = compile_files(Path(args.folder).name, files)
     if result.county is None:
         print(f"{args.folder} 有错误，请先运行 yidi check {args.folder}", file=sys.stderr)

@@ -87,3 +87,13 @@ def test_graph_escapes_names(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["graph", str(folder), "简易"]) == 0
     svg = capsys.readouterr().out
     assert "A&lt;&amp;&gt;" in svg and "A<&>" not in svg
+
+
+def test_check_names_files_that_are_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_county(tmp_path / "gbk")
+    (folder / "towns.csv").write_bytes("名称,层级,上级\n南村,镇,县中心\n".encode("gbk"))
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert f"{folder}/towns.csv:1:1: 文件不是 UTF-8 编码" in out
