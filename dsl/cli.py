@@ -38,7 +38,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = compile_files(folder.name, files)
     for diagnostic in result.diagnostics:
         shown = format_diagnostic(diagnostic, files, args.lang)
-        print(shown.replace(f"{diagnostic.path}:", f"{folder / diagnostic.path}:", 1))
+        where = folder / diagnostic.path if diagnostic.path else folder
+        print(f"{where}{shown[len(diagnostic.path) :]}")
     errors = len(result.errors)
     warnings = len(result.diagnostics) - errors
     if args.lang == "en":
