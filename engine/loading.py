@@ -50,8 +50,10 @@ def case_by_code(conn: Connection, code: str) -> tuple[dict[str, Any], County]:
 
 
 def ticket(conn: Connection, ticket_id: int) -> Loaded:
-    row = conn.execute(sql.TICKET_BY_ID, {"ticket_id": ticket_id}).mappings().first()
+    row = conn.execute(sql.TICKET_WITH_CASE, {"ticket_id": ticket_id}).mappings().first()
     if row is None:
         raise NotFound(f"没有编号为 {ticket_id} 的单")
-    case, county = case_by_id(conn, int(row["case_id"]))
-    return Loaded(ticket=dict(row), case=case, county=county)
+    ticket = {key[2:]: value for key, value in row.items() if key.startswith("t_")}
+    case = {key: value for key, value in row.items() if not key.startswith("t_")}
+    case, county = _with_model(conn, case)
+    return Loaded(ticket=ticket, case=case, county=county)

@@ -22,6 +22,17 @@ _WITH_HASH = select(CASE, VERSION.c.content_hash.label("version_hash")).join(
 CASE_BY_ID = _WITH_HASH.where(CASE.c.id == bindparam("case_id"))
 CASE_BY_CODE = _WITH_HASH.where(CASE.c.code == bindparam("code"))
 TICKET_BY_ID = select(TICKET).where(TICKET.c.id == bindparam("ticket_id"))
+# A ticket with its case and the case's version hash in one round trip (every action's start).
+TICKET_WITH_CASE = (
+    select(
+        *[c.label("t_" + c.name) for c in TICKET.columns],
+        *CASE.columns,
+        VERSION.c.content_hash.label("version_hash"),
+    )
+    .join(CASE, CASE.c.id == TICKET.c.case_id)
+    .join(VERSION, VERSION.c.id == CASE.c.version_id)
+    .where(TICKET.c.id == bindparam("ticket_id"))
+)
 VERSION_HASH = select(VERSION.c.content_hash).where(VERSION.c.id == bindparam("version_id"))
 VERSION_FILES = select(VERSION.c.files).where(VERSION.c.id == bindparam("version_id"))
 CURRENT_VERSION = (
