@@ -274,8 +274,6 @@ def apply(
         return
     elif effect == "divert":
         _divert(move, action, str(data.get("diversion") or ""))
-    if effect == "return":
-        move.set(office=None)
     if effect != "complete":  # a completed step has no other open ticket (joins wait above)
         flow.cancel_open(move)
     if move.get("status") == "closed" and effect != "reopen":

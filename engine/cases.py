@@ -210,15 +210,13 @@ class Engine:
 
     def case(self, principal: Principal, code: str) -> CaseView | None:
         """The case, or None when it does not exist or the principal may not see it."""
-        county = self._county(principal)
         with self.db.connect() as conn:
-            case_id = queries.visible_case_id(conn, principal, county, code)
+            case_id = self._visible(conn, principal, code)
             return None if case_id is None else queries.case_view(conn, case_id)
 
     def timeline(self, principal: Principal, code: str) -> list[EventView]:
-        county = self._county(principal)
         with self.db.connect() as conn:
-            case_id = queries.visible_case_id(conn, principal, county, code)
+            case_id = self._visible(conn, principal, code)
             return [] if case_id is None else queries.timeline(conn, case_id)
 
     def inbox(
@@ -256,5 +254,11 @@ class Engine:
         with self.db.connect() as conn:
             return queries.progress(conn, loading.model_of, code, phone)
 
-    def _county(self, principal: Principal) -> Any:
-        return versions.current_county(self.db, principal.county)
+    def _visible(self, conn: Connection, principal: Principal, code: str) -> int | None:
+        """The case id when the principal may see it; None too when their county has no
+        published definition (nothing of it can be visible)."""
+        try:
+            county = versions.current_in(conn, principal.county)[2]
+        except NotFound:
+            return None
+        return queries.visible_case_id(conn, principal, county, code)
