@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
+from admin.attachments import store
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
 from admin.web import render
@@ -92,7 +93,7 @@ async def act_submit(request: Request) -> Response:
     option = _option(request, user, ticket.id)
     form = _form(request, ticket, option)
     submitted = await request.form()
-    data = form.parse_submission(submitted) if form else {}
+    data = form.parse_submission(submitted, attachments=store(request)) if form else {}
     reason = str(submitted.get("_reason", "")).strip()
     if option_needs_reason(option) and not reason:
         return _page(request, ticket, option, form, data=data, alert="请填写理由", status=422)

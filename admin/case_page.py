@@ -86,12 +86,15 @@ def _step_form(model: Any, process: str, step_key: str) -> str | None:
     return step.form if step is not None else None
 
 
-def _display(model: Any, form_name: str | None, data: dict[str, Any], reveal: bool) -> Markup:
+def _display(
+    model: Any, form_name: str | None, data: dict[str, Any], reveal: bool, code: str = ""
+) -> Markup:
     """Submitted data through its form's read-only view (sensitive fields masked)."""
     ref = model.forms.get(form_name) if model is not None and form_name else None
     if ref is not None:
         form = forms.load_form(dict(ref.schema), dict(ref.ui or {}), name=ref.name)
-        return form.display(data, reveal_sensitive=reveal)
+        files = f"/cases/{code}/files/{{sha256}}" if code else ""
+        return form.display(data, reveal_sensitive=reveal, download_url=files)
     items = Markup("").join(
         Markup("<dt>{}</dt><dd>{}</dd>").format(key, value) for key, value in data.items()
     )
@@ -138,7 +141,9 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
             t.completed_at,
             t.action,
             t.reason,
-            _display(model, _step_form(model, case.process, t.step), t.data or {}, reveal),
+            _display(
+                model, _step_form(model, case.process, t.step), t.data or {}, reveal, case.code
+            ),
         )
         for t in tickets
         if t.state in ("completed", "returned") and (t.data or t.action)
@@ -156,7 +161,9 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         "records": records,
         "events": events,
         "event_words": EVENT_WORDS,
-        "intake": _display(model, model.intake_form if model else None, case.data, reveal)
+        "intake": _display(
+            model, model.intake_form if model else None, case.data, reveal, case.code
+        )
         if case.data
         else None,
         "title": case.code,

@@ -58,8 +58,13 @@ def _default(exc: HTTPException) -> str:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    from admin.security import HEADERS
+
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500)
+    response = error_response(request, 500)
+    # Starlette answers 500s outside the middleware stack: put the security headers on here.
+    response.headers.update(HEADERS)
+    return response
 
 
 async def login_required(request: Request, exc: Exception) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -68,7 +69,9 @@ def _location(value: Any, model: Any) -> Any:
 
 
 def intake_form(model: Any) -> forms.Form:
-    ref = model.forms[model.intake_form]
+    ref = model.forms.get(model.intake_form)
+    if ref is None:
+        raise HTTPException(404, "该县区没有配置受理表单，暂不能受理：请联系管理员。")
     return forms.load_form(dict(ref.schema), dict(ref.ui or {}), name=ref.name)
 
 
@@ -160,7 +163,9 @@ async def intake_submit(request: Request) -> Response:
     model = _model_or_404(request, user.county)
     form = intake_form(model)
     submitted = await request.form()
-    data = form.parse_submission(submitted)
+    from admin.attachments import store  # the attachments module imports the case page
+
+    data = form.parse_submission(submitted, attachments=store(request))
     visits = _visits(submitted)
     row_button = submitted.get("_op")
     if isinstance(row_button, str) and row_button:  # add/remove a row with JavaScript off
@@ -201,9 +206,15 @@ async def intake_submit(request: Request) -> Response:
 
 
 def qr_svg(code: str) -> Markup:
-    from engine import qr  # type: ignore[attr-defined,unused-ignore]
+    """The engine's QR SVG, given a viewBox so CSS can scale it up for print."""
+    from engine import qr
 
-    return Markup(qr.svg(code))
+    image = qr.svg(code)
+    size = re.search(r'width="(\d+)" height="(\d+)"', image)
+    if size and "viewBox" not in image:
+        box = f'viewBox="0 0 {size.group(1)} {size.group(2)}" '
+        image = image.replace("<svg ", "<svg " + box, 1)
+    return Markup(image)
 
 
 async def receipt(request: Request) -> Response:

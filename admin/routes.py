@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 
-from admin import act, api, case_page, citizen, console, dashboards, inbox, intake, login, search
+from admin import (
+    act,
+    api,
+    attachments,
+    case_page,
+    citizen,
+    console,
+    dashboards,
+    inbox,
+    intake,
+    login,
+    search,
+)
 
 
 def routes() -> list[BaseRoute]:
@@ -19,6 +31,7 @@ def routes() -> list[BaseRoute]:
         Route("/intake/route", intake.route_preview, methods=["POST"]),
         Route("/cases/{code}", case_page.case_page),
         Route("/cases/{code}/receipt", intake.receipt),
+        Route("/cases/{code}/files/{sha256}", attachments.download),
         Route("/cases/{code}/evaluation-link", case_page.evaluation_link, methods=["POST"]),
         Route("/tickets/{ticket:int}/act/{action}", act.act_page, methods=["GET"]),
         Route("/tickets/{ticket:int}/act/{action}", act.act_submit, methods=["POST"]),

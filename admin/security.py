@@ -25,6 +25,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_BODY = 30 * 1024 * 1024  # the largest form with attachments; the body is read into memory
 EXEMPT_PREFIXES = ("/api/",)
 
 
@@ -65,6 +66,11 @@ class CSRFMiddleware:
             return
         expected = scope.get("session", {}).get("csrf", "")
         body = await _read_body(receive)
+        if body is None:
+            from admin.errors import error_response
+
+            await error_response(Request(scope), 413)(scope, _replayer(b""), send)
+            return
         replay = _replayer(body)
         request = Request(scope, _replayer(body))
         supplied = request.headers.get("x-csrf-token", "")
@@ -86,13 +92,19 @@ def _is_form(request: Request) -> bool:
     return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole body, or None when it is larger than MAX_BODY."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
