@@ -4,19 +4,22 @@ extension move the due times and are recorded."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine as DbEngine
 from sqlalchemy import select
 
 from dsl.model import Duration
-from engine import firing, timers
+from engine import firing, timers, versions
 from engine.cases import Engine
 from engine.clock import ManualClock
 from engine.errors import ActionRefused
 from engine.scope import Principal
 from engine.tables import TICKET
 from tests.engine.conftest import only_open, receive, run_to_handling
+from tests.engine.counties import INTAKE, make_county, person
 
 
 def fire(wf: Engine) -> int:
@@ -130,3 +133,28 @@ def test_steps_without_suspension_rules_refuse_it(wf: Engine, dispatcher: Princi
     view = receive(wf)
     with pytest.raises(ActionRefused, match="不允许中止"):
         wf.suspend(dispatcher, only_open(view), reason="x", approver="y")
+
+
+def test_deadline_by_level_when_no_severity_rule(db: DbEngine, clock: ManualClock) -> None:
+    county = make_county("testl", prefix="TL")
+    process = county.processes["五单"]
+    accept = process.steps["接单"]
+    by_level = dataclasses.replace(
+        accept.deadline,  # type: ignore[type-var]
+        default=Duration(5, "day"),
+        by_level={"村": Duration(0, "end_of_workday"), "镇": Duration(1, "workday")},
+    )
+    steps = {**process.steps, "接单": dataclasses.replace(accept, deadline=by_level)}
+    county = dataclasses.replace(
+        county, processes={"五单": dataclasses.replace(process, steps=steps)}
+    )
+    versions.publish(db, county, by="测试")
+    wf = Engine(db, clock)
+    village = wf.receive("api", "testl", **INTAKE)
+    town = wf.receive("api", "testl", **{**INTAKE, "category": "离婚纠纷"})
+    d1 = person("testl", "d1", ("城关镇/东门村", "调度员", None))
+    d2 = person("testl", "d2", ("城关镇", "调度员", None))
+    due_village = wf.act(d1, only_open(village), "派单", {}).open_tickets()[0].due_at
+    due_town = wf.act(d2, only_open(town), "派单", {}).open_tickets()[0].due_at
+    assert due_village == datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # same day, 17:30 CST
+    assert due_town == datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # next working day, 09:00 CST
