@@ -25,6 +25,7 @@ from dsl.model import Calendar, County
 from dsl.parser import parse_file
 from dsl.processes import processes
 from dsl.routing_rules import calendars, diversions, fallback, routes, routing_gaps
+from dsl.staffing import check_staffing
 
 DEFAULT_CALENDAR = "法定工作日"
 DEFAULT_COLOURS = ("蓝", "黄", "橙", "红")
@@ -188,6 +189,7 @@ def _build(
         files=dict(sorted(files.items())),
     )
     _gaps(ctx, county, groups)
+    check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])
     county = _with_hash(county)
     return county
 

@@ -48,7 +48,9 @@ def levels(ctx: Context, decls: Located[s.LevelsDecl]) -> dict[str, Level]:
     for decl in walk(ctx, decls):
         for item in decl.items:
             if ctx.unique(item.name, seen, LEVEL):
-                found[item.name] = Level(item.name, item.label or item.name, len(found))
+                found[str(item.name)] = Level(
+                    str(item.name), str(item.label or item.name), len(found)
+                )
     return found
 
 
@@ -65,9 +67,9 @@ def centers(
                 decl.name, f"中心「{decl.name}」缺少层级", f"center '{decl.name}' has no level"
             )
         ok = ctx.known(decl.level, level_table, LEVEL)
-        found[decl.name] = Center(
-            decl.name,
-            decl.label or decl.name,
+        found[str(decl.name)] = Center(
+            str(decl.name),
+            str(decl.label or decl.name),
             str(decl.level) if ok else "",
             str(decl.parent) if decl.parent else None,
             frozenset(str(t) for t in decl.tags),
@@ -116,7 +118,7 @@ def roles(ctx: Context, decls: Located[s.RolesDecl]) -> dict[str, Role]:
     for decl in walk(ctx, decls):
         for item in decl.items:
             if ctx.unique(item.name, seen, ROLE):
-                found[item.name] = Role(item.name, item.label or item.name)
+                found[str(item.name)] = Role(str(item.name), str(item.label or item.name))
     return found
 
 
@@ -159,9 +161,9 @@ def offices(
                 f"单位「{decl.name}」须写明入驻的层级或中心",
                 f"office '{decl.name}' must say at which levels or centers it is stationed",
             )
-        found[decl.name] = Office(
-            decl.name,
-            decl.label or decl.name,
+        found[str(decl.name)] = Office(
+            str(decl.name),
+            str(decl.label or decl.name),
             tuple(str(r) for r in decl.roles),
             _stationing(ctx, decl),
             tuple(str(x) for x in decl.levels),
@@ -186,9 +188,9 @@ def studios(
         ctx.known(decl.office, tables["offices"], OFFICE)
         if decl.center is not None:
             ctx.known(decl.center, tables["centers"], CENTER)
-        found[decl.name] = Studio(
-            decl.name,
-            decl.label or decl.name,
+        found[str(decl.name)] = Studio(
+            str(decl.name),
+            str(decl.label or decl.name),
             str(decl.office or ""),
             str(decl.center) if decl.center else None,
             str(decl.mediator or ""),
@@ -212,9 +214,9 @@ def windows(
             ctx.known(level, tables["levels"], LEVEL)
         for center in decl.centers:
             ctx.known(center, tables["centers"], CENTER)
-        found[decl.name] = Window(
-            decl.name,
-            decl.label or decl.name,
+        found[str(decl.name)] = Window(
+            str(decl.name),
+            str(decl.label or decl.name),
             decl.universal,
             tuple(str(o) for o in decl.offices),
             tuple(str(x) for x in decl.levels),
@@ -229,7 +231,7 @@ def categories(ctx: Context, decls: Located[s.CategoriesDecl]) -> dict[str, Cate
 
     def add(node: s.CategoryDecl, parent: str | None) -> None:
         if ctx.unique(node.name, seen, CATEGORY):
-            found[node.name] = Category(node.name, node.label or node.name, parent)
+            found[str(node.name)] = Category(str(node.name), str(node.label or node.name), parent)
         for child in node.children:
             add(child, str(node.name))
 
@@ -245,7 +247,9 @@ def severities(ctx: Context, decls: Located[s.SeveritiesDecl]) -> dict[str, Seve
     for decl in walk(ctx, decls):
         for item in decl.items:
             if ctx.unique(item.name, seen, ("等级", "severity grade")):
-                found[item.name] = Severity(item.name, item.label or item.name, len(found))
+                found[str(item.name)] = Severity(
+                    str(item.name), str(item.label or item.name), len(found)
+                )
     return found
 
 
@@ -255,5 +259,7 @@ def channels(ctx: Context, decls: Located[s.ChannelsDecl]) -> dict[str, Channel]
     for decl in walk(ctx, decls):
         for item in decl.items:
             if ctx.unique(item.name, seen, ("渠道", "channel")):
-                found[item.name] = Channel(item.name, item.label or item.name, item.in_person)
+                found[str(item.name)] = Channel(
+                    str(item.name), str(item.label or item.name), item.in_person
+                )
     return found

@@ -163,8 +163,8 @@ def _action(
     cond = condition(ctx, node.condition, scope) if node.condition else None
     target = str(node.target) if node.target else (step if effect == "transfer" else None)
     return Action(
-        node.name,
-        node.label or node.name,
+        str(node.name),
+        str(node.label or node.name),
         effect,
         target,
         str(node.form) if node.form else None,
@@ -218,13 +218,13 @@ def step(ctx: Context, node: s.StepDecl, tables: Tables) -> Step:
         ctx.known(node.form, tables["forms"], FORM)
     seen: dict[str, tuple[str, int]] = {}
     actions = tuple(
-        _action(ctx, a, node.name, node.form, tables)
+        _action(ctx, a, str(node.name), node.form, tables)
         for a in node.actions
         if ctx.unique(a.name, seen, ("动作", "action"))
     )
     return Step(
-        node.name,
-        node.label or node.name,
+        str(node.name),
+        str(node.label or node.name),
         kind,
         actor(ctx, node.actor, tables) if node.actor else None,
         str(node.form) if node.form else None,
@@ -243,7 +243,7 @@ def process(ctx: Context, node: s.ProcessDecl, tables: Tables) -> Process | None
     steps: dict[str, Step] = {}
     for decl in node.steps:
         if ctx.unique(decl.name, seen, STEP):
-            steps[decl.name] = step(ctx, decl, tables)
+            steps[str(decl.name)] = step(ctx, decl, tables)
     if not steps:
         ctx.missing(node.name, f"流程「{node.name}」的步骤", f"steps of process '{node.name}'")
         return None
@@ -254,7 +254,12 @@ def process(ctx: Context, node: s.ProcessDecl, tables: Tables) -> Process | None
     _check_flow(ctx, node, steps, start)
     case_deadline = deadline(ctx, node.deadline, tables) if node.deadline else None
     return Process(
-        node.name, node.label or node.name, start, steps, case_deadline, node.name.line or 0
+        str(node.name),
+        str(node.label or node.name),
+        start,
+        steps,
+        case_deadline,
+        node.name.line or 0,
     )
 
 
@@ -332,5 +337,5 @@ def processes(ctx: Context, decls: Located[s.ProcessDecl], tables: Tables) -> di
         if ctx.unique(decl.name, seen, ("流程", "process")):
             compiled = process(ctx, decl, tables)
             if compiled is not None:
-                found[decl.name] = compiled
+                found[str(decl.name)] = compiled
     return found

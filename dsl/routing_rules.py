@@ -97,9 +97,9 @@ def diversions(
             continue
         for category in decl.categories:
             ctx.known(category, tables["categories"], CATEGORY)
-        found[decl.name] = Diversion(
-            decl.name,
-            decl.label or decl.name,
+        found[str(decl.name)] = Diversion(
+            str(decl.name),
+            str(decl.label or decl.name),
             str(decl.target),
             tuple(str(c) for c in decl.categories),
             decl.outcome_required,
@@ -158,8 +158,8 @@ def calendars(ctx: Context, decls: Located[s.CalendarDecl]) -> dict[str, Calenda
                 f"{day} 既是放假日又是调休上班日",
                 f"{day} is both a holiday and a make-up working day",
             )
-        found[decl.name] = Calendar(
-            decl.name, decl.label or decl.name, holidays, workdays, start, end
+        found[str(decl.name)] = Calendar(
+            str(decl.name), str(decl.label or decl.name), holidays, workdays, start, end
         )
     return found
 

@@ -211,3 +211,21 @@ def test_ui_hints_naming_a_missing_field_point_into_the_ui_file() -> None:
     assert problems(files) == [
         ("forms/受理.ui.json", 2, 3, "error", "/order/1: 表单中没有字段「nothing」")
     ]
+
+
+def test_routed_steps_need_their_role_in_every_office_routing_can_choose() -> None:
+    text = replace_line(14, "  角色 负责人")
+    text = replace_line(10, "  角色 窗口人员, 调度员, 负责人", text)
+    text = replace_line(8, "角色 窗口人员, 调度员, 调解员, 负责人", text)
+    assert problems(county_files(text)) == [
+        (
+            "county.yd", 22, 15, "error",
+            "分派到单位「司法所」的案件走流程「简易」，其步骤「办理」由承办单位的「调解员」办理，"
+            "但该单位没有这个角色",
+        ),
+        (
+            "county.yd", 23, 15, "error",
+            "分派到单位「综治中心」的案件走流程「简易」，其步骤「办理」由承办单位的「调解员」办理，"
+            "但该单位没有这个角色",
+        ),
+    ]  # fmt: skip

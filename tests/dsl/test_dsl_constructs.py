@@ -41,7 +41,7 @@ EXTRA = """\
 角色 窗口人员 "窗口工作人员", 调度员, 调解员, 法官, 负责人
 单位 综治中心 {
   类型 综治
-  角色 窗口人员, 调度员, 负责人
+  角色 窗口人员, 调度员, 调解员, 负责人
   驻点 常驻
   层级 县, 镇
 }
@@ -313,3 +313,30 @@ def test_calendar_errors() -> None:
         ("county.yd", 36, 6, "error", "无效的日期「2026-02-30」"),
         ("county.yd", 38, 8, "error", "下班时间须晚于上班时间"),
     ]
+
+
+def test_the_model_holds_plain_strings_not_parser_tokens() -> None:
+    """The engine stores and compares these values; parser tokens must not leak into them."""
+    import dataclasses
+    from collections.abc import Mapping
+
+    from lark import Token
+
+    leaks: list[str] = []
+
+    def walk(value: object, where: str) -> None:
+        if isinstance(value, Token):
+            leaks.append(where)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name), f"{where}.{f.name}")
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(key, f"{where}[key]")
+                walk(item, f"{where}[{key}]")
+        elif isinstance(value, list | tuple | set | frozenset):
+            for item in value:
+                walk(item, f"{where}[]")
+
+    walk(full(), "county")
+    assert leaks == []

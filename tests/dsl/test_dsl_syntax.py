@@ -81,7 +81,7 @@ center 县中心 level 县
 center 城关镇 level 镇 parent 县中心 tags 城区
 roles 窗口人员, 调度员, 调解员
 office 综治中心 {
-  roles 窗口人员, 调度员
+  roles 窗口人员, 调度员, 调解员
   levels 县, 镇
 }
 office 司法所 {
