@@ -18,9 +18,9 @@ from pytest_bdd import parsers, step
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-OPEN_QUOTES = '"“「'
-CLOSE_QUOTES = '"”」'
-_QUOTED = f"[{OPEN_QUOTES}](?P<{{name}}>.*?)[{CLOSE_QUOTES}]"
+# Each kind of quote closes only itself, so "不满足「交信访局」的条件" is one value and
+# "新华街道" 在 "2026-11" is two; the alternatives' groups are merged by `Pattern`.
+_QUOTED = '(?:"(?P<{name}__a>[^"]*)"|“(?P<{name}__b>[^”]*)”|「(?P<{name}__c>[^」]*)」)'
 _NUMBER = r"(?P<{name}>\d+(?:\.\d+)?)"
 
 
@@ -95,6 +95,28 @@ def _literal(text: str) -> str:
     return re.sub(r"(\\s\*)+", r"\\s*", "".join(parts))
 
 
+class Pattern(parsers.re):
+    """A full-match regex whose alternative quote groups (name__a/__b/__c) give one argument."""
+
+    def parse_arguments(self, name: str) -> dict[str, Any] | None:
+        found = self.regex.fullmatch(name)
+        return None if found is None else merge(found.groupdict())
+
+
+def merge(groups: dict[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for key, value in groups.items():
+        base = key.split("__")[0]
+        if value is not None or base not in merged:
+            merged[base] = value
+    return merged
+
+
+def arguments(pattern: str, names: list[str], text: str) -> dict[str, Any] | None:
+    """The step's arguments when `text` matches `pattern` (tests and tools use it)."""
+    return Pattern(to_regex(pattern, names)).parse_arguments(text)
+
+
 def phrase(
     group: str,
     zh: str,
@@ -112,7 +134,7 @@ def phrase(
         names = params(en)
         for pattern in (zh, en):
             # stacklevel 2: pytest-bdd puts the step fixture into the module calling `phrase`.
-            step(parsers.re(to_regex(pattern, names)), stacklevel=2)(func)
+            step(Pattern(to_regex(pattern, names)), stacklevel=2)(func)
         return func
 
     return decorate

@@ -7,12 +7,11 @@ import re
 import pytest
 
 import features.steps  # noqa: F401  -- fills the catalogue
-from features.steps.phrases import CATALOGUE, params, shown, to_regex
+from features.steps.phrases import CATALOGUE, arguments, params, shown
 
 
 def match(zh: str, en: str, text: str) -> dict[str, str | None] | None:
-    found = re.fullmatch(to_regex(zh, params(en)), text)
-    return found.groupdict() if found else None
+    return arguments(zh, params(en), text)
 
 
 def test_quotes_of_every_kind_and_spacing() -> None:
@@ -72,10 +71,22 @@ def test_every_step_has_both_wordings_with_the_same_parameters(item: object) -> 
     # the examples are real steps: each matches its own wording once the keyword is removed
     for pattern, example in ((item.zh, item.example_zh), (item.en, item.example_en)):
         body = example.split(" ", 1)[1]
-        assert re.fullmatch(to_regex(pattern, names), body), (pattern, example)
+        assert arguments(pattern, names, body) is not None, (pattern, example)
 
 
 def test_a_quoted_value_may_itself_contain_corner_brackets() -> None:
     zh, en = '操作被拒绝，提示包含 "{提示}"', 'the action is refused with "{message}"'
     found = match(zh, en, '操作被拒绝，提示包含 "不满足「交信访局」的条件"')
     assert found == {"message": "不满足「交信访局」的条件"}
+
+
+def test_two_quoted_values_are_never_read_as_one() -> None:
+    county = ('"{期间}" 的统计为：', 'the figures for "{period}" are:')
+    center = ('"{中心}" 在 "{期间}" 的统计为：', 'the figures of "{center}" for "{period}" are:')
+    text = '"新华街道" 在 "2026-11" 的统计为：'
+    assert match(*county, text) is None
+    assert match(*center, text) == {"center": "新华街道", "period": "2026-11"}
+    assert match(*center, "「新华街道」 在 「2026-11」 的统计为：") == {
+        "center": "新华街道",
+        "period": "2026-11",
+    }
