@@ -21,7 +21,7 @@ from tests.console.test_console_versions import receive_case, version_of
 
 pytestmark = pytest.mark.browser
 
-MISTAKE = ("办理人 承办人 @ 承办单位", "办理人 承办员 @ 承办单位")
+MISTAKE = ("表单 办理情况\n", "表单 办理情况表\n")
 
 
 @pytest.fixture
@@ -59,12 +59,14 @@ def test_inline_error_at_its_line_then_fix_and_publish(
     sign_in(page, site, "qs_admin")
     page.goto(f"{site}/console/files/edit?path=county.yd")
     broken = files()["county.yd"].replace(*MISTAKE)
-    wrong_line = line_of(broken, "承办员")
+    wrong_line = line_of(broken, "办理情况表")
     page.fill("#source", broken)  # fires `input`; htmx checks after 400 ms of quiet
     marked = page.locator(f'#gutter .ln.error[data-line="{wrong_line}"]')
     marked.wait_for()
     note = page.locator(f'#notes .note.error[data-line="{wrong_line}"]')
-    assert note.inner_text() == "未定义的角色「承办员」（您是不是要写「承办人」？）"
+    assert note.inner_text() == (
+        "未定义的表单「办理情况表」（找不到 forms/办理情况表.json）（您是不是要写「办理情况」？）"
+    )
     assert page.locator("#gutter .ln.error").count() == 1
     # Clicking the problem jumps to the line; numbers and messages scroll with the text.
     page.click(f'a.goto[data-line="{wrong_line}"]')

@@ -13,7 +13,7 @@ from admin.console import store
 from tests.console.conftest import draft_text, login
 from tests.console.county import files, line_of
 
-MISTAKE = ("办理人 承办人 @ 承办单位", "办理人 承办员 @ 承办单位")
+MISTAKE = ("表单 办理情况\n", "表单 办理情况表\n")
 
 
 def gutter_errors(html: str) -> dict[int, str]:
@@ -39,11 +39,11 @@ def test_typing_a_mistake_shows_the_check_message_at_its_line(
     )
     assert response.status_code == 200
     wanted = expected_message({**files(), "county.yd": broken}, "county.yd")
-    assert wanted and wanted[0][0] == line_of(broken, "承办员")
+    assert wanted and wanted[0][0] == line_of(broken, "办理情况表")
     shown = gutter_errors(response.text)
     assert shown == {line: message for line, message in wanted}
     assert f'class="ln error" data-line="{wanted[0][0]}"' in response.text
-    assert "您是不是要写「承办人」" in response.text
+    assert "您是不是要写「办理情况」" in response.text
     # Checking while typing saves nothing.
     assert draft_text(qingshan, "qingshan", "county.yd") is None
 

@@ -86,11 +86,11 @@ def test_publishing_with_errors_is_refused_and_changes_nothing(
     client: TestClient, qingshan: Engine
 ) -> None:
     token = login(client, "qs_admin")
-    save(client, token, "county.yd", files()["county.yd"].replace("承办人 @", "承办员 @"))
+    save(client, token, "county.yd", files()["county.yd"].replace("开始 派单", "开始 派件"))
     response = client.post("/console/versions/publish", data={"csrf_token": token})
     assert response.status_code == 400
     assert "定义有错误，不能发布" in response.text
-    assert "未定义的角色「承办员」" in response.text
+    assert "未定义的步骤「派件」" in response.text
     current = store.published(qingshan, "qingshan")
     assert current is not None and current.number == 1
     assert store.drafts(qingshan, "qingshan") != {}

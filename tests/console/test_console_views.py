@@ -96,3 +96,15 @@ def test_views_show_the_draft_once_it_compiles(client: TestClient, qingshan: Eng
     )
     html = client.get("/console/views/org").text
     assert "桥头村" not in html and "工作副本有错误" in html
+
+
+def test_routes_for_tagged_places_are_listed_beside_the_general_route() -> None:
+    texts = files()
+    texts["county.yd"] = texts["county.yd"].replace(
+        "分派 等级 较大 -> 县 司法局",
+        "分派 等级 一般 标签 海岛 -> 县 司法局 响应 30 分钟 线上调解\n分派 等级 较大 -> 县 司法局",
+    )
+    table = overview.routing_table(compiled(texts))  # type: ignore[arg-type]
+    general = dict((key, cells) for key, _, cells in table.rows)["邻里纠纷"][0]
+    assert general.text == "乡镇级 · 司法所"
+    assert general.special == ("海岛：县级 · 司法局（线上调解 30 分钟）",)
