@@ -6,7 +6,7 @@ import sys
 
 from sqlalchemy import Engine, select
 
-from engine import versions
+from engine import schema, versions
 from engine.db import make_engine
 from engine.errors import EngineError
 from engine.migration import MigrationPlan
@@ -48,6 +48,9 @@ def migrate_command(
     county: str, number: int | None, *, apply: bool, db: Engine | None = None
 ) -> int:
     db = db or make_engine(load_settings().database_url)
+    if not schema.is_current(db):
+        print("数据库尚未升级到当前版本，请先运行 yidi db upgrade", file=sys.stderr)
+        return 2
     try:
         plan = versions.plan_migration(db, county, version_id(db, county, number))
     except EngineError as exc:

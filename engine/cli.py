@@ -8,6 +8,7 @@ import argparse
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's subcommands to the `yidi` parser."""
     register_worker(sub)
+    register_cases(sub)
 
 
 # --- yidi worker: the timer worker (engine/worker.py) -----------------------------------------
@@ -84,3 +85,22 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.dispose()
+
+
+# --- yidi cases: moving running cases between definition versions (engine/migration.py) ------
+
+
+def register_cases(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cases = sub.add_parser("cases", help="running cases: migrate them to a new definition version")
+    cases_sub = cases.add_subparsers(dest="cases_command", required=True)
+    migrate = cases_sub.add_parser("migrate", help="dry-run (default) or apply a version migration")
+    migrate.add_argument("county", help="county key, e.g. xiaogan")
+    migrate.add_argument("--to", type=int, help="target version number (default: the current one)")
+    migrate.add_argument("--apply", action="store_true", help="move the mappable cases")
+    migrate.set_defaults(func=cmd_cases_migrate)
+
+
+def cmd_cases_migrate(args: argparse.Namespace) -> int:
+    from engine.cases_cli import migrate_command
+
+    return migrate_command(args.county, args.to, apply=args.apply)

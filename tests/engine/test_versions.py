@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine as DbEngine
@@ -93,3 +94,23 @@ def test_the_cli_dry_run_reports_without_moving(
     assert "预演" in out and "[可迁移]" in out
     assert migrate_command("testa", 7, apply=False, db=db) == 2
     assert "没有第 7 版" in capsys.readouterr().err
+
+
+def test_yidi_cases_migrate_is_a_command(
+    wf: Engine,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import server
+
+    receive(wf)
+    monkeypatch.setenv("YIDI_DATABASE_URL", db_url)
+    monkeypatch.setenv("YIDI_DATA_DIR", str(tmp_path))
+    assert server.main(["cases", "migrate", "testa"]) == 0
+    assert "县区 testa → 第 1 版：0 件可迁移，0 件拒绝" in capsys.readouterr().out
+    empty = tmp_path / "empty.db"
+    monkeypatch.setenv("YIDI_DATABASE_URL", f"sqlite:///{empty}")
+    assert server.main(["cases", "migrate", "testa"]) == 2
+    assert "yidi db upgrade" in capsys.readouterr().err
