@@ -22,7 +22,7 @@ from dsl.diagnostics import Diagnostic, sort_key
 from dsl.formfiles import load_forms
 from dsl.hashing import content_hash
 from dsl.model import Calendar, County
-from dsl.parser import parse_file
+from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
 from dsl.routing_rules import calendars, diversions, fallback, routes, routing_gaps
 from dsl.staffing import check_staffing
@@ -90,7 +90,10 @@ def compile_files(key: str, files: Mapping[str, str]) -> CompileResult:
         return CompileResult(None, sorted(problems, key=sort_key))
     ctx = Context(path=_sources(files)[0], home=_sources(files)[0])
     groups = _group(ctx, trees, files)
-    county = _build(ctx, key, groups, files)
+    try:
+        county = _build(ctx, key, groups, files)
+    except RecursionError:  # nested categories and conditions are walked recursively
+        return CompileResult(None, [too_deep(ctx.home)])
     diagnostics = sorted(ctx.diagnostics, key=sort_key)
     if any(d.severity == "error" for d in diagnostics) or county is None:
         return CompileResult(None, diagnostics)

@@ -153,5 +153,16 @@ def parse_file(path: str, text: str) -> tuple[FileSyntax | None, list[Diagnostic
     if diagnostics:
         return None, diagnostics
     builder = ToSyntax(path)
-    result = builder.transform(tree)
+    try:
+        result = builder.transform(tree)
+    except RecursionError:  # the tree walk is recursive: absurdly deep nesting must not crash
+        return None, [too_deep(path)]
     return result, builder.diagnostics
+
+
+def too_deep(path: str) -> Diagnostic:
+    return Diagnostic(
+        path, 1, 1, "error",
+        "嵌套层数过多（花括号或括号套了上千层），无法处理",
+        "nested too deeply (thousands of braces or parentheses)",
+    )  # fmt: skip

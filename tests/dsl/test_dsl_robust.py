@@ -101,3 +101,13 @@ def test_random_text_forms_and_csv(text: str, other: str) -> None:
     files["forms/受理.json"] = other
     files["towns.csv"] = other
     check_gives_an_answer(files)
+
+
+def test_absurdly_deep_nesting_is_an_error_not_a_crash() -> None:
+    categories = "事项类型 " + "甲{ " * 3000 + "乙" + " }" * 3000 + "\n"
+    condition = "(" * 3000 + "数据.a == 1" + ")" * 3000
+    for text in (
+        BASE + categories,
+        BASE.replace("动作 化解 办结", "动作 化解 办结 当 " + condition),
+    ):
+        check_gives_an_answer(county_files(text))
