@@ -30,7 +30,13 @@ def _token(value: str, line: int, column: int) -> Token:
 
 def read_centers(ctx: Context, path: str, text: str) -> list[CenterDecl]:
     """Center declarations from one CSV file; problems are reported against that file."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as error:  # e.g. a cell longer than the csv module's limit
+        ctx.report(
+            None, f"无法读取中心名单：{error}", f"cannot read the center list: {error}", path=path
+        )
+        return []
     if not rows:
         ctx.report(None, "中心名单文件是空的", "the center list is empty", path=path)
         return []

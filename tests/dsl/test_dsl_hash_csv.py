@@ -71,3 +71,11 @@ def test_csv_problems_point_into_the_csv_file() -> None:
     [(path, line, column, _, message)] = problems(missing)
     assert (path, line, column) == ("county.yd", 35, 6)
     assert message == "未定义的名单文件「town.csv」"
+
+
+def test_an_unreadable_csv_is_reported() -> None:
+    text = BASE + '中心名单 "towns.csv"\n'
+    huge = '名称,层级,上级\n"' + "x" * 200_000 + '",镇,县中心\n'
+    [(path, line, column, _, message)] = problems(county_files(text, **{"towns_dot_csv": huge}))
+    assert (path, line, column) == ("towns.csv", 1, 1)
+    assert message.startswith("无法读取中心名单：")
