@@ -34,6 +34,9 @@ def _load(ctx: Context, path: str, text: str) -> dict[str, Any] | None:
         at = Token("POS", "", line=error.lineno, column=error.colno)
         ctx.report(at, f"不是有效的 JSON：{error.msg}", f"invalid JSON: {error.msg}", path=path)
         return None
+    except RecursionError:
+        ctx.report(None, "JSON 嵌套层数过多", "JSON nested too deeply", path=path)
+        return None
     if not isinstance(value, dict):
         ctx.report(
             None, "表单文件的顶层须是 JSON 对象", "a form file must hold a JSON object", path=path
@@ -90,7 +93,11 @@ def load_forms(ctx: Context, files: Mapping[str, str]) -> dict[str, FormRef]:
             forms[name] = FormRef(name, path, {}, None)
             continue
         ui_text = files[ui_path] if ui is not None else None
-        for in_ui, pointer, message in _problems_of_texts(files[path], ui_text):
+        try:
+            found = _problems_of_texts(files[path], ui_text)
+        except Exception as error:  # a bug in a form checker must not crash `yidi check`
+            found = ((False, "", f"无法检查此表单：{type(error).__name__}"),)
+        for in_ui, pointer, message in found:
             where = ui_path if in_ui else path
             at = _position(files[where], pointer)
             shown = f"{pointer}: " if pointer else ""

@@ -111,3 +111,9 @@ def test_absurdly_deep_nesting_is_an_error_not_a_crash() -> None:
         BASE.replace("动作 化解 办结", "动作 化解 办结 当 " + condition),
     ):
         check_gives_an_answer(county_files(text))
+
+
+def test_deeply_nested_form_json_is_an_error_not_a_crash() -> None:
+    files = county_files(**{"forms__受理_dot_json": "[" * 100_000})
+    check_gives_an_answer(files)
+    assert dsl.compile_files("t", files).errors[0].message == "JSON 嵌套层数过多"
