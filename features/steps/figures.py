@@ -101,3 +101,36 @@ def county_figures(world: World, period: str, datatable: list[list[str]]) -> Non
 )
 def center_figures(world: World, center: str, period: str, datatable: list[list[str]]) -> None:
     check_figures(world, parse_period(world, period), center, datatable)
+
+
+@phrase(
+    "统计",
+    '抽取 "{期间}" 办结案件的回访',
+    'revisits are drawn for the cases closed in "{period}"',
+    doc="按县区定义的回访比例（如 30%）从该期间办结的案件中抽取回访，开出核查单。",
+    example_zh='当 抽取 "2026-11" 办结案件的回访',
+    example_en='When revisits are drawn for the cases closed in "2026-11"',
+)
+def draw_revisits(world: World, period: str) -> None:
+    chosen = parse_period(world, period)
+    county = world.need_county()
+    world.drawn = world.need_engine().sample_revisits(county.key, chosen.start_utc, chosen.end_utc)
+
+
+@phrase(
+    "统计",
+    "抽中 {数量} 件案件回访",
+    "{count} cases are drawn for revisit",
+    doc="上一次抽取回访抽中的案件数；只抽中一件时，之后的步骤针对这件案件。",
+    example_zh="那么 抽中 1 件案件回访",
+    example_en="Then 1 cases are drawn for revisit",
+)
+def drawn_count(world: World, count: str) -> None:
+    if len(world.drawn) != int(count):
+        shown = "、".join(world.drawn) or world.say("无", "none")
+        raise world.fail(
+            f"期望抽中 {count} 件回访，实际抽中 {len(world.drawn)} 件（{shown}）",
+            f"expected {count} cases drawn for revisit, {len(world.drawn)} were ({shown})",
+        )
+    if len(world.drawn) == 1:
+        world.current = world.drawn[0]

@@ -41,6 +41,7 @@ class World:
     current: str | None = None  # code of the case the steps talk about
     refusal: EngineError | None = None  # the last refused action, until a step checks it
     refused_step: str = ""
+    drawn: list[str] = field(default_factory=list)  # case codes of the last revisit sample
 
     def say(self, zh: str, en: str) -> str:
         return en if self.lang == "en" else zh
