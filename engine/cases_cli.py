@@ -47,7 +47,16 @@ def report(plan: MigrationPlan) -> str:
 def migrate_command(
     county: str, number: int | None, *, apply: bool, db: Engine | None = None
 ) -> int:
-    db = db or make_engine(load_settings().database_url)
+    if db is not None:
+        return _migrate(db, county, number, apply=apply)
+    own = make_engine(load_settings().database_url)
+    try:
+        return _migrate(own, county, number, apply=apply)
+    finally:
+        own.dispose()  # a command run: close the pool's connections before exiting
+
+
+def _migrate(db: Engine, county: str, number: int | None, *, apply: bool) -> int:
     if not schema.is_current(db):
         print("数据库尚未升级到当前版本，请先运行 yidi db upgrade", file=sys.stderr)
         return 2
