@@ -30,7 +30,7 @@ def _organisation(towns: int) -> list[str]:
         "层级 县, 镇, 村",
         "中心 县中心 层级 县",
         "角色 窗口人员, 调度员, 调解员, 督办员, 回访员, 负责人",
-        "单位 综治中心 {", "  角色 窗口人员, 调度员, 督办员, 回访员, 负责人", "  层级 县, 镇", "}",
+        "单位 综治中心 {", "  角色 窗口人员, 调度员, 调解员, 督办员, 回访员, 负责人", "  层级 县, 镇", "}",
         "窗口 综合窗口 综合受理 单位 综治中心 层级 县, 镇",
         "等级 一般, 较大, 重大",
         "渠道 来访 现场, 12345, 网格, 线上",
@@ -74,7 +74,7 @@ def _process(p: int) -> list[str]:
 def generate(target_lines: int = 2000) -> str:
     lines = _organisation(40) + _offices_and_routes(60)
     p = 0
-    while len(lines) < target_lines:
+    while p == 0 or len(lines) < target_lines:
         lines += _process(p)
         p += 1
     return "\n".join(lines) + "\n"
