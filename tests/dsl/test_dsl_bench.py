@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bench.language import FORM, generate
-
 import dsl
+from bench.language import FORM, generate
 
 
 def test_generated_county_compiles_cleanly() -> None:
