@@ -6,6 +6,8 @@ import argparse
 import getpass
 import sys
 
+from sqlalchemy import Engine
+
 from admin.accounts import MembershipSpec, create_api_key, create_user, user_exists
 from engine.db import make_engine
 from engine.settings import load_settings
@@ -60,6 +62,13 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         print("请至少用 --member 指定一个岗位（或用 --admin 创建管理员）", file=sys.stderr)
         return 2
     db = make_engine(load_settings().database_url)
+    try:
+        return _add_user(db, args, members)
+    finally:
+        db.dispose()  # close pooled connections: a command must not leave sockets behind
+
+
+def _add_user(db: Engine, args: argparse.Namespace, members: list[MembershipSpec]) -> int:
     if user_exists(db, args.username):
         print(f"用户「{args.username}」已存在", file=sys.stderr)
         return 1
@@ -85,7 +94,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_apikey_add(args: argparse.Namespace) -> int:
     db = make_engine(load_settings().database_url)
-    token = create_api_key(db, args.system, args.county, args.center)
+    try:
+        token = create_api_key(db, args.system, args.county, args.center)
+    finally:
+        db.dispose()
     print(f"已为「{args.system}」创建 API 密钥（只显示这一次，请妥善保存）：")
     print(token)
     return 0
