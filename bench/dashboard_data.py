@@ -97,7 +97,7 @@ def cases(
     rng = random.Random(seed)
     for i in range(n):
         case_id = first_id + i
-        received = START + SPAN * rng.random()
+        received = START + SPAN * ((i + rng.random()) / n)  # in time order, as cases arrive
         center, level = _center(rng)
         due = received + timedelta(days=rng.choice((3, 3, 3, 20)))
         finished = received + timedelta(hours=rng.expovariate(1 / 40))
