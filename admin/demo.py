@@ -22,7 +22,7 @@ DEFAULT_PASSWORD = "yidi-demo-2026"
 class DemoAccount:
     username: str
     display_name: str
-    membership: MembershipSpec
+    membership: MembershipSpec | None  # None: the county administrator (console, whole county)
 
 
 def demo_password() -> str:
@@ -88,7 +88,19 @@ def create_demo_accounts(db: Engine, models: list[Any]) -> list[DemoAccount]:
                 password,
                 display_name=account.display_name,
                 county=model.key,
-                memberships=[account.membership],
+                memberships=[account.membership] if account.membership else [],
             )
             created.append(account)
+        # One administrator per county, so that the console (/console) can be tried at once.
+        admin = DemoAccount(f"{model.key}admin", f"系统管理员（{model.name}）", None)
+        create_user(
+            db,
+            admin.username,
+            password,
+            display_name=admin.display_name,
+            county=model.key,
+            memberships=[],
+            is_admin=True,
+        )
+        created.append(admin)
     return created

@@ -39,7 +39,13 @@ NAV = (
     ("/inbox", "待办"),
     ("/intake", "受理登记"),
     ("/search", "查询"),
+    ("/dashboards/", "统计"),
 )
+ADMIN_NAV = (("/console/", "配置"),)  # the county console, for administrators only
+
+
+def _nav(user: Any) -> tuple[tuple[str, str], ...]:
+    return NAV + ADMIN_NAV if getattr(user, "is_admin", False) else NAV
 
 
 def csrf_token(request: Request) -> str:
@@ -54,7 +60,7 @@ def render(
         "request": request,
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
-        "nav": NAV,
+        "nav": _nav(getattr(request.state, "user", None)),
         "path": request.url.path,
     }
     values.update(context or {})

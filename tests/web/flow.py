@@ -42,7 +42,8 @@ def cast(db: Engine) -> dict[str, DemoAccount]:
         return next(
             a
             for a in accounts
-            if a.membership.center == center
+            if a.membership
+            and a.membership.center == center
             and a.membership.role == role
             and a.membership.office == office
         )

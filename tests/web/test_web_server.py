@@ -76,11 +76,18 @@ def test_attachments_download_only_within_scope_and_only_when_referenced(
 def test_first_run_publishes_the_demo_counties_and_accounts_once(db: Engine, monkeypatch):
     monkeypatch.setattr(server, "DEFINITIONS", server.DEFINITIONS)
     created = server._first_run(db)
-    assert created and {a.membership.role for a in created} >= {"窗口人员", "调度员", "承办人"}
+    roles = {a.membership.role for a in created if a.membership}
+    assert created and roles >= {"窗口人员", "调度员", "承办人"}
+    admins = [a for a in created if a.membership is None]
+    assert admins and all(a.username.endswith("admin") for a in admins)
     with db.connect() as conn:
         counties = conn.execute(select(func.count()).select_from(County)).scalar_one()
         accounts = conn.execute(select(func.count()).select_from(USERS)).scalar_one()
     assert counties >= 1 and accounts == len(created)
+    with db.connect() as conn:
+        query = select(func.count()).select_from(USERS).where(USERS.c.is_admin)
+        flagged = conn.execute(query).scalar_one()
+    assert flagged == len(admins) == counties  # one console administrator per county
     assert server._first_run(db) == []  # a second start changes nothing
 
 
@@ -152,3 +159,20 @@ def test_case_rows_are_untouched_by_a_refused_intake(client, make_user, db: Engi
     assert response.status_code in (403, 404)
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Case)).scalar_one() == 0
+
+
+def test_navigation_offers_the_console_to_administrators_only(client, db, make_user):
+    from admin.accounts import create_user
+    from tests.web.conftest import PASSWORD, login
+
+    make_user("clerk", MembershipSpec("孝南区矛盾纠纷调处化解中心", "窗口人员"))
+    create_user(
+        db, "boss", PASSWORD, display_name="管理员", county="xiaogan", memberships=[], is_admin=True
+    )
+    assert login(client, "clerk") == 303
+    page = client.get("/search").text
+    assert 'href="/dashboards/"' in page and 'href="/console/"' not in page
+    client.cookies.clear()
+    assert login(client, "boss") == 303
+    page = client.get("/search").text
+    assert 'href="/console/"' in page
