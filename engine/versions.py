@@ -67,50 +67,48 @@ def model_for_hash(digest: str, files: dict[str, str] | None = None) -> CountyMo
 def publish(engine: Engine, county_model: CountyModel, *, by: str) -> DefinitionVersion:
     """Make this model the county's current version; publishing the same content again is a
     no-op that returns the existing version. Creates the county on its first publish."""
-    digest = remember(county_model)
     with writer(engine).begin() as conn:
+        return publish_in(conn, county_model, by=by)
+
+
+def publish_in(conn: Connection, county_model: CountyModel, *, by: str) -> DefinitionVersion:
+    """`publish` inside the caller's transaction, so that callers can add their own writes
+    (the console's audit record) and have all of it commit, or none."""
+    digest = remember(county_model)
+    county_id = conn.execute(select(COUNTY.c.id).where(COUNTY.c.code == county_model.key)).scalar()
+    if county_id is None:
         county_id = conn.execute(
-            select(COUNTY.c.id).where(COUNTY.c.code == county_model.key)
-        ).scalar()
-        if county_id is None:
-            county_id = conn.execute(
-                insert(COUNTY)
-                .values(code=county_model.key, name=county_model.name, created_at=utcnow())
-                .returning(COUNTY.c.id)
-            ).scalar_one()
-        existing = conn.execute(
-            select(VERSION).where(
-                VERSION.c.county_id == county_id, VERSION.c.content_hash == digest
+            insert(COUNTY)
+            .values(code=county_model.key, name=county_model.name, created_at=utcnow())
+            .returning(COUNTY.c.id)
+        ).scalar_one()
+    existing = conn.execute(
+        select(VERSION).where(VERSION.c.county_id == county_id, VERSION.c.content_hash == digest)
+    ).first()
+    if existing is None:
+        number = conn.execute(
+            select(func.coalesce(func.max(VERSION.c.number), 0)).where(
+                VERSION.c.county_id == county_id
             )
-        ).first()
-        if existing is None:
-            number = conn.execute(
-                select(func.coalesce(func.max(VERSION.c.number), 0)).where(
-                    VERSION.c.county_id == county_id
-                )
-            ).scalar_one()
-            conn.execute(
-                update(VERSION).where(VERSION.c.county_id == county_id).values(is_current=False)
+        ).scalar_one()
+        conn.execute(
+            update(VERSION).where(VERSION.c.county_id == county_id).values(is_current=False)
+        )
+        conn.execute(
+            insert(VERSION).values(
+                county_id=county_id,
+                number=number + 1,
+                content_hash=digest,
+                files=dict(county_model.files),
+                published_at=utcnow(),
+                published_by=by,
+                is_current=True,
             )
-            conn.execute(
-                insert(VERSION).values(
-                    county_id=county_id,
-                    number=number + 1,
-                    content_hash=digest,
-                    files=dict(county_model.files),
-                    published_at=utcnow(),
-                    published_by=by,
-                    is_current=True,
-                )
-            )
-            conn.execute(
-                update(COUNTY).where(COUNTY.c.id == county_id).values(name=county_model.name)
-            )
-        row = conn.execute(
-            select(VERSION).where(
-                VERSION.c.county_id == county_id, VERSION.c.content_hash == digest
-            )
-        ).one()
+        )
+        conn.execute(update(COUNTY).where(COUNTY.c.id == county_id).values(name=county_model.name))
+    row = conn.execute(
+        select(VERSION).where(VERSION.c.county_id == county_id, VERSION.c.content_hash == digest)
+    ).one()
     return DefinitionVersion(**row._asdict())
 
 

@@ -126,8 +126,9 @@ async def publish(request: Request) -> Response:
     from engine import versions
 
     before = state["published"]
-    version = versions.publish(request.app.state.db, result.county, by=user.username)
+    # The version, the cleared drafts and the audit record commit together, or not at all.
     with writer(request.app.state.db).begin() as conn:
+        version = versions.publish_in(conn, result.county, by=user.username)
         store.clear_drafts(conn, user.county)
         store.record(
             conn,

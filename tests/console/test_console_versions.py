@@ -137,3 +137,20 @@ def _history(db: Engine, county: str = "qingshan") -> list:  # type: ignore[type
                 .where(counties.c.code == county)
             )
         )
+
+
+def test_a_publish_whose_audit_record_fails_leaves_no_version(
+    client: TestClient, qingshan: Engine, monkeypatch
+) -> None:
+    token = login(client, "qs_admin")
+    save(client, token, "county.yd", files()["county.yd"].replace(*CHANGE))
+
+    def broken_record(*args, **kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(store, "record", broken_record)
+    response = client.post("/console/versions/publish", data={"csrf_token": token})
+    assert response.status_code == 500
+    current = store.published(qingshan, "qingshan")
+    assert current is not None and current.number == 1  # the version rolled back with it
+    assert store.drafts(qingshan, "qingshan") != {}  # and the draft is still there
