@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, ForeignKey, String, Table, UniqueConstraint, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, utcnow, writer
@@ -117,33 +127,61 @@ def create_user(
 ) -> int:
     """Create an account with its memberships in one transaction; returns its id."""
     with writer(db).begin() as conn:
-        user_id: int = conn.execute(
-            USERS.insert()
-            .values(
-                username=username,
-                display_name=display_name,
-                county=county,
-                password_hash=hash_password(password),
-                active=True,
-                is_admin=is_admin,
-                failed_logins=0,
-                session_epoch=0,
-                created_at=utcnow(),
-            )
-            .returning(UserAccount.__table__.c.id)
-        ).scalar_one()
-        for spec in memberships:
-            conn.execute(
-                MEMBERS.insert().values(
-                    user_id=user_id,
-                    county=county,
-                    center=spec.center,
-                    office=spec.office,
-                    window=spec.window,
-                    role=spec.role,
-                )
-            )
+        return insert_user(
+            conn,
+            username,
+            password,
+            display_name=display_name,
+            county=county,
+            memberships=memberships,
+            is_admin=is_admin,
+        )
+
+
+def insert_user(
+    conn: Connection,
+    username: str,
+    password: str,
+    *,
+    display_name: str,
+    county: str,
+    memberships: Sequence[MembershipSpec],
+    is_admin: bool = False,
+) -> int:
+    """Insert an account and its memberships inside the caller's transaction."""
+    user_id: int = conn.execute(
+        USERS.insert()
+        .values(
+            username=username,
+            display_name=display_name,
+            county=county,
+            password_hash=hash_password(password),
+            active=True,
+            is_admin=is_admin,
+            failed_logins=0,
+            session_epoch=0,
+            created_at=utcnow(),
+        )
+        .returning(USERS.c.id)
+    ).scalar_one()
+    insert_memberships(conn, county, user_id, memberships)
     return user_id
+
+
+def insert_memberships(
+    conn: Connection, county: str, user_id: int, memberships: Sequence[MembershipSpec]
+) -> None:
+    for spec in memberships:
+        conn.execute(
+            MEMBERS.insert().values(
+                user_id=user_id,
+                county=county,
+                center=spec.center,
+                office=spec.office,
+                window=spec.window,
+                role=spec.role,
+            )
+        )
 
 
 def user_exists(db: Engine, username: str) -> bool:

@@ -15,9 +15,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
-from admin.accounts import MEMBERS, USERS, MembershipSpec, hash_password
+from admin.accounts import (
+    MEMBERS,
+    USERS,
+    MembershipSpec,
+    hash_password,
+    insert_memberships,
+    insert_user,
+)
 from admin.console.store import record
-from engine.db import utcnow, writer
+from engine.db import writer
 
 USERNAME = re.compile(r"^[\w.\-]{2,40}$")
 MIN_PASSWORD = 8
@@ -144,42 +151,18 @@ def insert_account(
     taken = conn.execute(select(func.count()).where(USERS.c.username == username)).scalar()
     if taken:
         raise AccountError(f"用户名“{username}”已被使用")
-    user_id: int = conn.execute(
-        USERS.insert()
-        .values(
-            username=username,
-            display_name=display_name.strip(),
-            county=county,
-            password_hash=hash_password(password),
-            active=True,
-            is_admin=False,
-            failed_logins=0,
-            session_epoch=0,
-            created_at=utcnow(),
-        )
-        .returning(USERS.c.id)
-    ).scalar_one()
-    _insert_memberships(conn, county, user_id, memberships)
+    user_id = insert_user(
+        conn,
+        username,
+        password,
+        display_name=display_name.strip(),
+        county=county,
+        memberships=memberships,
+    )
     created = _load(conn, county, user_id)
     assert created is not None
     record(conn, county, actor, "创建账号", username, None, created.snapshot())
     return user_id
-
-
-def _insert_memberships(
-    conn: Connection, county: str, user_id: int, memberships: Sequence[MembershipSpec]
-) -> None:
-    for m in memberships:
-        conn.execute(
-            MEMBERS.insert().values(
-                user_id=user_id,
-                county=county,
-                center=m.center,
-                office=m.office,
-                window=m.window,
-                role=m.role,
-            )
-        )
 
 
 def _change(
@@ -206,7 +189,7 @@ def set_memberships(
         if before is None:
             raise AccountError("账号不存在")
         conn.execute(delete(MEMBERS).where(MEMBERS.c.user_id == user_id))
-        _insert_memberships(conn, county, user_id, memberships)
+        insert_memberships(conn, county, user_id, memberships)
         # The scope of live sessions changes with the memberships: make them sign in again.
         conn.execute(
             update(USERS)
