@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from sqlalchemy import Engine as DbEngine
 
 from dsl.model import Duration
-from engine import actions, evaluation, intake, loading, pauses, queries, versions
+from engine import actions, evaluation, intake, loading, pauses, queries, versions, worklists
 from engine.clock import Clock, SystemClock
 from engine.db import writer
 from engine.errors import NotFound
@@ -231,7 +231,7 @@ class Engine:
         """Tickets of one tab (todo/done/overdue/supervised), scoped in SQL, soonest due first."""
         county_id, _, county = versions.current_version(self.db, principal.county)
         with self.db.connect() as conn:
-            return queries.inbox(
+            return worklists.inbox(
                 conn,
                 principal,
                 county_id,
@@ -247,12 +247,12 @@ class Engine:
         """Cases by code, party name or phone, among those the principal may see."""
         county_id, _, county = versions.current_version(self.db, principal.county)
         with self.db.connect() as conn:
-            return queries.search(conn, principal, county_id, county, text)
+            return worklists.search(conn, principal, county_id, county, text)
 
     def progress(self, code: str, phone: str) -> PublicProgress | None:
         """The citizen's lookup: stage and deadlines only, when the phone is a party's."""
         with self.db.connect() as conn:
-            return queries.progress(conn, loading.model_of, code, phone)
+            return worklists.progress(conn, loading.model_of, code, phone)
 
     def _visible(self, conn: Connection, principal: Principal, code: str) -> int | None:
         """The case id when the principal may see it; None too when their county has no
