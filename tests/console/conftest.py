@@ -1,50 +1,20 @@
-"""Fixtures for the console tests: the app on the test database, administrators of two
-counties, and a helper that publishes the small test county through the console's own path."""
+"""Fixtures for the console tests (the app and client come from tests/conftest.py):
+administrators of two counties, and a helper that publishes the small test county through the console's own path."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from admin.accounts import MembershipSpec, create_user
 from admin.console import store
 from admin.console.checking import check
 from engine import versions
-from engine.settings import Settings
-from server import create_app
 from tests.console.county import files
+from tests.support import csrf_of as csrf_of
 
 PASSWORD = "Yidi-console-2026"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        database_url=db_url,
-        secret_key="test-secret-key-for-console-tests",
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-    )
-
-
-@pytest.fixture
-def app(settings: Settings, db: Engine) -> Starlette:
-    return create_app(settings, db)
-
-
-@pytest.fixture
-def client(app: Starlette) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as c:
-        yield c
 
 
 def make_admin(db: Engine, username: str, county: str) -> str:
@@ -81,12 +51,6 @@ def beishan(db: Engine) -> Engine:
     make_admin(db, "bs_admin", "beishan")
     publish_files(db, "beishan", files())
     return db
-
-
-def csrf_of(client: TestClient, path: str = "/login") -> str:
-    found = TOKEN.search(client.get(path).text)
-    assert found, f"no csrf_token on {path}"
-    return found.group(1)
 
 
 def login(
