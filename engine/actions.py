@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select, update
 
 from dsl import routing
 from dsl.model import Action, County, Step
-from engine import conditions, flow, formcheck, loading
+from engine import conditions, driver, flow, formcheck, loading
 from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
@@ -152,7 +152,8 @@ def finish(
     """The guarded UPDATE: exactly one transaction finishes an open ticket (and drops its
     pending timers when its step has timed stages)."""
     state = "returned" if action.effect == "return" else "completed"
-    done = conn.execute(
+    done = driver.execute(
+        conn,
         sql.FINISH_TICKET,
         dict(
             where_ticket=ticket["id"],
@@ -166,11 +167,11 @@ def finish(
             data=data,
         ),
     )
-    if done.rowcount != 1:
+    if done != 1:
         fresh = conn.execute(select(TICKET).where(TICKET.c.id == ticket["id"])).mappings().one()
         raise ActionRefused(handled_message(dict(fresh)))
     if timed:
-        conn.execute(sql.DROP_TICKET_TIMERS, {"ids": [int(ticket["id"])]})
+        driver.execute(conn, sql.DROP_ONE_TICKET_TIMERS, {"ticket_id": int(ticket["id"])})
 
 
 def act(

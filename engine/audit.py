@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from engine import driver
 from engine.statements import INSERT_EVENT
 
 
@@ -33,7 +34,8 @@ def record(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> None:
-    conn.execute(
+    driver.execute(
+        conn,
         INSERT_EVENT,
         {
             "county_id": county_id,

@@ -22,7 +22,9 @@ def next_number(conn: Connection, county_id: int, year: int) -> int:
     from engine.statements import BUMP_SEQUENCE as bump
 
     where = {"county": county_id, "seq_year": year}
-    number = conn.execute(bump, where).scalar()
+    from engine import driver
+
+    number = driver.scalar(conn, bump, where)
     if number is not None:
         return int(number)
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite

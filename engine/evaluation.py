@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, insert, select, update
 
 from dsl.model import County, Step
-from engine import flow, loading
+from engine import driver, flow, loading
 from engine import statements as sql
 from engine.errors import ActionRefused, NotFound
 from engine.flow import Move
@@ -55,7 +55,7 @@ def evaluate(
     case, county = loading.case_by_code(conn, code)
     if by == "party" and token is not None:
         use_token(conn, int(case["id"]), token, now)
-    row = conn.execute(sql.OPEN_EVALUATION, {"case_id": case["id"]}).mappings().first()
+    row = driver.first(conn, sql.OPEN_EVALUATION, {"case_id": case["id"]})
     if row is None:
         raise ActionRefused(f"案件 {code} 当前不在评价环节")
     step = county.processes[str(case["process"])].step(str(row["step"]))
@@ -69,11 +69,11 @@ def evaluate(
     name = "当事人" if by == "party" else "中心"
     finished = {"state": "completed", "completed_at": now, "completed_by": by}
     finished |= {"completed_name": name, "action": "评价", "data": {"score": score}}
-    done = conn.execute(sql.FINISH_OPEN, {"where_ticket": row["id"], **finished})
-    if done.rowcount != 1:
+    done = driver.execute(conn, sql.FINISH_OPEN, {"where_ticket": row["id"], **finished})
+    if done != 1:
         raise ActionRefused("该案件已评价")
     if step.deadline is not None and step.deadline.stages:
-        conn.execute(sql.DROP_TICKET_TIMERS, {"ids": [int(row["id"])]})
+        driver.execute(conn, sql.DROP_ONE_TICKET_TIMERS, {"ticket_id": int(row["id"])})
     move = Move(
         conn=conn, county=county, case=case, now=now, actor="当事人" if by == "party" else by
     )

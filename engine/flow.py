@@ -16,7 +16,7 @@ from sqlalchemy import Connection, update
 
 from dsl import routing
 from dsl.model import Actor, County, Deadline, Duration, Step
-from engine import audit
+from engine import audit, driver
 from engine import statements as sql
 from engine.calendar import calendar_for
 from engine.errors import ActionRefused
@@ -71,7 +71,7 @@ def save(move: Move) -> None:
     """Write the collected case changes (one UPDATE)."""
     if move.changes:
         move.changes["updated_at"] = move.now
-        move.conn.execute(sql.UPDATE_CASE, {"where_case": move.case_id, **move.changes})
+        driver.execute(move.conn, sql.UPDATE_CASE, {"where_case": move.case_id, **move.changes})
         move.case.update(move.changes)
         move.changes = {}
 
@@ -154,7 +154,7 @@ def schedule_stages(
             )
     if rows:
         # The rows `timers.schedule` writes, in one executemany instead of one call per stage.
-        move.conn.execute(sql.INSERT_TIMER, rows)
+        driver.execute_many(move.conn, sql.INSERT_TIMER, rows)
 
 
 # --- tickets --------------------------------------------------------------------------------
@@ -174,7 +174,8 @@ def open_ticket(
     center, office = center or here, office if office is not None else there
     due = due_time(move.county, step.deadline, {**move.case, **move.changes}, move.now)
     ticket_id = int(
-        move.conn.execute(
+        driver.scalar(
+            move.conn,
             sql.INSERT_TICKET,
             {
                 "county_id": move.county_id,
@@ -191,7 +192,7 @@ def open_ticket(
                 "due_at": due,
                 "colour": "",
             },
-        ).scalar_one()
+        )
     )
     schedule_stages(move, step.deadline, ticket_id, move.now, due)
     move.opened.append(ticket_id)
@@ -250,10 +251,12 @@ def close(move: Move, *, note: str = "") -> None:
     if move.get("resolved") is None:
         move.set(resolved=True)
     done = {"state": "cancelled", "completed_at": move.now, "completed_by": move.actor}
-    move.conn.execute(
-        sql.CANCEL_ALL, {"where_case": move.case_id, **done, "completed_name": move.actor}
+    driver.all_rows(
+        move.conn,
+        sql.CANCEL_ALL,
+        {"where_case": move.case_id, **done, "completed_name": move.actor},
     )
-    move.conn.execute(sql.DROP_CASE_TIMERS, {"where_case": move.case_id})
+    driver.execute(move.conn, sql.DROP_CASE_TIMERS, {"where_case": move.case_id})
     move.event("closed", note=note, status="closed")
 
 
@@ -265,10 +268,10 @@ def cancel_open(
     done = {"state": state, "completed_at": move.now, "completed_by": move.actor}
     done["completed_name"] = move.actor
     if step is not None and not supervision:  # the common case: a prebuilt statement
-        found = move.conn.execute(
-            sql.CANCEL_STEP, {"where_case": move.case_id, "where_step": step, **done}
+        cancelled = driver.all_rows(
+            move.conn, sql.CANCEL_STEP, {"where_case": move.case_id, "where_step": step, **done}
         )
-        ids = [int(i) for i in found.scalars()]
+        ids = [int(r["id"]) for r in cancelled]
     else:
         where = [TICKET.c.case_id == move.case_id, TICKET.c.state.in_(OPEN_STATES)]
         if step is not None:
@@ -279,5 +282,5 @@ def cancel_open(
             update(TICKET).where(*where).values(**done).returning(TICKET.c.id)
         )
         ids = [int(i) for i in found.scalars()]
-    if ids:
-        move.conn.execute(sql.DROP_TICKET_TIMERS, {"ids": ids})
+    for ticket_id in ids:
+        driver.execute(move.conn, sql.DROP_ONE_TICKET_TIMERS, {"ticket_id": ticket_id})

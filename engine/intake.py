@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from dsl import routing
 from dsl.model import County
-from engine import codes, flow, formcheck
+from engine import codes, driver, flow, formcheck
 from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
@@ -102,9 +102,8 @@ def receive(
     process = county.processes[decision.process]
     due = flow.due_time(county, process.case_deadline, values, now)
     values["due_at"] = due
-    case_id = int(conn.execute(sql.INSERT_CASE, values).scalar_one())
-    if parties:
-        conn.execute(sql.INSERT_PARTY, [_party(case_id, p) for p in parties])
+    case_id = int(driver.scalar(conn, sql.INSERT_CASE, values))
+    driver.execute_many(conn, sql.INSERT_PARTY, [_party(case_id, p) for p in parties])
     move = Move(conn=conn, county=county, case={**values, "id": case_id}, now=now, actor=actor)
     why = (
         f"按第 {decision.route.line} 行规则分流"

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from dsl.model import County
+from engine import driver, versions
 from engine import statements as sql
-from engine import versions
 from engine.errors import NotFound
 
 
@@ -30,10 +30,10 @@ def model_of(conn: Connection, version_id: int) -> County:
 
 
 def case_by_id(conn: Connection, case_id: int) -> tuple[dict[str, Any], County]:
-    row = conn.execute(sql.CASE_BY_ID, {"case_id": case_id}).mappings().first()
+    row = driver.first(conn, sql.CASE_BY_ID, {"case_id": case_id})
     if row is None:
         raise NotFound("没有该案件")
-    return _with_model(conn, dict(row))
+    return _with_model(conn, row)
 
 
 def _with_model(conn: Connection, case: dict[str, Any]) -> tuple[dict[str, Any], County]:
@@ -43,14 +43,14 @@ def _with_model(conn: Connection, case: dict[str, Any]) -> tuple[dict[str, Any],
 
 
 def case_by_code(conn: Connection, code: str) -> tuple[dict[str, Any], County]:
-    row = conn.execute(sql.CASE_BY_CODE, {"code": code}).mappings().first()
+    row = driver.first(conn, sql.CASE_BY_CODE, {"code": code})
     if row is None:
         raise NotFound(f"没有编号为 {code} 的案件")
-    return _with_model(conn, dict(row))
+    return _with_model(conn, row)
 
 
 def ticket(conn: Connection, ticket_id: int) -> Loaded:
-    row = conn.execute(sql.TICKET_WITH_CASE, {"ticket_id": ticket_id}).mappings().first()
+    row = driver.first(conn, sql.TICKET_WITH_CASE, {"ticket_id": ticket_id})
     if row is None:
         raise NotFound(f"没有编号为 {ticket_id} 的单")
     ticket = {key[2:]: value for key, value in row.items() if key.startswith("t_")}

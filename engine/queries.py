@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import NoResultFound
 
 from dsl.model import County
-from engine import scope
+from engine import driver, scope
 from engine import statements as sql
 from engine.registry import COUNTY_T as COUNTY
 from engine.scope import Principal
@@ -31,9 +32,11 @@ def case_view(
     caller holds the row it just wrote, saving a query."""
     row: Any = {**case, "county_key": county_key} if case is not None else None
     if row is None:
-        row = conn.execute(sql.CASE_VIEW, {"case_id": case_id}).mappings().one()
-    parties = conn.execute(sql.CASE_PARTIES, {"case_id": case_id}).mappings().all()
-    tickets = conn.execute(sql.CASE_TICKETS, {"case_id": case_id}).mappings().all()
+        row = driver.first(conn, sql.CASE_VIEW, {"case_id": case_id})
+        if row is None:
+            raise NoResultFound("No row was found when one was required")
+    parties = driver.all_rows(conn, sql.CASE_PARTIES, {"case_id": case_id})
+    tickets = driver.all_rows(conn, sql.CASE_TICKETS, {"case_id": case_id})
     # A freshly inserted case lacks the nullable columns it did not set: they are NULL.
     fields = {
         name: row.get(name)

@@ -86,6 +86,10 @@ CANCEL_ALL = (
 DROP_CASE_TIMERS = delete(TIMER).where(
     TIMER.c.case_id == bindparam("where_case"), TIMER.c.fired_at.is_(None)
 )
+# One ticket's pending timers (the driver path runs no expanding IN lists).
+DROP_ONE_TICKET_TIMERS = delete(TIMER).where(
+    TIMER.c.ticket_id == bindparam("ticket_id"), TIMER.c.fired_at.is_(None)
+)
 DROP_TICKET_TIMERS = delete(TIMER).where(
     TIMER.c.ticket_id.in_(bindparam("ids", expanding=True)), TIMER.c.fired_at.is_(None)
 )

@@ -1,0 +1,147 @@
+"""Running the hot path's prebuilt statements on the driver's own cursor.
+
+SQLAlchemy's per-execution machinery (cache key, compiled-cache lookup, events, result
+objects) costs several times what SQLite takes to run a small statement, and the engine runs
+about seven statements per action. Here each prebuilt statement is compiled once per dialect
+and set of parameter names; its SQL, parameter order and SQLAlchemy's own bind and result
+processors (UTC times, JSON, booleans) are kept, so values go in and come out exactly as
+through `Connection.execute`. The statements run on the DBAPI connection of the caller's
+SQLAlchemy transaction: atomicity, BEGIN IMMEDIATE and the commit stay SQLAlchemy's.
+
+Driver errors are re-raised as SQLAlchemy's (`IntegrityError`, `OperationalError`, ...) so
+callers catch the same exceptions either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.crud import REQUIRED
+from sqlalchemy.sql.elements import ClauseElement
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    sql: str
+    positional: bool  # qmark (sqlite3) or named pyformat (psycopg)
+    binds: tuple[tuple[str, Any, Processor], ...]  # (name, compile-time value, processor)
+    columns: tuple[tuple[str, Processor], ...]  # result keys and processors, in order
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        out = []
+        for name, default, process in self.binds:
+            value = values.get(name, default)
+            out.append(process(value) if process is not None else value)
+        if self.positional:
+            return tuple(out)
+        return dict(zip((b[0] for b in self.binds), out, strict=True))
+
+    def row(self, raw: Sequence[Any]) -> dict[str, Any]:
+        return {
+            key: (process(value) if process is not None else value)
+            for (key, process), value in zip(self.columns, raw, strict=True)
+        }
+
+
+# (id(statement), dialect name, parameter names) -> (statement, prepared); the statement is
+# kept so that its id cannot be reused while the entry lives. Statements are module constants.
+_PREPARED: dict[tuple[int, str, frozenset[str]], tuple[ClauseElement, Prepared]] = {}
+
+
+def prepare(dialect: Dialect, statement: ClauseElement, names: Iterable[str]) -> Prepared:
+    keys = frozenset(names)
+    key = (id(statement), dialect.name, keys)
+    found = _PREPARED.get(key)
+    if found is not None and found[0] is statement:
+        return found[1]
+    compiled: Any = statement.compile(dialect=dialect, column_keys=sorted(keys))
+    for param in compiled.post_compile_params:
+        if param.value is None or param.key in keys:
+            raise ValueError(f"{param.key}: only constant IN lists run on the driver")
+    # Constant IN lists (`state IN ('open', 'claimed')`) are expanded once, here.
+    state = compiled.construct_expanded_state(compiled.construct_params(_check=False))
+    processors = {**compiled._bind_processors, **state.processors}
+    positional = dialect.paramstyle == "qmark"
+    order = list(state.positiontup) if positional else list(state.parameters)
+    binds = []
+    for name in order:
+        process = processors.get(name)
+        if name in keys:
+            binds.append((name, None, process))
+            continue
+        default = state.parameters.get(name)
+        if default is None or default is REQUIRED:
+            raise ValueError(f"{name}: no value for this statement parameter")
+        binds.append((name, process(default) if process is not None else default, None))
+    columns = tuple(
+        (keyname, type_._cached_result_processor(dialect, None))
+        for keyname, _name, _objects, type_ in compiled._result_columns
+    )
+    prepared = Prepared(state.statement, positional, tuple(binds), columns)
+    _PREPARED[key] = (statement, prepared)
+    return prepared
+
+
+def _run(conn: Connection, prepared: Prepared, parameters: Any, many: bool = False) -> Any:
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
+    try:
+        if many:
+            cursor.executemany(prepared.sql, parameters)
+        else:
+            cursor.execute(prepared.sql, parameters)
+    except conn.dialect.loaded_dbapi.Error as error:
+        cursor.close()
+        raise exc.DBAPIError.instance(
+            prepared.sql, parameters, error, conn.dialect.loaded_dbapi.Error
+        ) from error
+    return cursor
+
+
+def execute(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> int:
+    """Run an UPDATE/DELETE/INSERT; returns the number of rows it changed."""
+    prepared = prepare(conn.dialect, statement, values)
+    cursor = _run(conn, prepared, prepared.parameters(values))
+    count = int(cursor.rowcount)
+    cursor.close()
+    return count
+
+
+def execute_many(
+    conn: Connection, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """One statement for many rows with the same keys (events, timers, parties)."""
+    if not rows:
+        return
+    prepared = prepare(conn.dialect, statement, rows[0])
+    _run(conn, prepared, [prepared.parameters(r) for r in rows], many=True).close()
+
+
+def all_rows(
+    conn: Connection, statement: ClauseElement, values: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Every row of a SELECT (or of an UPDATE ... RETURNING), as dicts keyed like .mappings()."""
+    prepared = prepare(conn.dialect, statement, values)
+    cursor = _run(conn, prepared, prepared.parameters(values))
+    rows = [prepared.row(r) for r in cursor.fetchall()]
+    cursor.close()
+    return rows
+
+
+def first(
+    conn: Connection, statement: ClauseElement, values: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    rows = all_rows(conn, statement, values)
+    return rows[0] if rows else None
+
+
+def scalar(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> Any:
+    """The first column of the first row (None when there is no row)."""
+    row = first(conn, statement, values)
+    return None if row is None else next(iter(row.values()))
