@@ -39,8 +39,11 @@ def trend_part(conn: Connection, viewer: Viewer) -> dict[str, Any]:
 
 
 def by_center(conn: Connection, viewer: Viewer) -> tuple[str, dict[str, Figures]]:
+    return center_rows(viewer, figures.compute(conn, viewer.ctx, "center"))
+
+
+def center_rows(viewer: Viewer, raw: dict[str, Figures]) -> tuple[str, dict[str, Figures]]:
     """Rolled up to the children of the viewer's top center when they have one top center."""
-    raw = figures.compute(conn, viewer.ctx, "center")
     roots = viewer.scope.roots
     if len(roots) == 1 and not viewer.scope.office_pairs:
         return "subtree", figures.rollup(raw, viewer.ctx, roots[0])
@@ -55,9 +58,10 @@ def top_bars(viewer: Viewer, title: str, dim: str, rows: dict[str, Figures]) -> 
 def dashboard(conn: Connection, viewer: Viewer, dimension: str) -> dict[str, Any]:
     if dimension not in DIMENSIONS:
         raise ValueError(f"未知的统计维度：{dimension[:20]}")
-    total = figures.totals(conn, viewer.ctx)
-    center_dim, centers = by_center(conn, viewer)
-    rows = figures.compute(conn, viewer.ctx, dimension)
+    found = figures.breakdowns(conn, viewer.ctx, [None, "center", dimension])
+    total = found[None][""]
+    center_dim, centers = center_rows(viewer, found["center"])
+    rows = found[dimension]
     return {
         "headline": [(k, label, cell(viewer, k, total[k])) for k, label in labels(HEADLINE)],
         "metric_labels": labels(HEADLINE),
@@ -72,13 +76,28 @@ def dashboard(conn: Connection, viewer: Viewer, dimension: str) -> dict[str, Any
     }
 
 
+def _people(rows: dict[str, Figures]) -> dict[str, Figures]:
+    """Mediators (or studios) with a case received or closed in the period: the others
+    appear in a breakdown only through open overdue cases or tickets, which these tables
+    do not show."""
+    return {
+        key: row
+        for key, row in rows.items()
+        if row["received"].denominator or row["closed"].denominator
+    }
+
+
 def meeting(conn: Connection, viewer: Viewer, kind: str) -> dict[str, Any]:
     """日会商 / 周研判 / 月分析: this period against the previous one, trends, tops, repeats."""
-    total = figures.totals(conn, viewer.ctx)
+    wanted: list[str | None] = [None, "category", "location"]
+    if kind == "monthly":
+        wanted += ["center", "mediator", "studio"]
+    found = figures.breakdowns(conn, viewer.ctx, wanted)
+    total = found[None][""]
     before = figures.totals(conn, viewer.at(viewer.period.previous()).ctx)
     top = 5 if kind == "daily" else TOP
-    categories = dict(list(figures.compute(conn, viewer.ctx, "category").items())[:top])
-    places = dict(list(figures.compute(conn, viewer.ctx, "location").items())[:top])
+    categories = dict(list(found["category"].items())[:top])
+    places = dict(list(found["location"].items())[:top])
     values: dict[str, Any] = {
         "comparison": [
             (label, cell(viewer, k, total[k]), before[k]) for k, label in labels(HEADLINE)
@@ -95,13 +114,9 @@ def meeting(conn: Connection, viewer: Viewer, kind: str) -> dict[str, Any]:
         values["repeat_parties"] = repeats.by_party(conn, viewer.ctx)
         values["repeat_places"] = repeats.by_place(conn, viewer.ctx)
     if kind == "monthly":
-        center_dim, centers = by_center(conn, viewer)
+        center_dim, centers = center_rows(viewer, found["center"])
         values["center_dim"] = center_dim
         values["center_rows"] = table(viewer, centers, center_dim, (*PEOPLE, "on_time"))
-        values["mediators"] = table(
-            viewer, figures.compute(conn, viewer.ctx, "mediator", list(PEOPLE)), "mediator", PEOPLE
-        )
-        values["studios"] = table(
-            viewer, figures.compute(conn, viewer.ctx, "studio", list(PEOPLE)), "studio", PEOPLE
-        )
+        values["mediators"] = table(viewer, _people(found["mediator"]), "mediator", PEOPLE)
+        values["studios"] = table(viewer, _people(found["studio"]), "studio", PEOPLE)
     return values

@@ -31,11 +31,16 @@ def county_row_id(db: Engine, code: str) -> int | None:
     return web_scope.county_id(db, code)
 
 
-def today(request: Request) -> date:
-    """Today in China, by the app's clock when it has one (tests travel in time)."""
+def now(request: Request) -> datetime:
+    """The app's clock when it has one (tests travel in time), else the system clock."""
     clock = getattr(request.app.state, "clock", None)
-    now: datetime = clock.now() if clock is not None else datetime.now(UTC)
-    return periods.local_today(now)
+    moment: datetime = clock.now() if clock is not None else datetime.now(UTC)
+    return moment
+
+
+def today(request: Request) -> date:
+    """Today in China, by the app's clock."""
+    return periods.local_today(now(request))
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,13 @@ counts or filters in Python what the SQL did not already limit."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from admin.dashboards import pages, tables
 from admin.dashboards.render import download, page
-from admin.dashboards.viewer import Viewer, viewer
+from admin.dashboards.viewer import Viewer, now, viewer
 from engine.reports import figures, ledgers, lists, overdue
 from engine.reports.figures import DIMENSIONS
 from engine.reports.lists import ListError, Selection
@@ -111,9 +109,8 @@ async def case_list(request: Request) -> Response:
 
 async def overdue_board(request: Request) -> Response:
     v = viewer(request)
-    now = datetime.now(UTC)
     with v.db.connect() as conn:
-        lanes = overdue.board(conn, v.ctx, now)
+        lanes = overdue.board(conn, v.ctx, now(request))
     return page(
         request,
         "overdue.html",
@@ -130,7 +127,7 @@ async def meeting(request: Request) -> Response:
     with v.db.connect() as conn:
         values = pages.meeting(conn, v, kind)
         if kind == "daily":
-            values["lanes"] = overdue.board(conn, v.ctx, datetime.now(UTC))
+            values["lanes"] = overdue.board(conn, v.ctx, now(request))
             values["board_columns"] = overdue.BOARD_COLUMNS
     return page(request, "meeting.html", {**_common(v), **values, "title": title, "kind": kind})
 
@@ -159,7 +156,7 @@ async def export(request: Request) -> Response:
                 raise HTTPException(400, str(error)) from None
             return _export(f"案件台账 {stamp}", fmt, columns, rows)
         if what == "overdue":
-            board = overdue.board(conn, v.ctx, datetime.now(UTC))
+            board = overdue.board(conn, v.ctx, now(request))
             flat = [row for lane in board for row in lane.rows]
             return _export("超期督办台账", fmt, overdue.BOARD_COLUMNS, flat)
         dimension = _dimension(request, "category")

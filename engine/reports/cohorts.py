@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, literal, or_, select, tuple_
 
 from dsl.model import County
 from engine.reports.periods import Period
@@ -98,24 +97,44 @@ def completed_by_end(ctx: Context) -> ColumnElement[bool]:
     return and_(received(ctx), Case.status == "closed", Case.closed_at < ctx.period.end_utc)
 
 
-def _party_key() -> tuple[InstrumentedAttribute[str], ColumnElement[str]]:
-    return CaseParty.name, func.coalesce(CaseParty.phone, literal(""))
+def received_ids(ctx: Context) -> Select[int]:
+    """Ids of the received cohort in scope."""
+    return select(Case.id).where(ctx.in_scope(), received(ctx))
+
+
+def party_visits(ctx: Context) -> Subquery:
+    """One row per (case, party identity) of the received cohort, with `cases`: how many
+    cohort cases that identity appears on. The figure and the repeat groups both read it.
+
+    Parties are read by case id between the cohort's smallest and largest id: always true
+    of a cohort case, and a short index range because ids follow intake order (without the
+    range, PostgreSQL reads every party of the county to join them)."""
+    cohort = received_ids(ctx).subquery("cohort")
+    # `id + 0`: else PostgreSQL finds min(id) by walking the primary key from its first entry
+    # until one row is in the period, which reads most of the table
+    lowest = select(func.min(cohort.c.id + 0)).scalar_subquery()
+    highest = select(func.max(cohort.c.id + 0)).scalar_subquery()
+    phone = func.coalesce(CaseParty.phone, literal("")).label("phone")
+    parties = (
+        select(CaseParty.case_id, CaseParty.name, phone)
+        .distinct()  # a party named twice on one case is one appearance
+        .where(
+            CaseParty.case_id >= lowest,
+            CaseParty.case_id <= highest,
+            CaseParty.case_id.in_(select(cohort.c.id)),
+        )
+        .subquery("parties")
+    )
+    cases = func.count().over(partition_by=(parties.c.name, parties.c.phone))
+    return select(
+        parties.c.case_id, parties.c.name, parties.c.phone, cases.label("cases")
+    ).subquery("party_visits")
 
 
 def repeat_party(ctx: Context) -> ColumnElement[bool]:
     """Received cases sharing a (name, phone) party with another received case in scope."""
-    cohort = select(Case.id).where(ctx.in_scope(), received(ctx))
-    name, phone = _party_key()
-    shared = (
-        select(name, phone)
-        .where(CaseParty.case_id.in_(cohort))
-        .group_by(name, phone)
-        .having(func.count(func.distinct(CaseParty.case_id)) > 1)
-    )
-    ids = select(CaseParty.case_id).where(
-        CaseParty.case_id.in_(cohort), tuple_(name, phone).in_(shared)
-    )
-    return and_(received(ctx), Case.id.in_(ids))
+    visits = party_visits(ctx)
+    return and_(received(ctx), Case.id.in_(select(visits.c.case_id).where(visits.c.cases > 1)))
 
 
 def repeat_place(ctx: Context) -> ColumnElement[bool]:

@@ -11,10 +11,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from engine.reports import cohorts as c
+from engine.reports import planner
 from engine.reports.cohorts import Context
 from engine.tables import Case, Ticket
 
@@ -199,24 +211,94 @@ def _group(dimension: str | None) -> InstrumentedAttribute[Any] | None:
     return DIMENSIONS[dimension][1]
 
 
-def _query(
-    conn: Connection, ctx: Context, cohort: str, metrics: list[Metric], dimension: str | None
-) -> dict[str, Figures]:
-    """Sum `metrics` over one cohort, the WHERE clause its index serves."""
-    group = _group(dimension)
-    sums = _sums(metrics, ctx)
-    keys = [group.label("g")] if group is not None else []
-    stmt = select(*keys, *sums).where(ctx.in_scope(), COHORTS[cohort](ctx))
+Breakdowns = dict[str | None, dict[str, Figures]]  # dimension (None: whole scope) -> rows
+
+
+def _select(
+    ctx: Context, cohort: str, columns: list[ColumnElement[Any] | InstrumentedAttribute[Any]]
+) -> Select[Any]:
+    """`columns` over the rows of one cohort in scope: the WHERE clause its index serves."""
+    stmt = select(*columns).where(ctx.in_scope(), COHORTS[cohort](ctx))
     if cohort == "tickets":
         stmt = stmt.select_from(Ticket).join(Case, Case.id == Ticket.case_id)
-    if group is not None:
-        stmt = stmt.group_by(group)
-    found: dict[str, Figures] = {}
-    for row in conn.execute(stmt).all():
-        values = list(row)
-        key = (values.pop(0) or UNSET) if group is not None else ""
-        found[key] = _unpack(metrics, values)
+    return stmt
+
+
+def _query(
+    conn: Connection,
+    ctx: Context,
+    cohort: str,
+    metrics: list[Metric],
+    dimensions: list[str | None],
+) -> Breakdowns:
+    """Sum `metrics` over one cohort for every breakdown at once: PostgreSQL reads the
+    cohort once (GROUPING SETS), SQLite once per breakdown (UNION ALL); either way the
+    repeat sets are built once per breakdown, not once per figure."""
+    groups = [_group(d) for d in dimensions]
+    found: Breakdowns = {d: {} for d in dimensions}
+    if conn.dialect.name == "postgresql" and len(dimensions) > 1:
+        columns = [g for g in groups if g is not None]
+        named = [d for d in dimensions if d is not None]
+        flags = [func.grouping(g) for g in columns]  # 0 where the row is grouped by g
+        sets = [tuple_() if g is None else tuple_(g) for g in groups]
+        stmt = _select(ctx, cohort, [*flags, *columns, *_sums(metrics, ctx)]).group_by(
+            func.grouping_sets(*sets)
+        )
+        width = len(columns)
+        for row in conn.execute(stmt).all():
+            bits, keys, sums = row[:width], row[width : 2 * width], list(row[2 * width :])
+            grouped = [i for i, bit in enumerate(bits) if bit == 0]
+            if grouped:
+                found[named[grouped[0]]][keys[grouped[0]] or UNSET] = _unpack(metrics, sums)
+            else:
+                found[None][""] = _unpack(metrics, sums)
+        return found
+    parts = []
+    for index, group in enumerate(groups):
+        key = group.label("g") if group is not None else null().label("g")
+        part = _select(ctx, cohort, [literal(index).label("s"), key, *_sums(metrics, ctx)])
+        parts.append(part.group_by(group) if group is not None else part)
+    combined = parts[0] if len(parts) == 1 else union_all(*parts)
+    for row in conn.execute(combined).all():
+        dimension = dimensions[int(row[0])]
+        name = (row[1] or UNSET) if dimension is not None else ""
+        found[dimension][name] = _unpack(metrics, list(row[2:]))
     return found
+
+
+def breakdowns(
+    conn: Connection,
+    ctx: Context,
+    dimensions: list[str | None],
+    keys: list[str] | None = None,
+) -> Breakdowns:
+    """Figures per value of each dimension in `dimensions` (None: the whole scope, under "").
+
+    One query per cohort serves every breakdown; rows are biggest first; `keys` limits the
+    metrics computed (all by default)."""
+    for dimension in dimensions:
+        _group(dimension)  # refuse an unknown dimension before touching the database
+    unique = list(dict.fromkeys(dimensions))
+    wanted = [m for m in METRICS if keys is None or m.key in keys]
+    merged: Breakdowns = {d: {} for d in unique}
+    if not ctx.scope.empty and unique:
+        planner.settle(conn)
+        for cohort in COHORTS:
+            part = [m for m in wanted if cohort in m.cohorts]
+            if not part:
+                continue
+            for dimension, rows in _query(conn, ctx, cohort, part, unique).items():
+                into_rows = merged[dimension]
+                for key, figures in rows.items():
+                    into = into_rows.setdefault(key, _empty(wanted))
+                    for metric_key, figure in figures.items():
+                        into[metric_key] = into[metric_key] + figure
+    if None in merged and "" not in merged[None]:
+        merged[None][""] = _empty(wanted)
+    return {
+        d: dict(sorted(rows.items(), key=lambda kv: _weight(kv[1]), reverse=True))
+        for d, rows in merged.items()
+    }
 
 
 def compute(
@@ -225,21 +307,7 @@ def compute(
     """Figures per value of `dimension` ("" = the whole scope when no dimension), biggest first.
 
     `keys` limits the metrics computed (all by default)."""
-    _group(dimension)  # refuse an unknown dimension before touching the database
-    wanted = [m for m in METRICS if keys is None or m.key in keys]
-    merged: dict[str, Figures] = {}
-    if not ctx.scope.empty:
-        for cohort in COHORTS:
-            part = [m for m in wanted if cohort in m.cohorts]
-            if not part:
-                continue
-            for key, figures in _query(conn, ctx, cohort, part, dimension).items():
-                into = merged.setdefault(key, _empty(wanted))
-                for metric_key, figure in figures.items():
-                    into[metric_key] = into[metric_key] + figure
-    if dimension is None and "" not in merged:
-        merged[""] = _empty(wanted)
-    return dict(sorted(merged.items(), key=lambda kv: _weight(kv[1]), reverse=True))
+    return breakdowns(conn, ctx, [dimension], keys)[dimension]
 
 
 def _weight(figures: Figures) -> tuple[int, int]:

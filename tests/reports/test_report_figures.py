@@ -155,3 +155,29 @@ def test_by_center_rolls_up_to_child_centers(db: Engine, seed: Seeder, county: C
 def test_unknown_dimension_is_refused(db: Engine, seed: Seeder, county: County) -> None:
     with db.connect() as conn, pytest.raises(ValueError, match="未知的统计维度"):
         figures.compute(conn, Context(seed.county_id, NOV, whole(county)), "colour")
+
+
+def test_several_breakdowns_in_one_pass(db: Engine, seed: Seeder, county: County) -> None:
+    """One call (GROUPING SETS on PostgreSQL, UNION ALL on SQLite) gives each breakdown the
+    figures worked out above, the whole scope under None."""
+    november(seed)
+    ctx = Context(seed.county_id, NOV, whole(county))
+    with db.connect() as conn:
+        found = figures.breakdowns(conn, ctx, [None, "channel", "mediator", "center", None])
+    assert list(found) == [None, "channel", "mediator", "center"]
+    total = found[None][""]
+    assert total["received"].value == 7
+    assert total["on_time"] == Figure(3, 6)
+    assert total["acceptance"] == Figure(2, 3)
+    assert total["repeat_party"] == Figure(4, 7)
+    assert total["repeat_place"] == Figure(6, 7)
+    assert found["channel"]["来访"]["received"].value == 6
+    assert found["channel"]["12345"]["resolution"] == Figure(2, 2)  # C, J
+    assert found["mediator"]["王五"]["mediation"] == Figure(1, 2)  # A success, B failed
+    assert found["mediator"]["（未填）"]["received"].value == 5
+    # repeats per center: A (东门村) and B (城关镇) share 张三; E H share 李四 (河口镇, 城关镇)
+    assert found["center"][TOWN_A]["repeat_party"] == Figure(2, 2)  # B, H of B H
+    assert found["center"][TOWN_B]["repeat_party"] == Figure(1, 4)  # E of D E G J
+    rolled = figures.rollup(found["center"], ctx, TOP)
+    assert rolled[TOWN_A]["on_time"] == Figure(1, 3)
+    assert rolled[TOWN_B]["received"].value == 4

@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from admin.accounts import MembershipSpec, create_user
 from admin.dashboards import viewer as dash_viewer
 from dsl.model import County
+from engine.clock import ManualClock
 from engine.tables import Case
 from tests.reports.builders import TOP, TOWN_B, Seeder, demo_county, register_county
 from tests.reports.dataset import november
@@ -165,9 +167,12 @@ def test_meeting_reports(seeded, signed_in, db: Engine) -> None:
     assert "/static/dashboards.css" in monthly
 
 
-def test_overdue_board(seeded, signed_in, db: Engine) -> None:
+def test_overdue_board(seeded, signed_in, db: Engine, app: Starlette) -> None:
+    """The board reads the app's clock: at the clock's time (years from the system's), the
+    late case is late and the one due in five hours is about to be."""
     seed, _ = seeded
-    now = datetime.now(UTC)
+    now = datetime(2030, 3, 1, 4, tzinfo=UTC)
+    app.state.clock = ManualClock(now)
     late = seed.case(due_at=now - timedelta(hours=5), colour="红", supervised=True, leader="王县长")
     seed.case(due_at=now + timedelta(hours=5), colour="黄")
     seed.case(due_at=now + timedelta(days=9), colour="蓝")
