@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.crud import REQUIRED
 from sqlalchemy.sql.elements import ClauseElement
+
+from engine.db import UTCDateTime
 
 Processor = Callable[[Any], Any] | None
 
@@ -31,22 +34,52 @@ class Prepared:
     sql: str
     positional: bool  # qmark (sqlite3) or named pyformat (psycopg)
     binds: tuple[tuple[str, Any, Processor], ...]  # (name, compile-time value, processor)
-    columns: tuple[tuple[str, Processor], ...]  # result keys and processors, in order
+    keys: tuple[str, ...]  # result keys, in column order
+    processed: tuple[tuple[int, Processor], ...]  # (column index, processor) where one is needed
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
-        out = []
-        for name, default, process in self.binds:
-            value = values.get(name, default)
-            out.append(process(value) if process is not None else value)
+        out = [
+            value if process is None else process(value)
+            for value, process in ((values.get(n, d), p) for n, d, p in self.binds)
+        ]
         if self.positional:
-            return tuple(out)
+            return out
         return dict(zip((b[0] for b in self.binds), out, strict=True))
 
+    def values(self, raw: Sequence[Any]) -> list[Any]:
+        out = list(raw)
+        for index, process in self.processed:
+            out[index] = process(out[index])  # type: ignore[misc]
+        return out
+
     def row(self, raw: Sequence[Any]) -> dict[str, Any]:
-        return {
-            key: (process(value) if process is not None else value)
-            for (key, process), value in zip(self.columns, raw, strict=True)
-        }
+        return dict(zip(self.keys, self.values(raw) if self.processed else raw, strict=True))
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    """UTCDateTime's bind processing on SQLite, in one C call: the same text SQLAlchemy
+    writes (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC, no zone)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: yidi stores only timezone-aware times")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _utc_time(value: str | None) -> datetime | None:
+    """UTCDateTime's result processing on SQLite: the stored text back as an aware time."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _bind_processor(dialect: Dialect, type_: Any, fallback: Processor) -> Processor:
+    return _utc_text if dialect.name == "sqlite" and isinstance(type_, UTCDateTime) else fallback
+
+
+def _result_processor(dialect: Dialect, type_: Any) -> Processor:
+    if dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
+        return _utc_time
+    process: Processor = type_._cached_result_processor(dialect, None)
+    return process
 
 
 # (id(statement), dialect name, parameter names) -> (statement, prepared); the statement is
@@ -71,7 +104,10 @@ def prepare(dialect: Dialect, statement: ClauseElement, names: Iterable[str]) ->
     order = list(state.positiontup) if positional else list(state.parameters)
     binds = []
     for name in order:
+        bound = compiled.binds.get(name)
         process = processors.get(name)
+        if bound is not None:
+            process = _bind_processor(dialect, bound.type, process)
         if name in keys:
             binds.append((name, None, process))
             continue
@@ -79,11 +115,14 @@ def prepare(dialect: Dialect, statement: ClauseElement, names: Iterable[str]) ->
         if default is None or default is REQUIRED:
             raise ValueError(f"{name}: no value for this statement parameter")
         binds.append((name, process(default) if process is not None else default, None))
-    columns = tuple(
-        (keyname, type_._cached_result_processor(dialect, None))
-        for keyname, _name, _objects, type_ in compiled._result_columns
+    columns = [(c[0], _result_processor(dialect, c[3])) for c in compiled._result_columns]
+    prepared = Prepared(
+        state.statement,
+        positional,
+        tuple(binds),
+        tuple(key for key, _ in columns),
+        tuple((i, process) for i, (_, process) in enumerate(columns) if process is not None),
     )
-    prepared = Prepared(state.statement, positional, tuple(binds), columns)
     _PREPARED[key] = (statement, prepared)
     return prepared
 
@@ -130,6 +169,15 @@ def all_rows(
     prepared = prepare(conn.dialect, statement, values)
     cursor = _run(conn, prepared, prepared.parameters(values))
     rows = [prepared.row(r) for r in cursor.fetchall()]
+    cursor.close()
+    return rows
+
+
+def tuples(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> list[Any]:
+    """Every row as a list of processed values in column order (cheaper than dicts)."""
+    prepared = prepare(conn.dialect, statement, values)
+    cursor = _run(conn, prepared, prepared.parameters(values))
+    rows = [prepared.values(r) for r in cursor.fetchall()]
     cursor.close()
     return rows
 

@@ -35,27 +35,25 @@ def case_view(
         row = driver.first(conn, sql.CASE_VIEW, {"case_id": case_id})
         if row is None:
             raise NoResultFound("No row was found when one was required")
-    parties = driver.all_rows(conn, sql.CASE_PARTIES, {"case_id": case_id})
-    tickets = driver.all_rows(conn, sql.CASE_TICKETS, {"case_id": case_id})
+    parties = driver.tuples(conn, sql.CASE_PARTY_VIEWS, {"case_id": case_id})
+    tickets = driver.tuples(conn, sql.CASE_TICKET_VIEWS, {"case_id": case_id})
     # A freshly inserted case lacks the nullable columns it did not set: they are NULL.
-    fields = {
-        name: row.get(name)
-        for name in CaseView.__dataclass_fields__
-        if name not in ("parties", "tickets", "county")
-    }
+    get = row.get
+    fields = {name: get(name) for name in _CASE_FIELDS}
     return CaseView(
         **fields,
         county=row["county_key"],
         parties=tuple(
-            PartyView(p["name"], p["role"], mask_phone(p["phone"]), mask_id(p["id_number"]))
-            for p in parties
+            PartyView(name, role, mask_phone(phone), mask_id(id_number))
+            for name, role, phone, id_number in parties
         ),
-        tickets=tuple(_ticket_view(t) for t in tickets),
+        tickets=tuple(TicketView(*t) for t in tickets),
     )
 
 
-def _ticket_view(t: Any) -> TicketView:
-    return TicketView(**{name: t[name] for name in TicketView.__dataclass_fields__})
+_CASE_FIELDS = tuple(
+    name for name in CaseView.__dataclass_fields__ if name not in ("parties", "tickets", "county")
+)
 
 
 def visible_case_id(

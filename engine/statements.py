@@ -13,6 +13,7 @@ from engine.registry import COUNTY_T as COUNTY
 from engine.registry import VERSION_T as VERSION
 from engine.tables import CASE, EVENT, PARTY, SEQUENCE, TICKET
 from engine.timers import timer as TIMER
+from engine.views import TicketView
 
 OPEN = ("open", "claimed")
 
@@ -94,6 +95,19 @@ DROP_TICKET_TIMERS = delete(TIMER).where(
     TIMER.c.ticket_id.in_(bindparam("ids", expanding=True)), TIMER.c.fired_at.is_(None)
 )
 
+# The case view's tickets and parties: exactly the view records' fields, in their order
+# (queries.case_view builds them positionally).
+TICKET_VIEW_COLUMNS = tuple(TicketView.__dataclass_fields__)
+CASE_TICKET_VIEWS = (
+    select(*[TICKET.c[name] for name in TICKET_VIEW_COLUMNS])
+    .where(TICKET.c.case_id == bindparam("case_id"))
+    .order_by(TICKET.c.id)
+)
+CASE_PARTY_VIEWS = (
+    select(PARTY.c.name, PARTY.c.role, PARTY.c.phone, PARTY.c.id_number)
+    .where(PARTY.c.case_id == bindparam("case_id"))
+    .order_by(PARTY.c.id)
+)
 CASE_TICKETS = select(TICKET).where(TICKET.c.case_id == bindparam("case_id")).order_by(TICKET.c.id)
 CASE_PARTIES = select(PARTY).where(PARTY.c.case_id == bindparam("case_id")).order_by(PARTY.c.id)
 CASE_VIEW = (
