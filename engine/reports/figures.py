@@ -254,9 +254,10 @@ def _query(
                 found[None][""] = _unpack(metrics, sums)
         return found
     parts = []
+    sums = _sums(metrics, ctx)  # shared by the branches: one repeat set per statement
     for index, group in enumerate(groups):
         key = group.label("g") if group is not None else null().label("g")
-        part = _select(ctx, cohort, [literal(index).label("s"), key, *_sums(metrics, ctx)])
+        part = _select(ctx, cohort, [literal(index).label("s"), key, *sums])
         parts.append(part.group_by(group) if group is not None else part)
     combined = parts[0] if len(parts) == 1 else union_all(*parts)
     for row in conn.execute(combined).all():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
@@ -73,13 +73,17 @@ class Scope:
 
     def condition(self) -> ColumnElement[bool]:
         """SQL condition on `Case` rows; the whole county needs no center filter at all."""
+        return self.condition_on(Case)
+
+    def condition_on(self, case: Any) -> ColumnElement[bool]:
+        """The same condition on another alias of the case table (in a subquery)."""
         if self.whole_county:
             return true()
         parts: list[ColumnElement[bool]] = []
         if self.centers:
-            parts.append(Case.center.in_(sorted(self.centers)))
+            parts.append(case.center.in_(sorted(self.centers)))
         parts.extend(
-            and_(Case.center == center, Case.office == office)
+            and_(case.center == center, case.office == office)
             for center, office in sorted(self.office_pairs)
         )
         return or_(*parts) if parts else false()

@@ -8,13 +8,14 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from dsl.model import County
 from engine.reports import ledgers, overdue, repeats, trends
 from engine.reports.cohorts import Context
 from engine.reports.periods import day_of, month_of
 from engine.reports.scope import Scope
+from engine.tables import Case
 from tests.reports.builders import Seeder, local
 from tests.reports.dataset import november
 
@@ -56,19 +57,40 @@ def test_monthly_trend(db: Engine, seed: Seeder, ctx: Context) -> None:
 
 
 def test_repeat_groups_are_masked(db: Engine, seed: Seeder, ctx: Context) -> None:
-    november(seed)
+    case = november(seed)
     with db.connect() as conn:
         parties = repeats.by_party(conn, ctx)
         places = repeats.by_place(conn, ctx)
-    labels = sorted(g.label for g in parties)
-    assert labels == ["张*（138****0001）", "李*（139****0002）"]
-    assert all(g.cases == 2 and len(g.codes) == 2 for g in parties)
-    assert "13800000001" not in repr(parties)
-    assert sorted((g.label, g.cases) for g in places) == [
-        ("东门村 · 邻里纠纷", 2),
-        ("西村 · 劳动争议", 2),
-        ("西村 · 邻里纠纷", 2),
+        code = dict(conn.execute(select(Case.id, Case.code)).all())
+
+    def codes(*letters: str) -> tuple[str, ...]:
+        return tuple(sorted(code[case[x]] for x in letters))
+
+    # 张三/13800000001 on A B (I is December); 李四/13900000002 on E H; 周八 twice on G alone
+    # and 张三 without phone on D alone are no repeats
+    assert sorted((g.label, g.cases, g.codes) for g in parties) == [
+        ("张*（138****0001）", 2, codes("A", "B")),
+        ("李*（139****0002）", 2, codes("E", "H")),
     ]
+    assert "13800000001" not in repr(parties)
+    assert sorted((g.label, g.cases, g.codes) for g in places) == [
+        ("东门村 · 邻里纠纷", 2, codes("A", "B")),
+        ("西村 · 劳动争议", 2, codes("G", "J")),
+        ("西村 · 邻里纠纷", 2, codes("D", "E")),
+    ]
+
+
+def test_repeat_groups_biggest_first_and_limited(db: Engine, seed: Seeder, ctx: Context) -> None:
+    november(seed)
+    third = [seed.case(received_at=local("2026-11-20 09:00")) for _ in range(2)]
+    for number in third:
+        seed.party(number, "李四", "13900000002")  # now on E H and these two: 4 cases
+    with db.connect() as conn:
+        parties = repeats.by_party(conn, ctx, limit=1)
+        places = repeats.by_place(conn, ctx, limit=1)
+    assert [(g.label, g.cases) for g in parties] == [("李*（139****0002）", 4)]
+    # A B and the two new cases: 东门村 邻里 (the builder's default place and category)
+    assert [(g.label, g.cases) for g in places] == [("东门村 · 邻里纠纷", 4)]
 
 
 def test_overdue_board(db: Engine, seed: Seeder, county: County, ctx: Context) -> None:
