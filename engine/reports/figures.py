@@ -7,7 +7,7 @@ one more sums the ticket figure; a breakdown is the same queries with a GROUP BY
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -167,36 +167,40 @@ class Figure:
 Figures = dict[str, Figure]  # metric key -> figure
 
 
-def _sums(metrics: list[Metric], ctx: Context) -> list[ColumnElement[int]]:
-    """One SUM per numerator and denominator; a condition shared by several figures (most
-    share "closed in the period") is built once."""
-    built: dict[Condition, ColumnElement[int]] = {}
+@dataclass(frozen=True)
+class _Counted:
+    """The distinct conditions a query counts, and for each numerator and denominator of the
+    metrics (in order) which of them it is: most figures share "closed in the period"."""
 
-    def total(condition: Condition) -> ColumnElement[int]:
-        if condition not in built:
-            built[condition] = func.sum(case((condition(ctx), 1), else_=0))
-        return built[condition]
+    conditions: list[ColumnElement[bool]]
+    slots: list[int]
 
-    columns: list[ColumnElement[int]] = []
-    for metric in metrics:
-        columns.append(total(metric.denominator))
-        if metric.numerator is not None:
-            columns.append(total(metric.numerator))
-    return columns
+    @classmethod
+    def of(cls, metrics: list[Metric], ctx: Context) -> _Counted:
+        built: dict[Condition, int] = {}
+        conditions: list[ColumnElement[bool]] = []
+        slots: list[int] = []
+        for metric in metrics:
+            for condition in (metric.denominator, metric.numerator):
+                if condition is None:
+                    continue
+                if condition not in built:
+                    built[condition] = len(conditions)
+                    conditions.append(condition(ctx))
+                slots.append(built[condition])
+        return cls(conditions, slots)
 
+    def sums(self) -> list[ColumnElement[int]]:
+        return [func.sum(case((condition, 1), else_=0)) for condition in self.conditions]
 
-def _unpack(metrics: list[Metric], values: list[int | None]) -> Figures:
-    result: Figures = {}
-    position = 0
-    for metric in metrics:
-        den = int(values[position] or 0)
-        position += 1
-        num: int | None = None
-        if metric.numerator is not None:
-            num = int(values[position] or 0)
-            position += 1
-        result[metric.key] = Figure(num, den)
-    return result
+    def unpack(self, metrics: list[Metric], values: Sequence[int | None]) -> Figures:
+        result: Figures = {}
+        slots = iter(self.slots)
+        for metric in metrics:
+            den = int(values[next(slots)] or 0)
+            num = int(values[next(slots)] or 0) if metric.numerator is not None else None
+            result[metric.key] = Figure(num, den)
+        return result
 
 
 def _empty(metrics: list[Metric]) -> Figures:
@@ -231,39 +235,44 @@ def _query(
     metrics: list[Metric],
     dimensions: list[str | None],
 ) -> Breakdowns:
-    """Sum `metrics` over one cohort for every breakdown at once: PostgreSQL reads the
-    cohort once (GROUPING SETS), SQLite once per breakdown (UNION ALL); either way the
-    repeat sets are built once per breakdown, not once per figure."""
+    """Sum `metrics` over one cohort for every breakdown at once, reading the cohort once:
+    GROUPING SETS on PostgreSQL; on SQLite, the cohort's rows with one 0/1 flag per
+    condition, materialized once, then one GROUP BY per breakdown (UNION ALL). Either way
+    the repeat sets are built once per cohort, not once per figure or breakdown."""
     groups = [_group(d) for d in dimensions]
+    counted = _Counted.of(metrics, ctx)
     found: Breakdowns = {d: {} for d in dimensions}
-    if conn.dialect.name == "postgresql" and len(dimensions) > 1:
+    if conn.dialect.name == "postgresql":
         columns = [g for g in groups if g is not None]
         named = [d for d in dimensions if d is not None]
         flags = [func.grouping(g) for g in columns]  # 0 where the row is grouped by g
         sets = [tuple_() if g is None else tuple_(g) for g in groups]
-        stmt = _select(ctx, cohort, [*flags, *columns, *_sums(metrics, ctx)]).group_by(
+        stmt = _select(ctx, cohort, [*flags, *columns, *counted.sums()]).group_by(
             func.grouping_sets(*sets)
         )
         width = len(columns)
         for row in conn.execute(stmt).all():
-            bits, keys, sums = row[:width], row[width : 2 * width], list(row[2 * width :])
+            bits, keys, sums = row[:width], row[width : 2 * width], row[2 * width :]
             grouped = [i for i, bit in enumerate(bits) if bit == 0]
             if grouped:
-                found[named[grouped[0]]][keys[grouped[0]] or UNSET] = _unpack(metrics, sums)
+                found[named[grouped[0]]][keys[grouped[0]] or UNSET] = counted.unpack(metrics, sums)
             else:
-                found[None][""] = _unpack(metrics, sums)
+                found[None][""] = counted.unpack(metrics, sums)
         return found
+    values = [g.label(f"d{i}") for i, g in enumerate(groups) if g is not None]
+    ones = [case((c, 1), else_=0).label(f"f{i}") for i, c in enumerate(counted.conditions)]
+    rows = _select(ctx, cohort, [*values, *ones]).cte("flagged").prefix_with("MATERIALIZED")
+    totals = [func.sum(rows.c[f"f{i}"]) for i in range(len(counted.conditions))]
     parts = []
-    sums = _sums(metrics, ctx)  # shared by the branches: one repeat set per statement
     for index, group in enumerate(groups):
-        key = group.label("g") if group is not None else null().label("g")
-        part = _select(ctx, cohort, [literal(index).label("s"), key, *sums])
-        parts.append(part.group_by(group) if group is not None else part)
+        key = rows.c[f"d{index}"] if group is not None else null()
+        part = select(literal(index).label("s"), key.label("g"), *totals).select_from(rows)
+        parts.append(part.group_by(key) if group is not None else part)
     combined = parts[0] if len(parts) == 1 else union_all(*parts)
     for row in conn.execute(combined).all():
         dimension = dimensions[int(row[0])]
         name = (row[1] or UNSET) if dimension is not None else ""
-        found[dimension][name] = _unpack(metrics, list(row[2:]))
+        found[dimension][name] = counted.unpack(metrics, row[2:])
     return found
 
 
