@@ -34,12 +34,17 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            state = scope.get("state") or {}
-            line = {
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "ms": round((time.perf_counter() - start) * 1000, 1),
-                "user": state.get("username"),
-            }
-            log.info(json.dumps(line, ensure_ascii=False))
+            if log.isEnabledFor(logging.INFO):  # no JSON for a line nobody keeps
+                self._log(scope, status, start)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, start: float) -> None:
+        state = scope.get("state") or {}
+        line = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "ms": round((time.perf_counter() - start) * 1000, 1),
+            "user": state.get("username"),
+        }
+        log.info(json.dumps(line, ensure_ascii=False))

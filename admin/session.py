@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import time
 from typing import Any
 
 from itsdangerous import BadSignature, TimestampSigner
@@ -19,30 +20,39 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "yidi_session"
 MAX_AGE = 12 * 3600  # one working day and a bit: staff log in each morning
+VERIFIED_CACHE = 4096  # cookies remembered per worker
+
+
+def _now() -> float:
+    return time.time()
 
 
 class SessionMiddleware:
     def __init__(self, app: ASGIApp, secret_key: str) -> None:
         self.app = app
         self.signer = TimestampSigner(secret_key, salt="yidi.session")
+        # Cookies whose signature was verified, by their exact value: a staff member sends the
+        # same cookie all day, and checking the HMAC again each time is pure overhead.
+        self._verified: dict[str, tuple[float, dict[str, Any]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        session = self._load(HTTPConnection(scope).cookies.get(COOKIE, ""))
+        cookies = HTTPConnection(scope).cookies
+        session = self._load(cookies.get(COOKIE, ""))
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(32)
-        original = json.dumps(session, sort_keys=True)
-        had_cookie = COOKIE in HTTPConnection(scope).cookies
+        original = dict(session)  # flat str/int values: a copy compares like the JSON did
+        had_cookie = COOKIE in cookies
         scope["session"] = session
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                current = json.dumps(scope["session"], sort_keys=True)
-                if current != original or not had_cookie:
-                    headers = MutableHeaders(scope=message)
-                    headers.append("Set-Cookie", self._cookie(scope))
+            if message["type"] == "http.response.start" and (
+                scope["session"] != original or not had_cookie
+            ):
+                headers = MutableHeaders(scope=message)
+                headers.append("Set-Cookie", self._cookie(scope))
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
@@ -50,12 +60,24 @@ class SessionMiddleware:
     def _load(self, raw: str) -> dict[str, Any]:
         if not raw:
             return {}
+        known = self._verified.get(raw)
+        if known is not None:
+            signed_at, data = known
+            # The same expiry as itsdangerous' max_age check, without verifying again.
+            return dict(data) if _now() - signed_at <= MAX_AGE else {}
         try:
-            payload = self.signer.unsign(raw.encode("ascii"), max_age=MAX_AGE)
+            payload, signed = self.signer.unsign(
+                raw.encode("ascii"), max_age=MAX_AGE, return_timestamp=True
+            )
             data = json.loads(base64.urlsafe_b64decode(payload))
         except (BadSignature, ValueError, UnicodeError):
             return {}
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        if len(self._verified) >= VERIFIED_CACHE:
+            self._verified.clear()  # bounded: start again rather than grow
+        self._verified[raw] = (signed.timestamp(), data)
+        return dict(data)
 
     def _cookie(self, scope: Scope) -> str:
         session = scope["session"]

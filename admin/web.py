@@ -20,6 +20,9 @@ env = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    # Templates ship with the code and change only with a restart: no stat() of each template
+    # file on every render.
+    auto_reload=False,
 )
 forms.install_filters(env)
 
