@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
+from admin import row_buttons
 from admin.attachments import store
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
@@ -80,10 +81,20 @@ def _page(
     return render(request, "act.html", context, status=extra.get("status", 200))
 
 
+# 中止/延期 need a reason, a duration and an approver: the case page's forms ask for them.
+PAUSES = ("suspend", "extend")
+
+
+def _to_case_page(ticket: Any, option: Any) -> Response:
+    return RedirectResponse(f"/cases/{ticket.code}#op-{ticket.id}-{option.effect}", 303)
+
+
 async def act_page(request: Request) -> Response:
     user = require_user(request)
     ticket = _ticket(request, user)
     option = _option(request, user, ticket.id)
+    if option.effect in PAUSES:
+        return _to_case_page(ticket, option)
     return _page(request, ticket, option, _form(request, ticket, option))
 
 
@@ -91,10 +102,15 @@ async def act_submit(request: Request) -> Response:
     user = require_user(request)
     ticket = _ticket(request, user)
     option = _option(request, user, ticket.id)
+    if option.effect in PAUSES:
+        return _to_case_page(ticket, option)
     form = _form(request, ticket, option)
     submitted = await request.form()
-    data = form.parse_submission(submitted, attachments=store(request)) if form else {}
     reason = str(submitted.get("_reason", "")).strip()
+    rows = row_buttons.applied(form, submitted) if form else None
+    if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
+        return _page(request, ticket, option, form, data=rows, reason=reason)
+    data = form.parse_submission(submitted, attachments=store(request)) if form else {}
     if option_needs_reason(option) and not reason:
         return _page(request, ticket, option, form, data=data, alert="请填写理由", status=422)
     errors = form.validate(data) if form else []

@@ -148,9 +148,15 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         for t in tickets
         if t.state in ("completed", "returned") and (t.data or t.action)
     ]
+    from admin import ticket_ops
+
+    ops, claimers = ticket_ops.for_case(db, model, case, list(tickets), user, set(mine))
     return {
         "case": case,
         "parties": parties,
+        "ops": ops,
+        "claimers": claimers,
+        "units": ticket_ops.UNITS,
         "reveal": reveal,
         "open_tickets": [t for t in tickets if t.state in OPEN],
         # The party's evaluation link is issued by whoever holds the evaluation ticket.
@@ -172,13 +178,32 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
 
 async def case_page(request: Request) -> Response:
     user = require_user(request)
-    db = request.app.state.db
-    case = visible_case(db, user, request.path_params["code"])
+    case = visible_case(request.app.state.db, user, request.path_params["code"])
     if case is None:
         raise HTTPException(404, "没有该编号的案件，或该案件不在您的工作范围内。")
+    return render_case(request, user, case)
+
+
+def render_case(
+    request: Request,
+    user: StaffUser,
+    case: Row[Any],
+    *,
+    status: int = 200,
+    problem: dict[str, Any] | None = None,
+) -> Response:
+    """The case page; `problem`: a refused ticket operation to show next to its form (the
+    case is read again, so the page shows the state the refusal left, not a stale one)."""
+    from admin.ticket_ops import DONE
+
+    db = request.app.state.db
+    if problem is not None:
+        case = visible_case(db, user, case.code) or case
     context = case_context(db, user, case)
     context["actions"] = _actions(request, user, context["my_tickets"])
-    return render(request, "case.html", context)
+    context["problem"] = problem
+    context["notice"] = DONE.get(request.query_params.get("did", "")) if problem is None else None
+    return render(request, "case.html", context, status=status)
 
 
 def _actions(request: Request, user: StaffUser, ticket_ids: set[int]) -> dict[int, list[Any]]:

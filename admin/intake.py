@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
+from admin import row_buttons
 from admin.auth import StaffMembership, StaffUser, require_user
 from admin.case_page import visible_case
 from admin.scope import county_model
@@ -163,13 +164,13 @@ async def intake_submit(request: Request) -> Response:
     model = _model_or_404(request, user.county)
     form = intake_form(model)
     submitted = await request.form()
+    visits = _visits(submitted)
+    rows = row_buttons.applied(form, submitted)
+    if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
+        return _page(request, user, model, data=rows, visits=visits)
     from admin.attachments import store  # the attachments module imports the case page
 
     data = form.parse_submission(submitted, attachments=store(request))
-    visits = _visits(submitted)
-    row_button = submitted.get("_op")
-    if isinstance(row_button, str) and row_button:  # add/remove a row with JavaScript off
-        return _page(request, user, model, data=form.apply_action(data, row_button), visits=visits)
     window, _, center = str(submitted.get("_window", "")).partition("|")
     allowed = {(m.window, m.center) for m in _windows(user)}
     if (window, center) not in allowed:

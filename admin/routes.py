@@ -16,6 +16,7 @@ from admin import (
     intake,
     login,
     search,
+    ticket_ops,
 )
 
 
@@ -35,6 +36,7 @@ def routes() -> list[BaseRoute]:
         Route("/cases/{code}/evaluation-link", case_page.evaluation_link, methods=["POST"]),
         Route("/tickets/{ticket:int}/act/{action}", act.act_page, methods=["GET"]),
         Route("/tickets/{ticket:int}/act/{action}", act.act_submit, methods=["POST"]),
+        *ticket_ops.routes(),
         Route("/online", citizen.online_choose),
         Route("/online/{county}", citizen.online_page, methods=["GET"]),
         Route("/online/{county}", citizen.online_submit, methods=["POST"]),

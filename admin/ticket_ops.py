@@ -1,0 +1,321 @@
+"""Managing an open ticket from the case page: 签收 (claim), 中止 (suspend), 恢复 (resume) and
+延期 (extend), through the engine's public API.
+
+What is offered follows the definition: 中止 and 延期 appear only where the step's deadline
+rule (or, for a step without one, the case deadline) allows them, and only to someone who may
+work the ticket; a ticket signed for by one person is managed by that person only. Each POST
+re-checks the same rules here (so a forged form gets the same Chinese message the page would
+have shown) and the engine checks them again inside its one transaction, so a refusal writes
+nothing. Answers: a redirect back to the case page on success; the case page with the error
+next to the form otherwise (422 bad input, 409 refused; 200 to htmx, which swaps only 2xx).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from admin.accounts import AccountMembership, UserAccount
+from admin.auth import StaffUser, require_user
+from admin.scope import CASE, TICKET, county_id, todo_clause
+
+USERS = UserAccount.__table__
+MEMBERS = AccountMembership.__table__
+OPEN = ("open", "claimed")
+UNITS = {"workday": "工作日", "day": "天", "hour": "小时"}
+MAX_TEXT = 500  # a reason is a sentence or two, not a document
+MAX_NAME = 50
+MAX_AMOUNT = 365
+WORDS = {"claim": "签收", "suspend": "中止", "resume": "恢复办理", "extend": "延期"}
+DONE = {
+    "claim": "已签收：其他人员不能再办理此单。",
+    "suspend": "案件已中止：恢复办理时，期限按中止的时间顺延。",
+    "resume": "已恢复办理，期限已按中止时长顺延。",
+    "extend": "已延期，新的期限见下方。",
+}
+
+
+class BadInput(ValueError):
+    """Input the page should have prevented: its message is shown next to the form."""
+
+
+@dataclass(frozen=True)
+class TicketOps:
+    """What the user may do to one open ticket besides the definition's actions."""
+
+    claimed_by: str = ""  # who signed for it (display name), "" when nobody has
+    works: bool = False  # the ticket is the user's to work (role, center, office)
+    mine: bool = False  # signed for by this user
+    claim: bool = False
+    suspend: bool = False
+    resume: bool = False
+    extend: bool = False
+    approver_role: str = ""  # the role that must approve 中止/延期 ("" = nobody)
+    approvers: tuple[str, ...] = ()  # people holding that role where the ticket is
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, op: str) -> str:
+        return self.labels.get(op, WORDS[op])
+
+
+def deadline_rule(model: Any, process: str, step: str) -> Any:
+    """The rule that governs 中止/延期 on a step: its own deadline, else the case deadline
+    (the same choice the engine makes when it checks)."""
+    proc = model.processes.get(process) if model is not None else None
+    if proc is None:
+        return None
+    found = proc.steps.get(step)
+    return (found.deadline if found is not None else None) or proc.case_deadline
+
+
+def _labels(model: Any, process: str, step: str) -> dict[str, str]:
+    """A definition that names its own suspend/extend action (申请延期) names the button."""
+    proc = model.processes.get(process) if model is not None else None
+    found = proc.steps.get(step) if proc is not None else None
+    actions = found.actions if found is not None else ()
+    return {a.effect: a.name for a in actions if a.effect in ("suspend", "extend")}
+
+
+def offered(model: Any, case: Any, ticket: Any, user: StaffUser, works: bool) -> TicketOps:
+    """The operations to show for one ticket; `works`: it is in the user's to-do scope."""
+    claimer = ticket.claimed_by or ""
+    mine = bool(claimer) and claimer == user.username
+    free = ticket.state == "open" or mine
+    if ticket.state not in OPEN or not works or not free:
+        return TicketOps(claimed_by=claimer, works=works, mine=mine)
+    suspended = case.status == "suspended"
+    pausable = ticket.kind != "supervision"
+    rule = deadline_rule(model, case.process, ticket.step) if pausable else None
+    role = rule.approver_role if rule is not None else ""
+    roles = getattr(model, "roles", {})
+    return TicketOps(
+        claimed_by=claimer,
+        works=works,
+        mine=mine,
+        claim=ticket.state == "open" and (not suspended or not pausable),
+        suspend=bool(rule and rule.suspend_allowed) and case.status == "open",
+        resume=pausable and suspended,
+        extend=bool(rule and rule.extend_allowed) and case.status == "open",
+        approver_role=roles[role].name if role in roles else role,
+        labels=_labels(model, case.process, ticket.step),
+    )
+
+
+def for_case(
+    db: Engine, model: Any, case: Any, tickets: list[Any], user: StaffUser, mine: set[int]
+) -> tuple[dict[int, TicketOps], dict[str, str]]:
+    """TicketOps per open ticket, and display names of whoever signed for them."""
+    ops = {t.id: offered(model, case, t, user, t.id in mine) for t in tickets if t.state in OPEN}
+    claimers = {t.claimed_by for t in tickets if t.state in OPEN and t.claimed_by}
+    names = _names(db, claimers)
+    for t in tickets:
+        found = ops.get(t.id)
+        if found is None:
+            continue
+        approvers: tuple[str, ...] = ()
+        if (found.suspend or found.extend) and found.approver_role:
+            rule = deadline_rule(model, case.process, t.step)
+            approvers = _approvers(db, user.county, rule.approver_role, t.center, t.office)
+        ops[t.id] = replace(
+            found, claimed_by=names.get(found.claimed_by, found.claimed_by), approvers=approvers
+        )
+    return ops, names
+
+
+def _names(db: Engine, usernames: set[str]) -> dict[str, str]:
+    if not usernames:
+        return {}
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(USERS.c.username, USERS.c.display_name).where(USERS.c.username.in_(usernames))
+        ).all()
+    return {r.username: r.display_name for r in rows}
+
+
+def _approvers(
+    db: Engine, county: str, role: str, center: str, office: str | None
+) -> tuple[str, ...]:
+    """People holding the approver role at the ticket's center (its office, or the center's
+    own staff): offered as suggestions, the field stays free text as the engine records it."""
+    where = and_(
+        MEMBERS.c.county == county,
+        MEMBERS.c.role == role,
+        MEMBERS.c.center == center,
+        or_(MEMBERS.c.office.is_(None), MEMBERS.c.office == office)
+        if office
+        else MEMBERS.c.office.is_(None),
+        USERS.c.active.is_(True),
+    )
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(USERS.c.display_name)
+            .join(MEMBERS, MEMBERS.c.user_id == USERS.c.id)
+            .where(where)
+            .distinct()
+            .order_by(USERS.c.display_name)
+            .limit(20)
+        ).scalars()
+        return tuple(rows)
+
+
+# --- the POST handlers ------------------------------------------------------------------------
+
+
+def _load(db: Engine, user: StaffUser, ticket_id: int) -> tuple[Any, Any]:
+    """The ticket and its case, when the case is within the user's scope (else 404, the same
+    answer as a ticket that does not exist)."""
+    from admin.case_page import visible_case
+
+    with db.connect() as conn:
+        row = conn.execute(
+            select(TICKET, CASE.c.code)
+            .join(CASE, CASE.c.id == TICKET.c.case_id)
+            .where(TICKET.c.id == ticket_id, TICKET.c.county_id == county_id(db, user.county))
+        ).first()
+    case = visible_case(db, user, row.code) if row is not None else None
+    if row is None or case is None:
+        raise HTTPException(404, "该工单不存在，或不在您的工作范围内。")
+    return row, case
+
+
+def _ops_of(db: Engine, user: StaffUser, case: Any, ticket: Any) -> TicketOps:
+    """The operations the case page offers this user on this ticket (the POST checks them)."""
+    from admin.case_page import _version_model
+
+    with db.connect() as conn:
+        works = conn.execute(
+            select(TICKET.c.id).where(TICKET.c.id == ticket.id, todo_clause(user))
+        ).first()
+    model = _version_model(db, case.version_id)
+    ops, _ = for_case(db, model, case, [ticket], user, {ticket.id} if works else set())
+    return ops.get(ticket.id) or TicketOps()
+
+
+def _text(submitted: Any, name: str, limit: int, what: str) -> str:
+    value = submitted.get(name, "")
+    value = value.strip() if isinstance(value, str) else ""
+    if len(value) > limit:
+        raise BadInput(f"{what}不能超过 {limit} 字")
+    return value
+
+
+def _values(submitted: Any) -> dict[str, str]:
+    """The fields as typed, to show again with an error."""
+    return {
+        name: str(submitted.get(name, "")) if isinstance(submitted.get(name, ""), str) else ""
+        for name in ("reason", "approver", "amount", "unit")
+    }
+
+
+def _why_not(op: str, ops: TicketOps, ticket: Any, case: Any) -> str:
+    """Why an operation the page does not offer is refused (Chinese, specific)."""
+    what = ops.label(op) if op in ("suspend", "extend") else WORDS[op]
+    if ticket.state not in OPEN:
+        return f"该单已办结，不能{what}"
+    if not ops.works:
+        return f"您不是该单的办理人，不能{what}"
+    if ops.claimed_by and not ops.mine:
+        return f"该单已由 {ops.claimed_by} 签收，只有签收人可以{what}"
+    if op == "claim":
+        return "案件已中止办理，请先恢复" if case.status == "suspended" else "该单已签收"
+    if ticket.kind == "supervision":
+        return f"督办单不能{what}"
+    if op == "resume":
+        return "案件没有中止，无需恢复"
+    if case.status != "open":
+        return f"案件已中止，请先恢复办理再{what}"
+    return f"该环节的时限规则不允许{what}"
+
+
+def _call(engine: Any, op: str, principal: Any, ticket_id: int, submitted: Any, ops: Any) -> None:
+    """Validate the fields of one operation and hand it to the engine."""
+    from dsl.model import Duration
+
+    if op == "claim":
+        engine.claim(principal, ticket_id)
+        return
+    what = ops.label(op) if op in ("suspend", "extend") else WORDS[op]
+    reason = _text(submitted, "reason", MAX_TEXT, "理由")
+    if op == "resume":
+        engine.resume(principal, ticket_id, reason=reason)
+        return
+    approver = _text(submitted, "approver", MAX_NAME, "审批人")
+    if not reason:
+        raise BadInput(f"请填写{what}理由")
+    if ops.approver_role and not approver:
+        raise BadInput(f"{what}需要「{ops.approver_role}」审批，请填写审批人")
+    if op == "suspend":
+        engine.suspend(principal, ticket_id, reason=reason, approver=approver)
+        return
+    raw = submitted.get("amount", "")
+    amount = raw.strip() if isinstance(raw, str) else ""
+    if not amount.isdigit() or not 1 <= int(amount) <= MAX_AMOUNT:
+        raise BadInput(f"延期时长应为 1 到 {MAX_AMOUNT} 之间的整数")
+    unit = submitted.get("unit", "")
+    if unit not in UNITS:
+        raise BadInput("请选择延期单位：" + "、".join(UNITS.values()))
+    engine.extend(
+        principal, ticket_id, amount=Duration(int(amount), unit), reason=reason, approver=approver
+    )
+
+
+async def _operate(request: Request, op: str) -> Response:
+    from admin.case_page import render_case
+    from admin.workflow import refusal, workflow
+    from engine.errors import EngineError
+
+    user = require_user(request)
+    db = request.app.state.db
+    ticket, case = _load(db, user, int(request.path_params["ticket"]))
+    submitted = await request.form()
+    ops = _ops_of(db, user, case, ticket)
+    status, message = 409, ""
+    if not getattr(ops, op):
+        message = _why_not(op, ops, ticket, case)
+    else:
+        try:
+            _call(workflow(request), op, user.principal(), ticket.id, submitted, ops)
+        except BadInput as exc:
+            status, message = 422, str(exc)
+        except EngineError as exc:  # refused in the engine's transaction: nothing written
+            message = refusal(exc)
+    if not message:
+        return RedirectResponse(f"/cases/{case.code}?did={op}#ticket-{ticket.id}", 303)
+    problem = {"ticket": ticket.id, "op": op, "message": message, "typed": _values(submitted)}
+    if request.headers.get("HX-Request"):
+        status = 200  # htmx swaps 2xx answers only; the error is in the page it swaps in
+    return render_case(request, user, case, status=status, problem=problem)
+
+
+async def claim(request: Request) -> Response:
+    return await _operate(request, "claim")
+
+
+async def suspend(request: Request) -> Response:
+    return await _operate(request, "suspend")
+
+
+async def resume(request: Request) -> Response:
+    return await _operate(request, "resume")
+
+
+async def extend(request: Request) -> Response:
+    return await _operate(request, "extend")
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route(f"/tickets/{{ticket:int}}/{op}", handler, methods=["POST"])
+        for op, handler in (
+            ("claim", claim),
+            ("suspend", suspend),
+            ("resume", resume),
+            ("extend", extend),
+        )
+    ]
