@@ -16,6 +16,9 @@ Printed (medians of several runs, same invocation, same machine):
   ratio_vs_raw           engine_actions_per_s / raw_txn_per_s (goal >= 0.2)
   timer_fire_s           bench.timers: find and fire 10,000 due timers among 1,000,000 (full run)
   peak_rss_mb            this process's peak resident memory
+  statements_per_case    SQL statements one whole chain sends (BEGIN and COMMIT not counted;
+                         on PostgreSQL each is a round trip), counted on one extra case
+  commits_per_case       transactions per chain (intake + five tickets: one per user action)
 """
 
 from __future__ import annotations
@@ -91,6 +94,33 @@ def measure_engine(db: DbEngine, cases: int, runs: int) -> float:
     return statistics.median(rates)
 
 
+def count_statements(db: DbEngine) -> tuple[int, int]:
+    """(statements, commits) of one chain: SQLAlchemy's executions plus those engine.driver
+    sends on the driver cursor (BEGIN and COMMIT are not statements here)."""
+    from sqlalchemy import event
+
+    from engine import driver
+
+    wf = Engine(db, ManualClock(MONDAY))
+    seen = {"statements": 0, "commits": 0}
+
+    def on_execute(*_args: object) -> None:
+        seen["statements"] += 1
+
+    def on_commit(*_args: object) -> None:
+        seen["commits"] += 1
+
+    event.listen(db, "before_cursor_execute", on_execute)
+    event.listen(db, "commit", on_commit)
+    before = driver.COUNT.sent
+    try:
+        one_case(wf, 10**6)
+    finally:
+        event.remove(db, "before_cursor_execute", on_execute)
+        event.remove(db, "commit", on_commit)
+    return seen["statements"] + driver.COUNT.sent - before, seen["commits"]
+
+
 def measure_raw(db: DbEngine, transactions: int, runs: int) -> float:
     """One UPDATE and one INSERT per transaction, through the bare driver (no SQLAlchemy)."""
     with db.begin() as conn:
@@ -159,6 +189,7 @@ def main() -> None:
             if spiff:
                 figures["spiff_db_cases_per_s"] = spiff
                 figures["ratio_vs_spiff"] = figures["engine_cases_per_s"] / spiff
+            statements, commits = count_statements(db)
             figures["raw_txn_per_s"] = measure_raw(db, cases * 5, runs)
             figures["ratio_vs_raw"] = figures["engine_actions_per_s"] / figures["raw_txn_per_s"]
             if not args.quick:
@@ -168,8 +199,13 @@ def main() -> None:
         finally:
             db.dispose()
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["statements_per_case"] = statements
+    figures["commits_per_case"] = commits
     for name, value in figures.items():
-        print(f"{name}: {value:.3f}" if value < 10 else f"{name}: {value:.1f}")
+        if isinstance(value, int):
+            print(f"{name}: {value}")
+        else:
+            print(f"{name}: {value:.3f}" if value < 10 else f"{name}: {value:.1f}")
 
 
 if __name__ == "__main__":

@@ -200,7 +200,12 @@ def act(
     timed = step is not None and step.deadline is not None and bool(step.deadline.stages)
     finish(conn, principal, loaded.ticket, action, data, reason, now, timed=timed)
     move = Move(
-        conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
+        conn=conn,
+        county=loaded.county,
+        case=loaded.case,
+        now=now,
+        actor=principal.display_name,
+        batch_events=True,  # flow.save below writes them
     )
     apply(move, loaded.ticket, action, data, reason)
     flow.save(move)

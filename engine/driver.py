@@ -33,18 +33,20 @@ Processor = Callable[[Any], Any] | None
 class Prepared:
     sql: str
     positional: bool  # qmark (sqlite3) or named pyformat (psycopg)
-    binds: tuple[tuple[str, Any, Processor], ...]  # (name, compile-time value, processor)
+    names: tuple[str, ...]  # parameter names in statement order
+    fetch: tuple[tuple[str, Any], ...]  # (name, compile-time value) in statement order
+    converted: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
     keys: tuple[str, ...]  # result keys, in column order
     processed: tuple[tuple[int, Processor], ...]  # (column index, processor) where one is needed
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
-        out = [
-            value if process is None else process(value)
-            for value, process in ((values.get(n, d), p) for n, d, p in self.binds)
-        ]
+        get = values.get
+        out = [get(name, default) for name, default in self.fetch]
+        for index, process in self.converted:
+            out[index] = process(out[index])
         if self.positional:
             return out
-        return dict(zip((b[0] for b in self.binds), out, strict=True))
+        return dict(zip(self.names, out, strict=True))
 
     def values(self, raw: Sequence[Any]) -> list[Any]:
         out = list(raw)
@@ -102,24 +104,29 @@ def prepare(dialect: Dialect, statement: ClauseElement, names: Iterable[str]) ->
     processors = {**compiled._bind_processors, **state.processors}
     positional = dialect.paramstyle == "qmark"
     order = list(state.positiontup) if positional else list(state.parameters)
-    binds = []
-    for name in order:
+    fetch: list[tuple[str, Any]] = []
+    converted: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(order):
         bound = compiled.binds.get(name)
         process = processors.get(name)
         if bound is not None:
             process = _bind_processor(dialect, bound.type, process)
         if name in keys:
-            binds.append((name, None, process))
+            fetch.append((name, None))
+            if process is not None:
+                converted.append((index, process))
             continue
         default = state.parameters.get(name)
         if default is None or default is REQUIRED:
             raise ValueError(f"{name}: no value for this statement parameter")
-        binds.append((name, process(default) if process is not None else default, None))
+        fetch.append((name, process(default) if process is not None else default))
     columns = [(c[0], _result_processor(dialect, c[3])) for c in compiled._result_columns]
     prepared = Prepared(
         state.statement,
         positional,
-        tuple(binds),
+        tuple(order),
+        tuple(fetch),
+        tuple(converted),
         tuple(key for key, _ in columns),
         tuple((i, process) for i, (_, process) in enumerate(columns) if process is not None),
     )
@@ -127,7 +134,17 @@ def prepare(dialect: Dialect, statement: ClauseElement, names: Iterable[str]) ->
     return prepared
 
 
+class _Count:
+    """Statements sent through this module (bench.engine reports them per case)."""
+
+    sent = 0
+
+
+COUNT = _Count()
+
+
 def _run(conn: Connection, prepared: Prepared, parameters: Any, many: bool = False) -> Any:
+    COUNT.sent += 1
     dbapi_connection: Any = conn.connection.dbapi_connection
     cursor = dbapi_connection.cursor()
     try:
@@ -141,6 +158,15 @@ def _run(conn: Connection, prepared: Prepared, parameters: Any, many: bool = Fal
             prepared.sql, parameters, error, conn.dialect.loaded_dbapi.Error
         ) from error
     return cursor
+
+
+_FEW = 8
+
+
+def run(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> None:
+    """Run a write whose row count nobody needs."""
+    prepared = prepare(conn.dialect, statement, values)
+    _run(conn, prepared, prepared.parameters(values))
 
 
 def execute(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> int:
@@ -159,7 +185,13 @@ def execute_many(
     if not rows:
         return
     prepared = prepare(conn.dialect, statement, rows[0])
-    _run(conn, prepared, [prepared.parameters(r) for r in rows], many=True).close()
+    if prepared.positional or len(rows) > _FEW:
+        _run(conn, prepared, [prepared.parameters(r) for r in rows], many=True)
+        return
+    # psycopg's executemany goes through pipeline mode, which measured slower than plain
+    # statements for the few rows an action writes (two or three events, stage timers).
+    for row in rows:
+        _run(conn, prepared, prepared.parameters(row))
 
 
 def all_rows(
@@ -180,6 +212,13 @@ def tuples(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]
     rows = [prepared.values(r) for r in cursor.fetchall()]
     cursor.close()
     return rows
+
+
+def tuples_of(
+    conn: Connection, queries: Sequence[tuple[ClauseElement, Mapping[str, Any]]]
+) -> list[list[Any]]:
+    """`tuples` of several SELECTs, in order."""
+    return [tuples(conn, statement, values) for statement, values in queries]
 
 
 def first(

@@ -74,9 +74,8 @@ def evaluate(
         raise ActionRefused("该案件已评价")
     if step.deadline is not None and step.deadline.stages:
         driver.execute(conn, sql.DROP_ONE_TICKET_TIMERS, {"ticket_id": int(row["id"])})
-    move = Move(
-        conn=conn, county=county, case=case, now=now, actor="当事人" if by == "party" else by
-    )
+    actor = "当事人" if by == "party" else by
+    move = Move(conn=conn, county=county, case=case, now=now, actor=actor, batch_events=True)
     move.set(satisfaction=score)
     move.event("evaluated", ticket_id=int(row["id"]), satisfaction=score)
     after_score(move, step, score)

@@ -34,6 +34,10 @@ class Move:
     actor: str
     changes: dict[str, Any] = field(default_factory=dict)
     opened: list[int] = field(default_factory=list)
+    # When set, events wait in `pending` and `save` writes them in one statement with the
+    # case UPDATE; only for callers that end with `save` (nothing reads events in between).
+    batch_events: bool = False
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def case_id(self) -> int:
@@ -53,8 +57,7 @@ class Move:
         self, kind: str, *, ticket_id: int | None = None, note: str = "", **after: Any
     ) -> None:
         before = {k: self.case.get(k) for k in after if k in self.case}
-        audit.record(
-            self.conn,
+        row = audit.row(
             county_id=self.county_id,
             case_id=self.case_id,
             ticket_id=ticket_id,
@@ -65,13 +68,21 @@ class Move:
             after=after or None,
             note=note,
         )
+        if self.batch_events:
+            self.pending.append(row)
+        else:
+            audit.insert(self.conn, row)
 
 
 def save(move: Move) -> None:
-    """Write the collected case changes (one UPDATE)."""
+    """Write the waiting events (one statement on SQLite) and the collected case changes
+    (one UPDATE)."""
+    if move.pending:
+        audit.record_many(move.conn, move.pending)
+        move.pending = []
     if move.changes:
         move.changes["updated_at"] = move.now
-        driver.execute(move.conn, sql.UPDATE_CASE, {"where_case": move.case_id, **move.changes})
+        driver.run(move.conn, sql.UPDATE_CASE, {"where_case": move.case_id, **move.changes})
         move.case.update(move.changes)
         move.changes = {}
 

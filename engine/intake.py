@@ -104,7 +104,8 @@ def receive(
     values["due_at"] = due
     case_id = int(driver.scalar(conn, sql.INSERT_CASE, values))
     driver.execute_many(conn, sql.INSERT_PARTY, [_party(case_id, p) for p in parties])
-    move = Move(conn=conn, county=county, case={**values, "id": case_id}, now=now, actor=actor)
+    case = {**values, "id": case_id}
+    move = Move(conn=conn, county=county, case=case, now=now, actor=actor, batch_events=True)
     why = (
         f"按第 {decision.route.line} 行规则分流"
         if decision.route

@@ -35,8 +35,10 @@ def case_view(
         row = driver.first(conn, sql.CASE_VIEW, {"case_id": case_id})
         if row is None:
             raise NoResultFound("No row was found when one was required")
-    parties = driver.tuples(conn, sql.CASE_PARTY_VIEWS, {"case_id": case_id})
-    tickets = driver.tuples(conn, sql.CASE_TICKET_VIEWS, {"case_id": case_id})
+    where = {"case_id": case_id}
+    parties, tickets = driver.tuples_of(
+        conn, [(sql.CASE_PARTY_VIEWS, where), (sql.CASE_TICKET_VIEWS, where)]
+    )
     # A freshly inserted case lacks the nullable columns it did not set: they are NULL.
     get = row.get
     fields = {name: get(name) for name in _CASE_FIELDS}
