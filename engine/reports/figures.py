@@ -27,7 +27,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from engine.reports import cohorts as c
 from engine.reports import planner
-from engine.reports.cohorts import Context
+from engine.reports.cohorts import Context, bytewise
 from engine.tables import Case, Ticket
 
 Condition = Callable[[Context], ColumnElement[bool]]
@@ -243,10 +243,13 @@ def _query(
     counted = _Counted.of(metrics, ctx)
     found: Breakdowns = {d: {} for d in dimensions}
     if conn.dialect.name == "postgresql":
-        columns = [g for g in groups if g is not None]
+        # grouped byte by byte: the same groups, sorted without the locale's rules
+        columns = [bytewise(g.expression) for g in groups if g is not None]
         named = [d for d in dimensions if d is not None]
         flags = [func.grouping(g) for g in columns]  # 0 where the row is grouped by g
-        sets = [tuple_() if g is None else tuple_(g) for g in groups]
+        sets = [tuple_(column) for column in columns]
+        if None in dimensions:
+            sets.insert(dimensions.index(None), tuple_())
         stmt = _select(ctx, cohort, [*flags, *columns, *counted.sums()]).group_by(
             func.grouping_sets(*sets)
         )

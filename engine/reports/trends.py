@@ -1,7 +1,7 @@
 """Trends for charts: received and closed counts per day (or per month) of a span.
 
-One query with one SUM per bucket, the same SQL on SQLite and PostgreSQL (no time-zone
-functions): buckets are local days or months turned into UTC bounds in Python.
+One query per time column grouping by bucket, the same SQL on SQLite and PostgreSQL (no
+time-zone functions): buckets are local days or months turned into UTC bounds in Python.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from engine.reports.cohorts import Context
@@ -26,9 +26,20 @@ class Point:
     closed: int
 
 
-def _count_in(column: InstrumentedAttribute[Any], bucket: Period) -> ColumnElement[int]:
-    inside = and_(column >= bucket.start_utc, column < bucket.end_utc)
-    return func.sum(case((inside, 1), else_=0))
+def _bucket_of(column: InstrumentedAttribute[Any], buckets: list[Period]) -> ColumnElement[int]:
+    """The index of the bucket holding `column`'s value, found by halving the buckets:
+    five comparisons a row for a month of days, where one SUM per bucket made thirty."""
+
+    def within(first: int, stop: int) -> ColumnElement[int]:
+        if stop - first == 1:
+            return literal(first)
+        middle = (first + stop) // 2
+        return case(
+            (column < buckets[middle].start_utc, within(first, middle)),
+            else_=within(middle, stop),
+        )
+
+    return within(0, len(buckets))
 
 
 def trend(conn: Connection, ctx: Context, buckets: list[Period]) -> list[Point]:
@@ -54,8 +65,10 @@ def _per_bucket(
     where = [ctx.in_scope(), column >= start, column < end]
     if extra is not None:
         where.append(extra)
-    values = conn.execute(select(*[_count_in(column, b) for b in buckets]).where(*where)).one()
-    return [int(v or 0) for v in values]
+    rows = select(_bucket_of(column, buckets).label("bucket")).where(*where).subquery()
+    counted = select(rows.c.bucket, func.count()).group_by(rows.c.bucket)
+    found: dict[int, int] = {int(b): int(n) for b, n in conn.execute(counted).all()}
+    return [found.get(index, 0) for index in range(len(buckets))]
 
 
 def _label(bucket: Period) -> str:
