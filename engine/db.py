@@ -69,6 +69,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoint every 10,000 WAL pages (about 40 MB) instead of SQLite's 1,000: each
+        # checkpoint syncs the database file, and with ~10 pages per action the default put
+        # that sync in every hundredth commit (half of all commit time in bench.engine).
+        # Durability is unchanged (WAL, synchronous=NORMAL); the WAL file just grows larger.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
