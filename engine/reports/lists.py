@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, Select, func, select
 
+from engine.reports import planner
 from engine.reports.cohorts import Context
 from engine.reports.figures import BY_KEY, DIMENSIONS, UNSET, Metric
 from engine.reports.periods import CST
@@ -124,6 +125,7 @@ def count(conn: Connection, ctx: Context, sel: Selection) -> int:
     if ctx.scope.empty:
         return 0
     inner = _statement(ctx, sel).order_by(None).subquery()
+    planner.settle(conn)
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
@@ -136,6 +138,7 @@ def rows(
     stmt = _statement(ctx, sel).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
+    planner.settle(conn)
     for row in conn.execute(stmt).mappings():
         yield ledger_row(ctx, row)
 
