@@ -303,8 +303,11 @@ def breakdowns(
             for dimension, rows in _query(conn, ctx, cohort, part, unique).items():
                 into_rows = merged[dimension]
                 for key, figures in rows.items():
-                    into = into_rows.setdefault(key, _empty(wanted))
+                    into = into_rows.get(key)
+                    if into is None:
+                        into = into_rows[key] = _empty(wanted)
                     for metric_key, figure in figures.items():
+                        # each metric is counted by one cohort query, or by two for on_time
                         into[metric_key] = into[metric_key] + figure
     if None in merged and "" not in merged[None]:
         merged[None][""] = _empty(wanted)
