@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+
+try:  # uvicorn's C parser when installed (uvicorn[standard]), else its pure-Python one
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _HTTPProtocol
+except ImportError:  # pragma: no cover - depends on what is installed
+    from uvicorn.protocols.http.h11_impl import H11Protocol as _HTTPProtocol  # type: ignore[assignment]
 
 import admin.acceptance_cli
 import admin.cli
@@ -65,6 +73,41 @@ def create_app(settings: Settings, db: Engine | None = None) -> Starlette:
     return app
 
 
+def asgi_app() -> Starlette:
+    """The app built from the environment's settings: what each `yidi serve --workers N`
+    process calls (uvicorn starts worker processes from an import string, not an object)."""
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    app = create_app(settings)
+    freeze_startup_objects()
+    return app
+
+
+def freeze_startup_objects() -> None:
+    """Move everything built at start-up (a quarter of a million objects: grammars, schemas,
+    templates, SQLAlchemy's tables) out of the garbage collector's sight. They live as long as
+    the process, and each full collection walked them all, 0.1-0.2 s during which a worker
+    answers nothing: that pause was most of the inbox's p99."""
+    gc.collect()
+    gc.freeze()
+
+
+class NoDelayHTTPProtocol(_HTTPProtocol):
+    """uvicorn's HTTP protocol with Nagle's algorithm off on every accepted connection.
+
+    With several workers uvicorn binds the listening socket itself without naming the TCP
+    protocol, so asyncio does not recognise the accepted sockets as TCP and leaves Nagle on
+    (uvicorn issue #3149): a keep-alive client then waits about 40 ms for each small response's
+    last segment. One worker (asyncio binds the socket) is not affected; setting it twice is
+    harmless."""
+
+    def connection_made(self, transport: Any) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
+
 def _configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -82,15 +125,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     db = make_engine(settings.database_url)
     schema.upgrade(db)
     demo_accounts = _first_run(db)
-    app = create_app(settings, db)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"yidi 一地 正在运行: http://{host}:{port}/  (数据库: {db.url.render_as_string()})")
     if demo_accounts:
         print(f"已创建演示账号（默认密码 {admin.demo.demo_password()}，正式使用前请修改）：")
         for account in demo_accounts:
             print(f"  {account.username:<14} {account.display_name}")
-    with engine.worker.embedded(db):  # fires deadlines' timers in this process
-        uvicorn.run(app, host=host, port=port, log_level=settings.log_level, access_log=False)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
+        "access_log": False,
+        "http": NoDelayHTTPProtocol,
+    }
+    with engine.worker.embedded(db):  # fires deadlines' timers in this (supervising) process
+        if args.workers > 1:
+            # Each worker builds its own app (and database pool) from the same environment.
+            uvicorn.run("server:asgi_app", factory=True, workers=args.workers, **options)
+        else:
+            app = create_app(settings, db)
+            freeze_startup_objects()
+            uvicorn.run(app, **options)
     return 0
 
 
@@ -125,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="migrate, load demo counties and run the web server")
     serve.add_argument("--host", help="address to listen on (default: YIDI_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: YIDI_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="web worker processes (default 1; on SQLite they share the file in WAL mode)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database maintenance (migrations)")
