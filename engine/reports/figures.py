@@ -294,13 +294,17 @@ def breakdowns(
     unique = list(dict.fromkeys(dimensions))
     wanted = [m for m in METRICS if keys is None or m.key in keys]
     merged: Breakdowns = {d: {} for d in unique}
+    # With a dimension to group by, the whole scope is the sum of its rows (each case or
+    # ticket is in exactly one of them): PostgreSQL can then hash every grouping set, where
+    # the empty set () made it sort the month's rows first.
+    grouped: list[str | None] = [d for d in unique if d is not None] or unique
     if not ctx.scope.empty and unique:
         planner.settle(conn)
         for cohort in COHORTS:
             part = [m for m in wanted if cohort in m.cohorts]
             if not part:
                 continue
-            for dimension, rows in _query(conn, ctx, cohort, part, unique).items():
+            for dimension, rows in _query(conn, ctx, cohort, part, grouped).items():
                 into_rows = merged[dimension]
                 for key, figures in rows.items():
                     into = into_rows.get(key)
@@ -309,6 +313,11 @@ def breakdowns(
                     for metric_key, figure in figures.items():
                         # each metric is counted by one cohort query, or by two for on_time
                         into[metric_key] = into[metric_key] + figure
+    if None in merged and None not in grouped:
+        whole = merged[None][""] = _empty(wanted)
+        for figures in merged[grouped[0]].values():
+            for metric_key, figure in figures.items():
+                whole[metric_key] = whole[metric_key] + figure
     if None in merged and "" not in merged[None]:
         merged[None][""] = _empty(wanted)
     return {
