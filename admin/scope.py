@@ -22,6 +22,7 @@ from engine.tables import Case, Ticket
 
 CASE = Case.__table__
 TICKET = Ticket.__table__
+SCOPE_TICKET = TICKET.alias("scope_ticket")
 log = logging.getLogger("yidi.web")
 
 _ids: dict[tuple[int, str], int] = {}
@@ -69,9 +70,13 @@ def case_clause(db: Engine, user: StaffUser) -> ColumnElement[bool]:
         return false()
     parts: list[ColumnElement[bool]] = []
     for m in user.memberships:
-        here = and_(TICKET.c.case_id == CASE.c.id, TICKET.c.center == m.center)
+        # An alias, so that inside a query that already reads `ticket` (the inbox's 督办 tab)
+        # the EXISTS still looks at the case's own tickets instead of correlating to the outer
+        # ticket row (which left it without a FROM clause: an error, answered with a 500).
+        t = SCOPE_TICKET
+        here = and_(t.c.case_id == CASE.c.id, t.c.center == m.center)
         if m.office:
-            here = and_(here, TICKET.c.office == m.office)
+            here = and_(here, t.c.office == m.office)
         parts.append(exists().where(here))
         if not m.office and m.center in model.centers:
             parts.append(CASE.c.center.in_(engine_scope.below(model, m.center)))
