@@ -172,6 +172,8 @@ def _load(db: Engine, user: StaffUser, ticket_id: int) -> tuple[Any, Any]:
     answer as a ticket that does not exist)."""
     from admin.case_page import visible_case
 
+    if not 0 < ticket_id < 2**31:  # not a ticket id (and PostgreSQL's integer would overflow)
+        raise HTTPException(404, "该工单不存在，或不在您的工作范围内。")
     with db.connect() as conn:
         row = conn.execute(
             select(TICKET, CASE.c.code)

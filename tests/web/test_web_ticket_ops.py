@@ -142,6 +142,7 @@ def test_a_ticket_of_another_towns_case_is_not_found(client, db, people, clock):
         assert answer.status_code == 404, op
         assert "不在您的工作范围内" in answer.text
     assert state(db, code) == before
+    assert client.post(f"/tickets/{10**20}/claim", data={"csrf_token": token}).status_code == 404
 
 
 @pytest.mark.parametrize("op", ["claim", "suspend", "resume", "extend"])
@@ -168,6 +169,8 @@ def test_suspend_then_resume_moves_the_due_times_by_the_working_time_lost(
     page = client.get(f"/cases/{code}").text
     assert f'action="/tickets/{ticket}/suspend"' in page
     assert "审批人（负责人，必填）" in page
+    suggested = re.search(rf'<datalist id="approvers-{ticket}">(.*?)</datalist>', page, re.S)
+    assert suggested and "负责人（" in suggested.group(1)  # the town's 负责人 (demo account)
     assert f'action="/tickets/{ticket}/resume"' not in page
     before = state(db, code)
 
@@ -339,3 +342,24 @@ def test_the_definitions_extend_action_leads_to_the_case_page_form(client, db, p
         assert conn.execute(select(func.count()).select_from(EVENT)).scalar_one() == len(
             state(db, code)["events"]
         )
+
+
+def test_a_ticket_signed_for_by_a_colleague_cannot_be_suspended_by_another(
+    client, db, people, clock, make_user
+):
+    code = open_case(db, clock)
+    ticket = open_ticket(db, code)
+    colleague = make_user(
+        "colleague", MembershipSpec(TOWN, "承办人", "司法所"), display_name="同事小李"
+    )
+    sign_in(client, colleague, PASSWORD)
+    assert post(client, code, f"/tickets/{ticket}/claim").status_code == 303
+    sign_in(client, people["handler"].username)
+    page = client.get(f"/cases/{code}").text
+    assert "已由 同事小李 签收" in page
+    assert f'action="/tickets/{ticket}/suspend"' not in page
+    before = state(db, code)
+    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="代办", approver="王主任")
+    assert answer.status_code == 409
+    assert "该单已由 同事小李 签收，只有签收人可以中止" in answer.text
+    assert state(db, code) == before
