@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
+from admin import row_buttons
 from admin.case_page import EVENT, EVENT_WORDS, PARTY
 from admin.intake import facts, intake_form, qr_svg
 from admin.ratelimit import RateLimiter
@@ -101,10 +102,10 @@ async def online_submit(request: Request) -> Response:
     model = _online_model(request)
     form = intake_form(model)
     submitted = await request.form()
+    rows = row_buttons.applied(form, submitted)
+    if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
+        return _online_page(request, model, data=rows)
     data = form.parse_submission(submitted)
-    row_button = submitted.get("_op")
-    if isinstance(row_button, str) and row_button:  # add/remove a row with JavaScript off
-        return _online_page(request, model, data=form.apply_action(data, row_button))
     if "channel" in form.schema.get("properties", {}):
         data["channel"] = _online_channel(model)  # online is online, whatever was posted
     errors = form.validate(data)

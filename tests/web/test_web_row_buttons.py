@@ -151,3 +151,14 @@ def test_step_form_add_row_without_javascript_keeps_the_values_and_acts_not(
     with db.connect() as conn:
         stored = conn.execute(select(TICKET.c.data).where(TICKET.c.id == ticket)).scalar()
     assert stored["participants"] == [{"name": "李律师"}]
+
+
+def test_online_intake_add_row_without_javascript_stores_nothing(client, db):
+    cast(db)
+    token = csrf_of(client, "/online/xiaogan")
+    fields = {**as_form(INTAKE_FIELDS), "csrf_token": token, "_op": "add:parties"}
+    answer = client.post("/online/xiaogan", data=fields)
+    assert answer.status_code == 200
+    assert 'name="parties/1/name"' in answer.text and 'value="王小明"' in answer.text
+    assert "yf-error" not in answer.text
+    assert count(db, CASE) == 0
