@@ -57,6 +57,10 @@ TICKET_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 CASE_TABLE = Case.__table__
+# what ledger_row and the overdue board read: not the form data or other wide columns
+LEDGER_SOURCE = tuple(
+    CASE_TABLE.c[name] for name in ("id", "leader", *(key for key, _ in CASE_COLUMNS))
+)
 
 
 class ListError(ValueError):
@@ -105,7 +109,7 @@ def _statement(ctx: Context, sel: Selection) -> Select[*tuple[Any, ...]]:
     if metric.subject == "ticket":
         return (
             select(
-                *CASE_TABLE.c,
+                *LEDGER_SOURCE,
                 Ticket.name.label("ticket"),
                 Ticket.state.label("ticket_state"),
                 Ticket.completed_at.label("ticket_finished"),
@@ -114,7 +118,7 @@ def _statement(ctx: Context, sel: Selection) -> Select[*tuple[Any, ...]]:
             .where(*where)
             .order_by(Ticket.completed_at, Ticket.id)
         )
-    return select(*CASE_TABLE.c).where(*where).order_by(Case.received_at, Case.id)
+    return select(*LEDGER_SOURCE).where(*where).order_by(Case.received_at, Case.id)
 
 
 def columns_for(sel: Selection) -> tuple[tuple[str, str], ...]:

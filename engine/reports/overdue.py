@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from engine.reports.cohorts import Context
-from engine.reports.lists import CASE_TABLE, ledger_row
+from engine.reports.lists import LEDGER_SOURCE, ledger_row
 from engine.tables import Case
 
 SOON = timedelta(hours=24)
@@ -48,7 +48,7 @@ def board(conn: Connection, ctx: Context, now: datetime, limit: int = 500) -> li
     if ctx.scope.empty:
         return []
     stmt = (
-        select(*CASE_TABLE.c)
+        select(*LEDGER_SOURCE)
         .where(
             ctx.in_scope(),
             Case.status.in_(("open", "suspended")),
