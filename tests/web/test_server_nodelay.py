@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 from uvicorn.server import ServerState
@@ -29,6 +30,7 @@ async def _nodelay_of(protocol: type[asyncio.Protocol]) -> int:
             super().connection_made(transport)
             sock = transport.get_extra_info("socket")
             seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # proto 0, like uvicorn's
     listener.bind(("127.0.0.1", 0))
@@ -49,10 +51,17 @@ async def _nodelay_of(protocol: type[asyncio.Protocol]) -> int:
     return seen[0]
 
 
+def _in_own_thread(protocol: type[asyncio.Protocol]) -> int:
+    """asyncio.run in a thread of its own: other tests (Playwright) may leave a loop running
+    in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _nodelay_of(protocol)).result(timeout=30)
+
+
 def test_uvicorns_own_protocol_leaves_nagle_on_for_such_a_listener() -> None:
     # The problem the server works around; if uvicorn fixes it, this test says so.
-    assert asyncio.run(_nodelay_of(server._HTTPProtocol)) == 0
+    assert _in_own_thread(server._HTTPProtocol) == 0
 
 
 def test_the_servers_protocol_turns_nagle_off() -> None:
-    assert asyncio.run(_nodelay_of(server.NoDelayHTTPProtocol)) != 0
+    assert _in_own_thread(server.NoDelayHTTPProtocol) != 0
