@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 
+import admin.ids  # noqa: F401  registers the {name:id} path convertor used below
 from admin import (
     act,
     api,
@@ -34,8 +35,8 @@ def routes() -> list[BaseRoute]:
         Route("/cases/{code}/receipt", intake.receipt),
         Route("/cases/{code}/files/{sha256}", attachments.download),
         Route("/cases/{code}/evaluation-link", case_page.evaluation_link, methods=["POST"]),
-        Route("/tickets/{ticket:int}/act/{action}", act.act_page, methods=["GET"]),
-        Route("/tickets/{ticket:int}/act/{action}", act.act_submit, methods=["POST"]),
+        Route("/tickets/{ticket:id}/act/{action}", act.act_page, methods=["GET"]),
+        Route("/tickets/{ticket:id}/act/{action}", act.act_submit, methods=["POST"]),
         *ticket_ops.routes(),
         Route("/online", citizen.online_choose),
         Route("/online/{county}", citizen.online_page, methods=["GET"]),

@@ -313,7 +313,7 @@ async def extend(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route(f"/tickets/{{ticket:int}}/{op}", handler, methods=["POST"])
+        Route(f"/tickets/{{ticket:id}}/{op}", handler, methods=["POST"])
         for op, handler in (
             ("claim", claim),
             ("suspend", suspend),

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+import admin.ids  # noqa: F401  registers the {name:id} path convertor used below
 from admin.console import accounts, files, formpages, importpages, versionpages, viewpages
 from admin.console.page import render, require_admin
 from admin.console.store import AuditEntry, audit_trail
@@ -61,7 +62,7 @@ def routes() -> list[BaseRoute]:
         Route("/versions/migrate", versionpages.migration, methods=["GET", "POST"]),
         Route("/accounts", accounts.account_list, methods=get),
         Route("/accounts", accounts.account_create, methods=post),
-        Route("/accounts/{user_id:int}", accounts.account_detail, methods=get),
-        Route("/accounts/{user_id:int}", accounts.account_change, methods=post),
+        Route("/accounts/{user_id:id}", accounts.account_detail, methods=get),
+        Route("/accounts/{user_id:id}", accounts.account_change, methods=post),
         Route("/audit", audit, methods=get),
     ]
