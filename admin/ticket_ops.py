@@ -113,7 +113,7 @@ def for_case(
     """TicketOps per open ticket, and display names of whoever signed for them."""
     ops = {t.id: offered(model, case, t, user, t.id in mine) for t in tickets if t.state in OPEN}
     claimers = {t.claimed_by for t in tickets if t.state in OPEN and t.claimed_by}
-    names = _names(db, claimers)
+    names = display_names(db, claimers)
     for t in tickets:
         found = ops.get(t.id)
         if found is None:
@@ -128,7 +128,8 @@ def for_case(
     return ops, names
 
 
-def _names(db: Engine, usernames: set[str]) -> dict[str, str]:
+def display_names(db: Engine, usernames: set[str]) -> dict[str, str]:
+    """Staff display names by username (people read 张三, not zhangsan01)."""
     if not usernames:
         return {}
     with db.connect() as conn:

@@ -363,3 +363,20 @@ def test_a_ticket_signed_for_by_a_colleague_cannot_be_suspended_by_another(
     assert answer.status_code == 409
     assert "该单已由 同事小李 签收，只有签收人可以中止" in answer.text
     assert state(db, code) == before
+
+
+def test_the_case_page_names_people_by_their_display_names(client, db, people, clock):
+    code = open_case(db, clock, step="接单")
+    ticket = open_ticket(db, code)
+    handler = people["handler"]
+    assert handler.display_name != handler.username
+    sign_in(client, handler.username)
+    assert post(client, code, f"/tickets/{ticket}/claim").status_code == 303
+    work = post(client, code, f"/tickets/{ticket}/act/接收")  # the step record of 接单
+    assert work.status_code == 303, work.text[:300]
+    page = client.get(f"/cases/{code}").text
+    entries = timeline(page)
+    assert f"<strong>签收</strong> · {handler.display_name}" in entries
+    assert f"· {handler.username}<" not in entries
+    records = re.findall(r"<h2>.*?</h2>", page, re.S)
+    assert any(handler.display_name in r and "接收" in r for r in records), records
