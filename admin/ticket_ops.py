@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 from admin.accounts import AccountMembership, UserAccount
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
+from engine import pauses
 
 USERS = UserAccount.__table__
 MEMBERS = AccountMembership.__table__
@@ -65,13 +66,8 @@ class TicketOps:
 
 
 def deadline_rule(model: Any, process: str, step: str) -> Any:
-    """The rule that governs 中止/延期 on a step: its own deadline, else the case deadline
-    (the same choice the engine makes when it checks)."""
-    proc = model.processes.get(process) if model is not None else None
-    if proc is None:
-        return None
-    found = proc.steps.get(step)
-    return (found.deadline if found is not None else None) or proc.case_deadline
+    """The rule that governs 中止/延期 on a step (the engine's own choice)."""
+    return pauses.deadline_rule(model, process, step) if model is not None else None
 
 
 def _labels(model: Any, process: str, step: str) -> dict[str, str]:

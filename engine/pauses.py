@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from dsl.model import Deadline, Duration
+from dsl.model import County, Deadline, Duration
 from engine import flow, loading, timers
 from engine.calendar import calendar_for
 from engine.errors import ActionRefused
@@ -16,10 +16,18 @@ from engine.scope import Principal, may_work
 from engine.tables import TICKET
 
 
+def deadline_rule(county: County, process: str, step: str) -> Deadline | None:
+    """The rule that governs 中止/延期 at a step: the step's own deadline, else the case
+    deadline. Pages ask this to decide which buttons to show; the engine checks with it."""
+    found = county.processes.get(process)
+    if found is None:
+        return None
+    at = found.steps.get(step)
+    return (at.deadline if at else None) or found.case_deadline
+
+
 def _rule(loaded: loading.Loaded) -> Deadline | None:
-    process = loaded.county.processes[str(loaded.case["process"])]
-    step = process.steps.get(str(loaded.ticket["step"]))
-    return (step.deadline if step else None) or process.case_deadline
+    return deadline_rule(loaded.county, str(loaded.case["process"]), str(loaded.ticket["step"]))
 
 
 def _check(
@@ -77,6 +85,8 @@ def resume(
     if loaded.case["status"] != "suspended":
         raise ActionRefused("案件没有中止，无需恢复")
     t = loaded.ticket
+    if t["state"] not in OPEN_STATES:
+        raise ActionRefused("该单已办结，不能恢复办理")
     if not may_work(principal, t["center"], t["office"], t["role"]):
         raise ActionRefused("您不是该单的办理人，不能恢复办理")
     move = Move(

@@ -12,7 +12,7 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy import select
 
 from dsl.model import Duration
-from engine import firing, timers, versions
+from engine import firing, pauses, timers, versions
 from engine.cases import Engine
 from engine.clock import ManualClock
 from engine.errors import ActionRefused
@@ -158,3 +158,24 @@ def test_deadline_by_level_when_no_severity_rule(db: DbEngine, clock: ManualCloc
     due_town = wf.act(d2, only_open(town), "派单", {}).open_tickets()[0].due_at
     assert due_village == datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # same day, 17:30 CST
     assert due_town == datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # next working day, 09:00 CST
+
+
+def test_resume_through_a_finished_ticket_is_refused(
+    wf: Engine, dispatcher: Principal, mediator: Principal
+) -> None:
+    view = run_to_handling(wf, dispatcher, mediator)
+    ticket = only_open(view)
+    view = wf.suspend(mediator, ticket, reason="当事人住院", approver="赵主任")
+    finished = next(t.id for t in view.tickets if t.state == "completed")
+    with pytest.raises(ActionRefused, match="该单已办结，不能恢复办理"):
+        wf.resume(dispatcher, finished, reason="x")
+    assert wf.case(mediator, view.code).status == "suspended"
+
+
+def test_deadline_rule_is_the_steps_own_else_the_cases() -> None:
+    county = make_county("rules")
+    process = next(iter(county.processes.values()))
+    for key, step in process.steps.items():
+        expected = step.deadline or process.case_deadline
+        assert pauses.deadline_rule(county, process.key, key) is expected
+    assert pauses.deadline_rule(county, "没有这个流程", "x") is None
