@@ -12,6 +12,7 @@ from dsl.model import County
 from engine import driver, versions
 from engine import statements as sql
 from engine.errors import NotFound
+from engine.tables import CASE, TICKET
 
 
 @dataclass
@@ -49,11 +50,20 @@ def case_by_code(conn: Connection, code: str) -> tuple[dict[str, Any], County]:
     return _with_model(conn, row)
 
 
+# TICKET_WITH_CASE's columns in order: the ticket's, the case's, then the version hash; the
+# row is split by position (cheaper than testing every key's prefix).
+_TICKET_KEYS = tuple(c.name for c in TICKET.columns)
+_CASE_KEYS = tuple(c.name for c in CASE.columns)
+_SPLIT = len(_TICKET_KEYS)
+
+
 def ticket(conn: Connection, ticket_id: int) -> Loaded:
-    row = driver.first(conn, sql.TICKET_WITH_CASE, {"ticket_id": ticket_id})
-    if row is None:
+    rows = driver.tuples(conn, sql.TICKET_WITH_CASE, {"ticket_id": ticket_id})
+    if not rows:
         raise NotFound(f"没有编号为 {ticket_id} 的单")
-    ticket = {key[2:]: value for key, value in row.items() if key.startswith("t_")}
-    case = {key: value for key, value in row.items() if not key.startswith("t_")}
-    case, county = _with_model(conn, case)
+    row = rows[0]
+    ticket = dict(zip(_TICKET_KEYS, row[:_SPLIT], strict=True))
+    case = dict(zip(_CASE_KEYS, row[_SPLIT:-1], strict=True))
+    found = versions._MODELS.get(row[-1])
+    county = found if found is not None else model_of(conn, int(case["version_id"]))
     return Loaded(ticket=ticket, case=case, county=county)
