@@ -6,7 +6,8 @@ no COUNT(*) over the county, we fetch one row more than a page to know whether t
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -101,7 +102,11 @@ def inbox_rows(
     page: int,
     now: datetime,
     per_page: int | None = None,
+    after: Cursor | None = None,
 ) -> tuple[list[InboxRow], bool]:
+    """One page of a tab. `after` (the last line of the previous page, from the 下一页 link)
+    pages the todo and overdue tabs by keyset: each scan starts right after it, so page 200
+    costs what page 1 does; without it (or on the other tabs) the page number is an OFFSET."""
     per_page = per_page or PER_PAGE
     county = county_id(db, user.county)
     if county is None:
@@ -111,10 +116,15 @@ def inbox_rows(
     params.update(county=county, now=now, lim=per_page + 1, off=(page - 1) * per_page)
     params["enough"] = params["lim"] + params["off"]
     if tab in ("todo", "overdue") and user.memberships:
-        shape = (user.memberships, tab, tuple(sorted(used)))
+        start = "none" if after is None else ("undated" if after[0] is None else "dated")
+        if after is not None:
+            params.update(off=0, enough=params["lim"], a_due=after[0], a_id=after[1])
+        shape = (user.memberships, tab, tuple(sorted(used)), start)
         if shape not in _STATEMENTS:
-            _STATEMENTS[shape] = _due_statement(user, tab, tuple(sorted(used)))
+            _STATEMENTS[shape] = _due_statement(user, tab, tuple(sorted(used)), start)
         query = _STATEMENTS[shape]
+        if query is None:  # an undated cursor on a tab of dated tickets only: nothing after
+            return [], False
     else:
         query = _generic_statement(db, user, tab, tuple(sorted(used)), now)
     with db.connect() as conn:
@@ -123,6 +133,31 @@ def inbox_rows(
         _row(*r, r[4] is not None and r[4] < now and r[3] in OPEN_STATES) for r in rows[:per_page]
     ]
     return result, len(rows) > per_page
+
+
+Cursor = tuple[datetime | None, int]  # (due time, ticket id) of the previous page's last line
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR = re.compile(r"(\d{1,19}|n)-(\d{1,10})")
+
+
+def cursor_text(row: InboxRow) -> str:
+    """The 下一页 link's `after`: the line's due time in microseconds since 1970, and its id."""
+    if row.due_at is None:
+        return f"n-{row.ticket_id}"
+    return f"{(row.due_at - EPOCH) // timedelta(microseconds=1)}-{row.ticket_id}"
+
+
+def parse_cursor(text: str) -> Cursor | None:
+    """`after` from a URL; None (page by number instead) when it is not one of ours."""
+    found = _CURSOR.fullmatch(text)
+    if found is None:
+        return None
+    due, ticket = found.groups()
+    try:
+        when = None if due == "n" else EPOCH + timedelta(microseconds=int(due))
+    except OverflowError:
+        return None
+    return when, int(ticket)
 
 
 @lru_cache(maxsize=ROW_CACHE)
@@ -162,7 +197,7 @@ def _generic_statement(
     return _page(query)
 
 
-def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...]) -> Any:
+def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...], start: str = "none") -> Any:
     """Open tickets by due time, as a union of index-ordered scans cut at `enough` each.
 
     One scan per membership and state, each an equality prefix of ix_ticket_inbox (county,
@@ -183,15 +218,28 @@ def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...]) -> Any:
                     TICKET.c.office == m.office if m.office else TICKET.c.office.is_(None),
                     TICKET.c.role == m.role,
                 )
+                if dated and start == "undated":
+                    continue  # the cursor is past every dated ticket (they come first)
                 if dated:
                     scan = scan.where(TICKET.c.due_at.is_not(None))
+                    if start == "dated":
+                        a_due: Any = bindparam("a_due")
+                        a_id = bindparam("a_id", type_=Integer)
+                        scan = scan.where(
+                            TICKET.c.due_at >= a_due,  # the index range; the rest filters
+                            (TICKET.c.due_at > a_due) | (TICKET.c.id > a_id),
+                        )
                     if tab == "overdue":
                         scan = scan.where(TICKET.c.due_at < bindparam("now"))
                     scan = scan.order_by(TICKET.c.due_at, TICKET.c.id)
                 else:
                     scan = scan.where(TICKET.c.due_at.is_(None)).order_by(TICKET.c.id)
+                    if start == "undated":
+                        scan = scan.where(TICKET.c.id > bindparam("a_id", type_=Integer))
                 limited = _filtered(scan, keys).limit(bindparam("enough", type_=Integer))
                 scans.append(limited.subquery())
+    if not scans:
+        return None
     ranked = union_all(*[select(scan.c.tid, scan.c.due) for scan in scans]).subquery("ranked")
     query = _base().join(ranked, ranked.c.tid == TICKET.c.id)
     return _page(query.order_by(ranked.c.due.is_(None), ranked.c.due, TICKET.c.id))
@@ -251,9 +299,11 @@ def _inbox_page(request: Request) -> Response:
     except ValueError:
         page = 1
     filters = {key: params.get(key, "").strip() for key, _ in FILTERS}
+    after = parse_cursor(params.get("after", "")) if page > 1 else None
     rows, has_next = inbox_rows(
-        request.app.state.db, user, tab=tab, filters=filters, page=page, now=utcnow()
+        request.app.state.db, user, tab=tab, filters=filters, page=page, now=utcnow(), after=after
     )
+    keyset = tab in ("todo", "overdue") and bool(rows)
     context = {
         "tabs": TABS,
         "tab": tab,
@@ -262,6 +312,7 @@ def _inbox_page(request: Request) -> Response:
         "row_lines": Markup("".join([row_html(r, tab == "done") for r in rows])),
         "page": page,
         "has_next": has_next,
+        "next_after": cursor_text(rows[-1]) if keyset and has_next else "",
         "filters": filters,
         "filter_labels": FILTERS,
         "title": "待办",
