@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection, Insert, Table, bindparam, exc, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.crud import REQUIRED
 from sqlalchemy.sql.elements import ClauseElement
@@ -209,10 +209,38 @@ def execute_many(
     if prepared.positional or len(rows) > _FEW:
         _run(conn, prepared, [prepared.parameters(r) for r in rows], many=True)
         return
+    if len(rows) == 1:
+        _run(conn, prepared, prepared.parameters(rows[0]))
+        return
     # psycopg's executemany goes through pipeline mode, which measured slower than plain
-    # statements for the few rows an action writes (two or three events, stage timers).
-    for row in rows:
-        _run(conn, prepared, prepared.parameters(row))
+    # statements for the few rows an action writes (two or three events, stage timers); one
+    # INSERT with a VALUES list per row is one round trip instead of one per row.
+    keys = tuple(rows[0])
+    table = getattr(statement, "table", None)
+    if not isinstance(statement, Insert) or not isinstance(table, Table) or statement._returning:
+        for row in rows:
+            _run(conn, prepared, prepared.parameters(row))
+        return
+    values = {f"{key}_{i}": row[key] for i, row in enumerate(rows) for key in keys}
+    run(conn, _values_list(table, keys, len(rows)), values)
+
+
+# (table, column keys, rows) -> INSERT with one VALUES tuple per row; kept here so that the
+# statement's id (driver.prepare's cache key) stays valid. At most _FEW rows per statement.
+_VALUES_LISTS: dict[tuple[Table, tuple[str, ...], int], Insert] = {}
+
+
+def _values_list(table: Table, keys: tuple[str, ...], count: int) -> Insert:
+    found = _VALUES_LISTS.get((table, keys, count))
+    if found is None:
+        found = insert(table).values(
+            [
+                {key: bindparam(f"{key}_{i}", type_=table.c[key].type) for key in keys}
+                for i in range(count)
+            ]
+        )
+        _VALUES_LISTS[(table, keys, count)] = found
+    return found
 
 
 def all_rows(

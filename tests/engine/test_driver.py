@@ -91,3 +91,23 @@ def test_constant_in_lists_run_and_parameter_lists_are_refused(db: DbEngine) -> 
         by_ids = delete(TICKET).where(TICKET.c.id.in_(bindparam("ids", expanding=True)))
         with pytest.raises(ValueError, match="ids"):
             driver.execute(conn, by_ids, {"ids": [1, 2]})
+
+
+def test_a_few_rows_are_one_statement_in_row_order(db: DbEngine) -> None:
+    """Three events written by execute_many: one statement on either backend (SQLite's
+    executemany, a VALUES list on PostgreSQL), the rows in order with their values."""
+    county_id = _county_id(db)
+    at = datetime(2026, 11, 16, 9, 30, 15, 654321, tzinfo=UTC)
+    rows = [_event(county_id, "丙", at + timedelta(minutes=i), {"n": i}) for i in range(3)]
+    rows[1]["after"] = None
+    with writer(db).begin() as conn:
+        before = driver.COUNT.sent
+        driver.execute_many(conn, sql.INSERT_EVENT, rows)
+        assert driver.COUNT.sent - before == 1
+    with db.connect() as conn:
+        stored = driver.all_rows(conn, EVENT_BY_KIND, {"kind": "丙"})
+    assert [(r["at"], r["after"]) for r in stored] == [
+        (at, {"n": 0}),
+        (at + timedelta(minutes=1), None),
+        (at + timedelta(minutes=2), {"n": 2}),
+    ]
