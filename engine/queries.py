@@ -35,10 +35,9 @@ def case_view(
         row = driver.first(conn, sql.CASE_VIEW, {"case_id": case_id})
         if row is None:
             raise NoResultFound("No row was found when one was required")
-    where = {"case_id": case_id}
-    parties, tickets = driver.tuples_of(
-        conn, [(sql.CASE_PARTY_VIEWS, where), (sql.CASE_TICKET_VIEWS, where)]
-    )
+    rows = driver.tuples(conn, sql.CASE_VIEW_ROWS, {"case_id": case_id})
+    tickets = [r[2:_PARTY_AT] for r in rows if r[0] == 0]
+    parties = [r[_PARTY_AT:] for r in rows if r[0] == 1]
     # A freshly inserted case lacks the nullable columns it did not set: they are NULL.
     get = row.get
     fields = {name: get(name) for name in _CASE_FIELDS}
@@ -53,6 +52,7 @@ def case_view(
     )
 
 
+_PARTY_AT = 2 + len(sql.TICKET_VIEW_COLUMNS)  # CASE_VIEW_ROWS: kind, id, ticket..., party...
 _CASE_FIELDS = tuple(
     name for name in CaseView.__dataclass_fields__ if name not in ("parties", "tickets", "county")
 )

@@ -7,7 +7,17 @@ execution is little more than the driver call. Columns to SET come from the para
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import (
+    bindparam,
+    cast,
+    delete,
+    insert,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 
 from engine.registry import COUNTY_T as COUNTY
 from engine.registry import VERSION_T as VERSION
@@ -95,18 +105,27 @@ DROP_TICKET_TIMERS = delete(TIMER).where(
     TIMER.c.ticket_id.in_(bindparam("ids", expanding=True)), TIMER.c.fired_at.is_(None)
 )
 
-# The case view's tickets and parties: exactly the view records' fields, in their order
-# (queries.case_view builds them positionally).
+# The case view's tickets and parties in one statement (one round trip), tickets first, each in
+# id order: `kind` (0 ticket, 1 party), the row id, exactly the TicketView fields in their
+# order, then the party's name, role, phone and id number (queries.case_view builds the
+# records positionally). The other kind's columns are typed NULLs (PostgreSQL's UNION wants
+# matching types).
 TICKET_VIEW_COLUMNS = tuple(TicketView.__dataclass_fields__)
-CASE_TICKET_VIEWS = (
-    select(*[TICKET.c[name] for name in TICKET_VIEW_COLUMNS])
-    .where(TICKET.c.case_id == bindparam("case_id"))
-    .order_by(TICKET.c.id)
-)
-CASE_PARTY_VIEWS = (
-    select(PARTY.c.name, PARTY.c.role, PARTY.c.phone, PARTY.c.id_number)
-    .where(PARTY.c.case_id == bindparam("case_id"))
-    .order_by(PARTY.c.id)
+PARTY_VIEW_COLUMNS = ("name", "role", "phone", "id_number")
+_TICKET_PART = select(
+    literal_column("0").label("view_kind"),
+    TICKET.c.id.label("row_id"),
+    *[TICKET.c[name] for name in TICKET_VIEW_COLUMNS],
+    *[cast(null(), PARTY.c[name].type).label("p_" + name) for name in PARTY_VIEW_COLUMNS],
+).where(TICKET.c.case_id == bindparam("case_id"))
+_PARTY_PART = select(
+    literal_column("1"),
+    PARTY.c.id,
+    *[cast(null(), TICKET.c[name].type) for name in TICKET_VIEW_COLUMNS],
+    *[PARTY.c[name] for name in PARTY_VIEW_COLUMNS],
+).where(PARTY.c.case_id == bindparam("case_id"))
+CASE_VIEW_ROWS = union_all(_TICKET_PART, _PARTY_PART).order_by(
+    literal_column("view_kind"), literal_column("row_id")
 )
 CASE_TICKETS = select(TICKET).where(TICKET.c.case_id == bindparam("case_id")).order_by(TICKET.c.id)
 CASE_PARTIES = select(PARTY).where(PARTY.c.case_id == bindparam("case_id")).order_by(PARTY.c.id)

@@ -96,3 +96,24 @@ def test_every_change_appends_events_with_before_and_after(
 def test_qr_svg_of_the_code() -> None:
     image = qr.svg("TA-2026-000001")
     assert image.startswith("<svg") and "TA-2026-000001" in image
+
+
+def test_the_view_an_action_returns_is_the_view_read_afterwards(
+    wf: Engine, dispatcher: Principal, mediator: Principal
+) -> None:
+    """The returned view (tickets and parties read in one statement) lists every ticket in id
+    order with its fields and every party in order, masked: the same as a fresh read."""
+    two = [
+        {"name": "王五", "phone": "13800001234", "id_number": "420902199001011234"},
+        {"name": "赵六", "phone": "13900005678", "role": "被申请人"},
+    ]
+    view = run_to_handling(wf, dispatcher, mediator, parties=two)
+    assert [(p.name, p.role, p.phone) for p in view.parties] == [
+        ("王五", "申请人", "138****1234"),
+        ("赵六", "被申请人", "139****5678"),
+    ]
+    assert view.parties[0].id_number == "420902********1234" and view.parties[1].id_number == ""
+    assert [t.state for t in view.tickets] == ["completed", "completed", "open"]
+    assert [t.id for t in view.tickets] == sorted(t.id for t in view.tickets)
+    assert view.tickets[0].completed_by == dispatcher.username and view.tickets[0].completed_at
+    assert view == wf.case(dispatcher, view.code)
