@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from dsl.model import County as CountyModel
+from engine import driver
 from engine.db import utcnow, writer
 from engine.errors import NotFound
 from engine.registry import COUNTY_T as COUNTY
@@ -130,11 +131,13 @@ def current_in(conn: Connection, county_key: str) -> tuple[int, int, CountyModel
     """current_version inside the caller's transaction."""
     from engine.statements import CURRENT_VERSION
 
-    row = conn.execute(CURRENT_VERSION, {"county": county_key}).first()
-    if row is None:
+    # On the driver (every intake and many reads start here): a prebuilt statement.
+    rows = driver.tuples(conn, CURRENT_VERSION, {"county": county_key})
+    if not rows:
         raise NotFound(f"县区「{county_key}」还没有发布流程定义")
-    files = None if row.content_hash in _MODELS else _files(conn, row.id)
-    return row.county_id, row.id, model_for_hash(row.content_hash, files)
+    version_id, county_id, content_hash = rows[0]
+    files = None if content_hash in _MODELS else _files(conn, version_id)
+    return county_id, version_id, model_for_hash(content_hash, files)
 
 
 def _files(conn: Connection, version_id: int) -> dict[str, str]:
