@@ -47,6 +47,9 @@ class WorkCalendar:
         self.model = model
         self.day_start = time(*model.workday_start)
         self.day_end = time(*model.workday_end)
+        # Days already decided (deadlines walk the same few weeks again and again); at most
+        # one entry per calendar day looked at, so it stays small.
+        self._workdays: dict[date, bool] = {}
         if self.day_end <= self.day_start:
             raise ValueError(
                 f"日历“{model.name}”的下班时间 {self.day_end:%H:%M} 必须晚于上班时间 "
@@ -60,6 +63,12 @@ class WorkCalendar:
         return chinesecalendar_covers(year)
 
     def is_workday(self, day: date) -> bool:
+        found = self._workdays.get(day)
+        if found is None:
+            found = self._workdays[day] = self._decide(day)
+        return found
+
+    def _decide(self, day: date) -> bool:
         if day in self.model.extra_holidays:
             return False
         if day in self.model.extra_workdays:
