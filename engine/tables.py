@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, utcnow
@@ -106,7 +106,21 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_ticket_inbox", "county_id", "state", "center", "office", "due_at"),
         Index("ix_ticket_case", "case_id", "state"),
-        Index("ix_ticket_done", "completed_by", "completed_at"),
+        # Finished tickets only (migration 0010): open tickets cost these indexes nothing.
+        Index(
+            "ix_ticket_done",
+            "completed_by",
+            "completed_at",
+            sqlite_where=text("completed_by IS NOT NULL"),
+            postgresql_where=text("completed_by IS NOT NULL"),
+        ),
+        Index(
+            "ix_ticket_county_completed",
+            "county_id",
+            "completed_at",
+            sqlite_where=text("completed_at IS NOT NULL"),
+            postgresql_where=text("completed_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 
 from engine import qr
 from engine.cases import Engine
@@ -117,3 +118,40 @@ def test_the_view_an_action_returns_is_the_view_read_afterwards(
     assert [t.id for t in view.tickets] == sorted(t.id for t in view.tickets)
     assert view.tickets[0].completed_by == dispatcher.username and view.tickets[0].completed_at
     assert view == wf.case(dispatcher, view.code)
+
+
+def test_finished_ticket_indexes_hold_finished_tickets_and_are_chosen(db: DbEngine) -> None:
+    """Migration 0010: the 已办 and report indexes are partial (open tickets cost them no
+    writes) and the planner still picks them for a finisher's or a period's tickets."""
+    done = "SELECT id FROM ticket WHERE completed_by = 'x' ORDER BY completed_at DESC"
+    period = (
+        "SELECT count(*) FROM ticket WHERE county_id = 1 AND completed_at >= '2026-01-01'"
+        " AND completed_at < '2026-02-01'"
+    )
+    with db.begin() as conn:
+        if db.dialect.name == "sqlite":
+            found = dict(
+                conn.execute(
+                    sql_text("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'ticket'")
+                ).all()
+            )
+            plans = [
+                " ".join(str(r[-1]) for r in conn.execute(sql_text(f"EXPLAIN QUERY PLAN {q}")))
+                for q in (done, period)
+            ]
+        else:
+            found = dict(
+                conn.execute(
+                    sql_text(
+                        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ticket'"
+                    )
+                ).all()
+            )
+            conn.execute(sql_text("SET LOCAL enable_seqscan = off"))
+            plans = [
+                " ".join(r[0] for r in conn.execute(sql_text(f"EXPLAIN {q}")))
+                for q in (done, period)
+            ]
+    assert "completed_by IS NOT NULL" in found["ix_ticket_done"]
+    assert "completed_at IS NOT NULL" in found["ix_ticket_county_completed"]
+    assert "ix_ticket_done" in plans[0] and "ix_ticket_county_completed" in plans[1]
