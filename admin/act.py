@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, select
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,7 +15,7 @@ from admin import row_buttons
 from admin.attachments import store
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
-from admin.web import render
+from admin.web import database_work, render
 from admin.workflow import refusal, workflow
 
 NOT_YOURS = "该工单不存在，或不在您的待办范围内。"
@@ -98,14 +99,26 @@ async def act_page(request: Request) -> Response:
     return _page(request, ticket, option, _form(request, ticket, option))
 
 
-async def act_submit(request: Request) -> Response:
-    user = require_user(request)
+def _ticket_option(request: Request, user: StaffUser) -> tuple[Any, Any]:
     ticket = _ticket(request, user)
-    option = _option(request, user, ticket.id)
+    return ticket, _option(request, user, ticket.id)
+
+
+async def act_submit(request: Request) -> Response:
+    # The body is read on the event loop; the lookups and the action (one engine transaction)
+    # go through database_work, so on PostgreSQL the loop serves others while they wait.
+    user = require_user(request)
+    ticket, option = await database_work(request, _ticket_option, request, user)
     if option.effect in PAUSES:
         return _to_case_page(ticket, option)
-    form = _form(request, ticket, option)
     submitted = await request.form()
+    return await database_work(request, _submit, request, user, ticket, option, submitted)
+
+
+def _submit(
+    request: Request, user: StaffUser, ticket: Any, option: Any, submitted: FormData
+) -> Response:
+    form = _form(request, ticket, option)
     reason = str(submitted.get("_reason", "")).strip()
     rows = row_buttons.applied(form, submitted) if form else None
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored

@@ -18,7 +18,7 @@ from starlette.responses import Response
 import forms
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
-from admin.web import render
+from admin.web import database_work, render
 from engine.tables import CaseParty, Event
 
 PARTY = CaseParty.__table__
@@ -179,6 +179,10 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
 
 
 async def case_page(request: Request) -> Response:
+    return await database_work(request, _case_page, request)
+
+
+def _case_page(request: Request) -> Response:
     user = require_user(request)
     case = visible_case(request.app.state.db, user, request.path_params["code"])
     if case is None:

@@ -16,7 +16,7 @@ from admin import row_buttons
 from admin.auth import StaffMembership, StaffUser, require_user
 from admin.case_page import visible_case
 from admin.scope import county_model
-from admin.web import render
+from admin.web import database_work, render
 from admin.workflow import refusal, workflow
 
 # The intake form names its own fields; these are the names we recognise for the four facts
@@ -160,10 +160,18 @@ def _visits(submitted: FormData) -> int:
 
 
 async def intake_submit(request: Request) -> Response:
+    # The body is read on the event loop; the rest (the intake is one engine transaction) goes
+    # through database_work, so on PostgreSQL the loop serves others while it waits.
     user = require_user(request)
-    model = _model_or_404(request, user.county)
+    model = await database_work(request, _model_or_404, request, user.county)
     form = intake_form(model)
     submitted = await request.form()
+    return await database_work(request, _submit, request, user, model, form, submitted)
+
+
+def _submit(
+    request: Request, user: StaffUser, model: Any, form: forms.Form, submitted: FormData
+) -> Response:
     visits = _visits(submitted)
     rows = row_buttons.applied(form, submitted)
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
