@@ -21,6 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 COOKIE = "yidi_session"
 MAX_AGE = 12 * 3600  # one working day and a bit: staff log in each morning
 VERIFIED_CACHE = 4096  # cookies remembered per worker
+# Load balancers' and process managers' probes: polled every few seconds without cookies, they
+# must not be handed a new session (and its CSRF token) each time. A cookie sent with a probe
+# is still read, so a probe costs what any signed-in request costs in this middleware.
+PROBES = frozenset({"/healthz", "/readyz"})
 
 
 def _now() -> float:
@@ -41,15 +45,18 @@ class SessionMiddleware:
             return
         cookies = HTTPConnection(scope).cookies
         session = self._load(cookies.get(COOKIE, ""))
-        if "csrf" not in session:
+        probe = scope["path"] in PROBES
+        if "csrf" not in session and not probe:
             session["csrf"] = secrets.token_urlsafe(32)
         original = dict(session)  # flat str/int values: a copy compares like the JSON did
         had_cookie = COOKIE in cookies
         scope["session"] = session
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and (
-                scope["session"] != original or not had_cookie
+            if (
+                message["type"] == "http.response.start"
+                and not probe
+                and (scope["session"] != original or not had_cookie)
             ):
                 headers = MutableHeaders(scope=message)
                 headers.append("Set-Cookie", self._cookie(scope))
