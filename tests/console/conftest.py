@@ -1,5 +1,6 @@
 """Fixtures for the console tests (the app and client come from tests/conftest.py):
-administrators of two counties, and a helper that publishes the small test county through the console's own path."""
+administrators of two counties, and a helper that publishes the small test county through
+the console's own path."""
 
 from __future__ import annotations
 
