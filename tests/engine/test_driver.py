@@ -111,3 +111,19 @@ def test_a_few_rows_are_one_statement_in_row_order(db: DbEngine) -> None:
         (at + timedelta(minutes=1), None),
         (at + timedelta(minutes=2), {"n": 2}),
     ]
+
+
+def test_after_a_failed_statement_the_connection_still_works(db: DbEngine) -> None:
+    """The driver's cursor is kept per connection: a statement that failed must not leave the
+    next transaction on that connection a broken cursor."""
+    county_id = _county_id(db)
+    at = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
+    for _ in range(2):
+        with pytest.raises(IntegrityError), writer(db).begin() as conn:
+            driver.run(conn, sql.INSERT_EVENT, _event(999_999, "坏", at, None))
+        with writer(db).begin() as conn:
+            driver.run(conn, sql.INSERT_EVENT, _event(county_id, "好", at, None))
+            assert len(driver.all_rows(conn, EVENT_BY_KIND, {"kind": "好"})) >= 1
+    with db.connect() as conn:
+        assert len(driver.all_rows(conn, EVENT_BY_KIND, {"kind": "好"})) == 2
+        assert driver.all_rows(conn, EVENT_BY_KIND, {"kind": "坏"}) == []
