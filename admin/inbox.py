@@ -199,18 +199,6 @@ def _generic_statement(
     return _page(query)
 
 
-def _work_scopes(user: StaffUser) -> list[tuple[str, str | None, str]]:
-    """(center, office, role) of the tickets the user may work, each once, as
-    engine.scope.may_work decides: an office member also works the center-level tickets of
-    their role (a ticket with no office), so those are scanned too."""
-    scopes: dict[tuple[str, str | None, str], None] = {}
-    for m in user.memberships:
-        scopes[(m.center, m.office or None, m.role)] = None
-        if m.office:
-            scopes[(m.center, None, m.role)] = None
-    return list(scopes)
-
-
 def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...], start: str = "none") -> Any:
     """Open tickets by due time, as a union of index-ordered scans cut at `enough` each.
 
@@ -219,7 +207,7 @@ def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...], start: str 
     backlog. Tickets without a due time come from their own scan and go last.
     """
     scans = []
-    for center, office, role in _work_scopes(user):
+    for m in user.memberships:
         for state in OPEN_STATES:
             for dated in (True, False) if tab == "todo" else (True,):
                 scan = select(TICKET.c.id.label("tid"), TICKET.c.due_at.label("due"))
@@ -228,9 +216,9 @@ def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...], start: str 
                 scan = scan.where(
                     TICKET.c.county_id == bindparam("county"),
                     TICKET.c.state == state,
-                    TICKET.c.center == center,
-                    TICKET.c.office == office if office else TICKET.c.office.is_(None),
-                    TICKET.c.role == role,
+                    TICKET.c.center == m.center,
+                    TICKET.c.office == m.office if m.office else TICKET.c.office.is_(None),
+                    TICKET.c.role == m.role,
                 )
                 if dated and start == "undated":
                     continue  # the cursor is past every dated ticket (they come first)
