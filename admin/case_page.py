@@ -150,14 +150,13 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
     ]
     from admin import ticket_ops
 
-    ops, claimers = ticket_ops.for_case(db, model, case, list(tickets), user, set(mine))
     actors = {r.by for r in records if r.by} | {e.actor for e in events if e.actor}
+    ops, names = ticket_ops.for_case(db, model, case, list(tickets), user, set(mine), actors)
     return {
         "case": case,
         "parties": parties,
         "ops": ops,
-        "claimers": claimers,
-        "names": ticket_ops.display_names(db, actors),
+        "names": names,
         "units": ticket_ops.UNITS,
         "reveal": reveal,
         "open_tickets": [t for t in tickets if t.state in OPEN],

@@ -104,12 +104,19 @@ def offered(model: Any, case: Any, ticket: Any, user: StaffUser, works: bool) ->
 
 
 def for_case(
-    db: Engine, model: Any, case: Any, tickets: list[Any], user: StaffUser, mine: set[int]
+    db: Engine,
+    model: Any,
+    case: Any,
+    tickets: list[Any],
+    user: StaffUser,
+    mine: set[int],
+    people: set[str],
 ) -> tuple[dict[int, TicketOps], dict[str, str]]:
-    """TicketOps per open ticket, and display names of whoever signed for them."""
+    """TicketOps per open ticket, and display names of whoever signed for them and of
+    `people` (the page's other actors), read in one query."""
     ops = {t.id: offered(model, case, t, user, t.id in mine) for t in tickets if t.state in OPEN}
     claimers = {t.claimed_by for t in tickets if t.state in OPEN and t.claimed_by}
-    names = display_names(db, claimers)
+    names = display_names(db, claimers | people)
     for t in tickets:
         found = ops.get(t.id)
         if found is None:
@@ -192,7 +199,7 @@ def _ops_of(db: Engine, user: StaffUser, case: Any, ticket: Any) -> TicketOps:
             select(TICKET.c.id).where(TICKET.c.id == ticket.id, todo_clause(user))
         ).first()
     model = _version_model(db, case.version_id)
-    ops, _ = for_case(db, model, case, [ticket], user, {ticket.id} if works else set())
+    ops, _ = for_case(db, model, case, [ticket], user, {ticket.id} if works else set(), set())
     return ops.get(ticket.id) or TicketOps()
 
 

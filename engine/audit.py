@@ -47,35 +47,6 @@ def row(
     }
 
 
-def record(
-    conn: Connection,
-    *,
-    county_id: int,
-    case_id: int | None,
-    at: datetime,
-    actor: str,
-    kind: str,
-    ticket_id: int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-) -> None:
-    insert(
-        conn,
-        row(
-            county_id=county_id,
-            case_id=case_id,
-            ticket_id=ticket_id,
-            at=at,
-            actor=actor,
-            kind=kind,
-            before=before,
-            after=after,
-            note=note,
-        ),
-    )
-
-
 def insert(conn: Connection, row: dict[str, Any]) -> None:
     driver.run(conn, INSERT_EVENT, row)
 

@@ -158,15 +158,17 @@ def migrate(engine: Engine, migration: MigrationPlan) -> MigrationResult:
                 case = conn.execute(
                     select(CASE.c.county_id).where(CASE.c.id == mapping.case_id)
                 ).one()
-                audit.record(
+                audit.insert(
                     conn,
-                    county_id=int(case.county_id),
-                    case_id=mapping.case_id,
-                    at=utcnow(),
-                    actor="迁移",
-                    kind="migrated",
-                    before={"version_id": mapping.from_version},
-                    after={"version_id": migration.to_version, "version": migration.to_number},
+                    audit.row(
+                        county_id=int(case.county_id),
+                        case_id=mapping.case_id,
+                        at=utcnow(),
+                        actor="迁移",
+                        kind="migrated",
+                        before={"version_id": mapping.from_version},
+                        after={"version_id": migration.to_version, "version": migration.to_number},
+                    ),
                 )
 
         except ActionRefused as exc:
