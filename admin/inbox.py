@@ -1,6 +1,6 @@
 """The inbox (待办): open tickets in the user's scope, overdue first, with filters and paging.
 
-One indexed query per page (ix_ticket_inbox leads with county, state, center, office, due):
+One indexed query per page (ix_ticket_inbox: county, state, center, office, role, due):
 no COUNT(*) over the county, we fetch one row more than a page to know whether there is a next.
 """
 
@@ -199,15 +199,28 @@ def _generic_statement(
     return _page(query)
 
 
+def _work_scopes(user: StaffUser) -> list[tuple[str, str | None, str]]:
+    """(center, office, role) of the tickets the user may work, each once, as
+    engine.scope.may_work decides: an office member also works the center-level tickets of
+    their role (a ticket with no office), so those are scanned too."""
+    scopes: dict[tuple[str, str | None, str], None] = {}
+    for m in user.memberships:
+        scopes[(m.center, m.office or None, m.role)] = None
+        if m.office:
+            scopes[(m.center, None, m.role)] = None
+    return list(scopes)
+
+
 def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...], start: str = "none") -> Any:
     """Open tickets by due time, as a union of index-ordered scans cut at `enough` each.
 
-    One scan per membership and state, each an equality prefix of ix_ticket_inbox (county,
-    state, center, office) read in due-time order: the database never sorts a whole town's
-    backlog. Tickets without a due time come from their own scan and go last.
+    One scan per (center, office, role) the user works and state, each an equality prefix of
+    ix_ticket_inbox (county, state, center, office, role) read in due-time order: the database
+    never sorts a whole town's backlog. Tickets without a due time come from their own scan
+    and go last.
     """
     scans = []
-    for m in user.memberships:
+    for center, office, role in _work_scopes(user):
         for state in OPEN_STATES:
             for dated in (True, False) if tab == "todo" else (True,):
                 scan = select(TICKET.c.id.label("tid"), TICKET.c.due_at.label("due"))
@@ -216,9 +229,9 @@ def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...], start: str 
                 scan = scan.where(
                     TICKET.c.county_id == bindparam("county"),
                     TICKET.c.state == state,
-                    TICKET.c.center == m.center,
-                    TICKET.c.office == m.office if m.office else TICKET.c.office.is_(None),
-                    TICKET.c.role == m.role,
+                    TICKET.c.center == center,
+                    TICKET.c.office == office if office else TICKET.c.office.is_(None),
+                    TICKET.c.role == role,
                 )
                 if dated and start == "undated":
                     continue  # the cursor is past every dated ticket (they come first)

@@ -104,7 +104,8 @@ class Ticket(Base):
 
     __tablename__ = "ticket"
     __table_args__ = (
-        Index("ix_ticket_inbox", "county_id", "state", "center", "office", "due_at"),
+        # The inbox's scans: one per (center, office, role) in due order (migration 0011).
+        Index("ix_ticket_inbox", "county_id", "state", "center", "office", "role", "due_at"),
         Index("ix_ticket_case", "case_id", "state"),
         # Finished tickets only (migration 0010): open tickets cost these indexes nothing.
         Index(
