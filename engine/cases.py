@@ -16,7 +16,7 @@ from sqlalchemy import Engine as DbEngine
 from dsl.model import Duration
 from engine import actions, evaluation, intake, loading, pauses, queries, versions, worklists
 from engine.clock import Clock, SystemClock
-from engine.db import writer
+from engine.db import write_transaction
 from engine.errors import NotFound
 from engine.flow import Move
 from engine.scope import Principal
@@ -30,19 +30,18 @@ class Engine:
     def __init__(self, db: DbEngine, clock: Clock | None = None) -> None:
         self.db = db
         self.clock: Clock = clock or SystemClock()
-        self._writer = writer(db)
 
     # --- plumbing ----------------------------------------------------------------------------
 
     def _write(self, work: Callable[[Connection, datetime], R]) -> R:
         """One write transaction; the clock is read once so the whole change has one time."""
-        with self._writer.begin() as conn:
+        with write_transaction(self.db) as conn:
             return work(conn, self.clock.now())
 
     def _change(self, work: Callable[[Connection, datetime], Move]) -> CaseView:
         """A write transaction that moves one case; the view is built in the same transaction
         from the case row the change just wrote (its tickets and parties are read)."""
-        with self._writer.begin() as conn:
+        with write_transaction(self.db) as conn:
             move = work(conn, self.clock.now())
             return queries.case_view(conn, move.case_id, move.case, move.county.key)
 

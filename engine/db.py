@@ -6,11 +6,13 @@ deployments. All timestamps are stored in UTC and come back timezone-aware.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -78,10 +80,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.in_transaction:
+            return  # write_transaction began it (BEGIN IMMEDIATE) before SQLAlchemy autobegan
         immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
         # On the driver connection itself: `exec_driver_sql` would run the whole execution
         # machinery (events, result object) for one keyword, about a third of a small write.
-        connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -101,6 +106,58 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def writer(engine: Engine) -> Engine:
     """The same engine (same pool) whose transactions take SQLite's write lock up front."""
     return engine.execution_options(**{SQLITE_IMMEDIATE: True})
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction, as `writer(engine).begin()` but begun and ended on the driver.
+
+    The pooled connection is wrapped in a `Connection` (so every caller's statements, the
+    driver's and SQLAlchemy's, run in this one transaction) while BEGIN (IMMEDIATE on SQLite;
+    psycopg begins by itself), COMMIT and ROLLBACK go straight to the DBAPI connection:
+    SQLAlchemy's Transaction object, its begin event and its commit machinery cost about as
+    much as the SQLite statements of a small action. A SQLAlchemy statement that autobegins
+    inside finds the driver transaction already open (`_on_begin`) and shares it. Driver
+    errors at BEGIN/COMMIT are re-raised as SQLAlchemy's, like `Connection.begin()`'s.
+    """
+    pooled = engine.raw_connection()
+    dbapi_connection: Any = pooled.dbapi_connection
+    dbapi_error: Any = engine.dialect.loaded_dbapi.Error
+    try:
+        conn = Connection(engine, connection=pooled)
+    except BaseException:
+        pooled.close()
+        raise
+    try:
+        try:
+            if engine.dialect.name == "sqlite":
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+            yield conn
+            if conn.in_transaction():  # a SQLAlchemy statement autobegan: end it its way
+                conn.commit()
+            else:
+                dbapi_connection.commit()
+                if conn.dispatch.commit:  # listeners (bench.engine counts commits)
+                    conn.dispatch.commit(conn)
+        except dbapi_error as error:
+            _rollback(conn, dbapi_connection)
+            raise exc.DBAPIError.instance(None, None, error, dbapi_error) from error
+        except BaseException:
+            _rollback(conn, dbapi_connection)
+            raise
+    finally:
+        conn.close()  # returns the connection to the pool
+
+
+def _rollback(conn: Connection, dbapi_connection: Any) -> None:
+    if conn.in_transaction():
+        conn.rollback()
+    else:
+        try:
+            dbapi_connection.rollback()
+        except Exception:
+            conn.invalidate()  # a connection that cannot roll back is not reused
+            raise
 
 
 def session_factory(engine: Engine) -> sessionmaker[Any]:
