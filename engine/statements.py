@@ -81,9 +81,12 @@ CANCEL_STEP = (
     )
     .returning(TICKET.c.id)
 )
+# The kind is written into the SQL, not bound: SQLite compares a bound `kind = ?` with the
+# partial index ix_ticket_supervision's `kind = 'supervision'` and then prepares the statement
+# again on every execution (about 25 us each time here).
 OPEN_EVALUATION = select(TICKET).where(
     TICKET.c.case_id == bindparam("case_id"),
-    TICKET.c.kind == "evaluation",
+    TICKET.c.kind == literal_column("'evaluation'"),
     TICKET.c.state.in_(OPEN),
 )
 FINISH_OPEN = update(TICKET).where(
