@@ -7,6 +7,8 @@ no COUNT(*) over the county, we fetch one row more than a page to know whether t
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -24,11 +26,11 @@ from sqlalchemy import (
     union_all,
 )
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
-from admin.web import database_work, env, render
+from admin.web import csrf_token, database_work, env, page_html
 from engine import driver
 from engine.db import utcnow
 
@@ -91,7 +93,17 @@ ROW_CACHE = 10_000
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
 
 
-def inbox_rows(
+class InboxPage(NamedTuple):
+    """One page of a tab: its lines' HTML, how many, whether there is a next page, and the
+    last line (the 下一页 link's cursor)."""
+
+    lines: Markup
+    shown: int
+    has_next: bool
+    last: InboxRow | None
+
+
+def inbox_page(
     db: Engine,
     user: StaffUser,
     *,
@@ -101,40 +113,77 @@ def inbox_rows(
     now: datetime,
     per_page: int | None = None,
     after: Cursor | None = None,
-) -> tuple[list[InboxRow], bool]:
+) -> InboxPage:
     """One page of a tab. `after` (the last line of the previous page, from the 下一页 link)
     pages the todo and overdue tabs by keyset: each scan starts right after it, so page 200
     costs what page 1 does; without it (or on the other tabs) the page number is an OFFSET."""
     per_page = per_page or PER_PAGE
     county = county_id(db, user.county)
     if county is None:
-        return [], False
+        return InboxPage(Markup(""), 0, False, None)
     used = {key: value for key, value in filters.items() if value and key in dict(FILTERS)}
     params: dict[str, Any] = {f"f_{key}": value for key, value in used.items()}
     params.update(county=county, now=now, lim=per_page + 1, off=(page - 1) * per_page)
     params["enough"] = params["lim"] + params["off"]
     if tab in ("todo", "overdue") and user.memberships:
-        start = "none" if after is None else ("undated" if after[0] is None else "dated")
-        if after is not None:
-            params.update(off=0, enough=params["lim"], a_due=after[0], a_id=after[1])
-        shape = (user.memberships, tab, tuple(sorted(used)), start)
-        if shape not in _STATEMENTS:
-            _STATEMENTS[shape] = _due_statement(user, tab, tuple(sorted(used)), start)
-        query = _STATEMENTS[shape]
-        if query is None:  # an undated cursor on a tab of dated tickets only: nothing after
-            return [], False
-        with db.connect() as conn:
-            # A prebuilt statement of _STATEMENTS: compiled once, run on the driver's cursor
-            # without SQLAlchemy's per-execution work (values converted the same way).
-            rows = driver.tuples(conn, query, params)
-    else:
-        query = _generic_statement(db, user, tab, tuple(sorted(used)), now)
-        with db.connect() as conn:
-            rows = list(conn.execute(query, params).all())
-    result = [
-        _row(*r, r[4] is not None and r[4] < now and r[3] in OPEN_STATES) for r in rows[:per_page]
+        return _due_page(db, user, tab, used, params, per_page, after, now)
+    query = _generic_statement(db, user, tab, tuple(sorted(used)), now)
+    with db.connect() as conn:
+        found = list(conn.execute(query, params).all())
+    rows = [
+        _row(*r, r[4] is not None and r[4] < now and r[3] in OPEN_STATES) for r in found[:per_page]
     ]
-    return result, len(rows) > per_page
+    # Each line is Markup already: str.join, not Markup.join (which escapes every item).
+    lines = Markup("".join([row_html(r, tab == "done") for r in rows]))
+    return InboxPage(lines, len(rows), len(found) > per_page, rows[-1] if rows else None)
+
+
+def _due_page(
+    db: Engine,
+    user: StaffUser,
+    tab: str,
+    used: dict[str, str],
+    params: dict[str, Any],
+    per_page: int,
+    after: Cursor | None,
+    now: datetime,
+) -> InboxPage:
+    """The todo and overdue tabs: a prebuilt statement of _STATEMENTS, compiled once and run
+    on the driver's cursor without SQLAlchemy's per-execution work. Lines are remembered by
+    the row as the database returned it, so a line seen before costs one dictionary lookup:
+    no time parsing, no line object, no template."""
+    start = "none" if after is None else ("undated" if after[0] is None else "dated")
+    if after is not None:
+        params.update(off=0, enough=params["lim"], a_due=after[0], a_id=after[1])
+    shape = (user.memberships, tab, tuple(sorted(used)), start)
+    if shape not in _STATEMENTS:
+        _STATEMENTS[shape] = _due_statement(user, tab, tuple(sorted(used)), start)
+    query = _STATEMENTS[shape]
+    if query is None:  # an undated cursor on a tab of dated tickets only: nothing after
+        return InboxPage(Markup(""), 0, False, None)
+    with db.connect() as conn:
+        found = driver.raw_rows(conn, query, params)
+        stored_now = driver.stored_time(conn.dialect, now)
+    page = found[:per_page]
+    # Every line of these tabs is open (their scans read open and claimed tickets only).
+    lines = [_due_line(r, r[4] is not None and r[4] < stored_now) for r in page]
+    last = (
+        _from_raw(page[-1], page[-1][4] is not None and page[-1][4] < stored_now) if page else None
+    )
+    return InboxPage(Markup("".join(lines)), len(page), len(found) > per_page, last)
+
+
+def _from_raw(raw: Any, overdue: bool) -> InboxRow:
+    """A line from a row of driver.raw_rows (times as the database returned them)."""
+    due, completed = driver.read_time(raw[4]), driver.read_time(raw[6])
+    line: InboxRow = _row(*raw[:4], due, raw[5], completed, *raw[7:], overdue)
+    return line
+
+
+@lru_cache(maxsize=ROW_CACHE)
+def _due_line(raw: Any, overdue: bool) -> str:
+    """An open line's HTML by its raw row (a tuple of str, int and None on SQLite)."""
+    return str(row_html(_from_raw(raw, overdue), False))
 
 
 Cursor = tuple[datetime | None, int]  # (due time, ticket id) of the previous page's last line
@@ -315,22 +364,54 @@ def _inbox_page(request: Request) -> Response:
         page = 1
     filters = {key: params.get(key, "").strip() for key, _ in FILTERS}
     after = parse_cursor(params.get("after", "")) if page > 1 else None
-    rows, has_next = inbox_rows(
+    found = inbox_page(
         request.app.state.db, user, tab=tab, filters=filters, page=page, now=utcnow(), after=after
     )
-    keyset = tab in ("todo", "overdue") and bool(rows)
+    keyset = tab in ("todo", "overdue") and found.last is not None
+    context = {
+        "tab": tab,
+        "rows": found.shown,
+        "row_lines": found.lines,
+        "page": page,
+        "has_next": found.has_next,
+        "next_after": cursor_text(found.last) if keyset and found.has_next and found.last else "",
+        "filters": filters,
+    }
+    table = env.get_template("inbox_table.html").render(context)
+    if request.headers.get("hx-request"):
+        return HTMLResponse(table)
+    before, after_table = _shell(request, user, tab, filters)
+    return HTMLResponse(before + table + after_table)
+
+
+# The page around the table (header, tabs, filter form) is a function of who asks, their
+# session's CSRF token, the tab and the filters, and rendering it cost as much as the lines:
+# it is rendered once per such key, split where the table goes, and kept (bounded, LRU).
+# Keyed by the user's id and token, a shell is never served to another session.
+SHELL_CACHE = 4096
+_TABLE_SLOT = Markup("<!--inbox-table-->")
+_SHELLS: OrderedDict[tuple[Any, ...], tuple[str, str]] = OrderedDict()
+_SHELLS_LOCK = threading.Lock()
+
+
+def _shell(request: Request, user: StaffUser, tab: str, filters: dict[str, str]) -> tuple[str, str]:
+    key = (user.id, user.display_name, user.is_admin, csrf_token(request), tab, *filters.values())
+    with _SHELLS_LOCK:  # pages run in worker threads on PostgreSQL
+        found = _SHELLS.get(key)
+        if found is not None:
+            _SHELLS.move_to_end(key)
+            return found
     context = {
         "tabs": TABS,
         "tab": tab,
-        "rows": rows,
-        # Each line is Markup already: str.join, not Markup.join (which escapes every item).
-        "row_lines": Markup("".join([row_html(r, tab == "done") for r in rows])),
-        "page": page,
-        "has_next": has_next,
-        "next_after": cursor_text(rows[-1]) if keyset and has_next else "",
         "filters": filters,
         "filter_labels": FILTERS,
         "title": "待办",
+        "table": _TABLE_SLOT,
     }
-    template = "inbox_table.html" if request.headers.get("hx-request") else "inbox.html"
-    return render(request, template, context)
+    before, after = page_html(request, "inbox.html", context).split(_TABLE_SLOT, 1)
+    with _SHELLS_LOCK:
+        _SHELLS[key] = (before, after)
+        if len(_SHELLS) > SHELL_CACHE:
+            _SHELLS.popitem(last=False)
+    return before, after

@@ -61,6 +61,11 @@ def csrf_token(request: Request) -> str:
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
+    return HTMLResponse(page_html(request, template, context), status_code=status)
+
+
+def page_html(request: Request, template: str, context: dict[str, Any] | None = None) -> str:
+    """A page's HTML: the template with the context every page gets (user, CSRF token, nav)."""
     values = {
         "request": request,
         "user": getattr(request.state, "user", None),
@@ -69,8 +74,7 @@ def render(
         "path": request.url.path,
     }
     values.update(context or {})
-    html = env.get_template(template).render(values)
-    return HTMLResponse(html, status_code=status)
+    return env.get_template(template).render(values)
 
 
 T = TypeVar("T")

@@ -272,6 +272,29 @@ def tuples(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]
     return [prepared.values(r) for r in cursor.fetchall()]
 
 
+def raw_rows(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> list[Any]:
+    """Every row exactly as the DBAPI returns it, without SQLAlchemy's result processing
+    (SQLite times stay text): for a caller that caches what it builds from a row by the row
+    itself, and converts only the rows it has not seen."""
+    prepared = prepare(conn.dialect, statement, values)
+    rows: list[Any] = _run(conn, prepared, prepared.parameters(values)).fetchall()
+    return rows
+
+
+def stored_time(dialect: Dialect, value: datetime) -> Any:
+    """A UTC time the way `raw_rows` returns a UTCDateTime column, so the two compare: the
+    stored text on SQLite (it orders like the time), the time itself elsewhere."""
+    return _utc_text(value) if dialect.name == "sqlite" else value
+
+
+def read_time(value: Any) -> datetime | None:
+    """A UTCDateTime column's value from `raw_rows` as the aware UTC time SQLAlchemy gives."""
+    if value is None or isinstance(value, str):
+        return _utc_time(value)
+    when: datetime = value
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
 def tuples_of(
     conn: Connection, queries: Sequence[tuple[ClauseElement, Mapping[str, Any]]]
 ) -> list[list[Any]]:
