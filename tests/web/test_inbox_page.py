@@ -90,3 +90,30 @@ def test_a_line_follows_its_ticket_and_the_clock(
         )
     after = client.get("/inbox").text
     assert "grade-红" in after and "（已超期）" in after
+
+
+def test_lines_a_page_default_to_twenty_and_the_user_may_pick_fifty(
+    client: TestClient, make_user, seeded
+) -> None:
+    codes = []
+    for n in range(55):
+        code = seeded.case(TOWN_A)
+        seeded.ticket(code, TOWN_A, due_in=timedelta(hours=n + 1))
+        codes.append(code)
+    make_user("handler_a", HANDLER_A, county="webxian")
+    login(client, "handler_a")
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r'<a href="/cases/([^"]+)">', page)
+
+    default = client.get("/inbox").text
+    assert shown(default) == codes[:20]
+    assert '<option value="20" selected>' in default
+    fifty = client.get("/inbox?per=50").text
+    assert shown(fifty) == codes[:50] and '<option value="50" selected>' in fifty
+    following = re.search(r'href="(\?[^"]*page=2[^"]*)">下一页', fifty)
+    assert following and "per=50" in following.group(1)
+    rest = client.get("/inbox" + following.group(1).replace("&amp;", "&")).text
+    assert shown(rest) == codes[50:] and "下一页" not in rest
+    assert shown(client.get("/inbox?per=7").text) == codes[:20]  # not a choice: the default
+    assert shown(client.get("/inbox?per=abc").text) == codes[:20]
