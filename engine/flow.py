@@ -181,9 +181,10 @@ def open_ticket(
     center: str | None = None,
     office: str | None = None,
 ) -> int:
-    here, there = place(move.county, {**move.case, **move.changes}, actor)
+    current = {**move.case, **move.changes} if move.changes else move.case
+    here, there = place(move.county, current, actor)
     center, office = center or here, office if office is not None else there
-    due = due_time(move.county, step.deadline, {**move.case, **move.changes}, move.now)
+    due = due_time(move.county, step.deadline, current, move.now)
     ticket_id = int(
         driver.scalar(
             move.conn,
