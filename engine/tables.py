@@ -25,6 +25,15 @@ class Case(Base):
         Index("ix_case_county_received", "county_id", "received_at"),
         Index("ix_case_county_status_due", "county_id", "status", "due_at"),
         Index("ix_case_center_status", "county_id", "center", "status"),
+        # The reports' closed-in-period figures (migration 0008).
+        Index("ix_case_county_closed_status", "county_id", "closed_at", "status"),
+        # Supervised cases only, for the inbox's 督办 tab (migration 0009).
+        Index(
+            "ix_case_supervised",
+            "county_id",
+            sqlite_where=text("supervised = 1"),
+            postgresql_where=text("supervised"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,6 +116,14 @@ class Ticket(Base):
         # The inbox's scans: one per (center, office, role) in due order (migration 0011).
         Index("ix_ticket_inbox", "county_id", "state", "center", "office", "role", "due_at"),
         Index("ix_ticket_case", "case_id", "state"),
+        # Supervision tickets only, for the inbox's 督办 tab (migration 0009).
+        Index(
+            "ix_ticket_supervision",
+            "county_id",
+            "state",
+            sqlite_where=text("kind = 'supervision'"),
+            postgresql_where=text("kind = 'supervision'"),
+        ),
         # Finished tickets only (migration 0010): open tickets cost these indexes nothing.
         Index(
             "ix_ticket_done",

@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from starlette.testclient import TestClient
 
 import server
@@ -50,6 +50,28 @@ def test_settings_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_migrations_are_current_after_upgrade(db: Engine) -> None:
     assert schema.is_current(db)
     assert "0001_foundation" in schema.current_heads(db) or schema.current_heads(db)
+
+
+def test_the_declared_indexes_are_the_migrated_ones(db: Engine) -> None:
+    """engine/tables.py names every index the migrations create on its tables, and no other,
+    so that the models are a true description of the database (both backends)."""
+    import admin.accounts
+    import admin.console.store  # noqa: F401
+    from engine.tables import Base
+
+    found = inspect(db)
+    differ = {}
+    for name, table in Base.metadata.tables.items():
+        declared = {index.name for index in table.indexes}
+        # (PostgreSQL also lists the indexes behind UNIQUE constraints: those are constraints)
+        migrated = {
+            index["name"]
+            for index in found.get_indexes(name)
+            if not index.get("duplicates_constraint")
+        }
+        if declared != migrated:
+            differ[name] = (declared - migrated, migrated - declared)
+    assert differ == {}
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path: Path) -> None:

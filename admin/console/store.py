@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, String, Table, Text, UniqueConstraint, delete, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    delete,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, utcnow, writer
@@ -34,6 +44,7 @@ class AdminAudit(Base):
     """One administrator's change: who, when, what, and the state before and after."""
 
     __tablename__ = "admin_audit"
+    __table_args__ = (Index("ix_admin_audit_county_at", "county", "at"),)  # migration 0007
 
     id: Mapped[int] = mapped_column(primary_key=True)
     county: Mapped[str] = mapped_column(String(40))
