@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from argon2 import PasswordHasher
@@ -33,8 +34,14 @@ from engine.registry import JSONType
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id (RFC 9106 low-memory profile)
-# Verified against when the user does not exist, so that timing does not reveal usernames.
-_DUMMY_HASH = _hasher.hash("yidi-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so that timing does not reveal
+    usernames. Made on first use: hashing at import cost every command and worker start
+    about 0.1 s and 64 MB."""
+    return _hasher.hash("yidi-dummy-password")
 
 
 class UserAccount(Base):
@@ -203,7 +210,7 @@ def authenticate(db: Engine, username: str, password: str, now: datetime) -> Log
     with writer(db).begin() as conn:
         row = conn.execute(select(table).where(table.c.username == username)).first()
         if row is None or not row.active:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             return LoginResult(None, error="用户名或密码错误")
         if row.locked_until is not None and row.locked_until > now:
             minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
