@@ -115,8 +115,9 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     The pooled connection is wrapped in a `Connection` (so every caller's statements, the
     driver's and SQLAlchemy's, run in this one transaction) while BEGIN (IMMEDIATE on SQLite;
     psycopg begins by itself), COMMIT and ROLLBACK go straight to the DBAPI connection:
-    SQLAlchemy's Transaction object, its begin event and its commit machinery cost about as
-    much as the SQLite statements of a small action. A SQLAlchemy statement that autobegins
+    SQLAlchemy's Transaction object, its begin event and its commit machinery cost about
+    13 us per transaction here (34.5 against 21.9 us for a one-UPDATE transaction on SQLite),
+    six times per case. A SQLAlchemy statement that autobegins
     inside finds the driver transaction already open (`_on_begin`) and shares it. Driver
     errors at BEGIN/COMMIT are re-raised as SQLAlchemy's, like `Connection.begin()`'s.
     """
@@ -150,14 +151,15 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _rollback(conn: Connection, dbapi_connection: Any) -> None:
-    if conn.in_transaction():
-        conn.rollback()
-    else:
-        try:
+    """Undo the transaction after a failure; the failure, not a failed rollback, is what the
+    caller hears about (a connection that cannot roll back is dropped from the pool)."""
+    try:
+        if conn.in_transaction():
+            conn.rollback()
+        else:
             dbapi_connection.rollback()
-        except Exception:
-            conn.invalidate()  # a connection that cannot roll back is not reused
-            raise
+    except Exception:
+        conn.invalidate()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Any]:
