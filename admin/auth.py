@@ -126,12 +126,20 @@ def load_user(db: Engine, user_id: int, epoch: int) -> StaffUser | None:
 def accounts_stamp(db: Engine) -> int | None:
     """The 'accounts' change stamp, or None when its row is missing."""
     raw = db.raw_connection()
+    # On PostgreSQL the one read runs in autocommit: no BEGIN before it and no ROLLBACK when
+    # the connection goes back to the pool (two round trips of the three)
+    driver_connection: Any = raw.driver_connection
+    autocommit = db.dialect.name == "postgresql" and not driver_connection.autocommit
     try:
+        if autocommit:
+            driver_connection.autocommit = True
         cursor = raw.cursor()
         cursor.execute(STAMP_SQL)
         row = cursor.fetchone()
         cursor.close()
     finally:
+        if autocommit:
+            driver_connection.autocommit = False
         raw.close()  # back to the pool, which rolls back what the driver may have begun
     return None if row is None else int(row[0])
 

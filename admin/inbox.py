@@ -30,7 +30,7 @@ from starlette.responses import HTMLResponse, Response
 
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
-from admin.web import csrf_token, database_work, env, page_html
+from admin.web import csrf_token, database_work, env, page_html, read_only
 from engine import driver
 from engine.db import utcnow
 
@@ -165,7 +165,7 @@ def _due_page(
     query = _STATEMENTS[shape]
     if query is None:  # an undated cursor on a tab of dated tickets only: nothing after
         return InboxPage(Markup(""), 0, False, None)
-    with db.connect() as conn:
+    with read_only(db).connect() as conn:
         found = driver.raw_rows(conn, query, params)
         stored_now = driver.stored_time(conn.dialect, now)
     page = found[:per_page]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta, timezone
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -78,6 +80,17 @@ def page_html(request: Request, template: str, context: dict[str, Any] | None = 
 
 
 T = TypeVar("T")
+
+
+@cache
+def read_only(db: Engine) -> Engine:
+    """The engine (same pool) for a page's reads. On PostgreSQL its connections run in
+    autocommit: no BEGIN before the first query and no ROLLBACK when the connection goes back
+    to the pool, two of an inbox request's round trips per connection. SQLite keeps its own
+    transactions (a deferred BEGIN costs no round trip there)."""
+    if db.dialect.name == "sqlite":
+        return db
+    return db.execution_options(isolation_level="AUTOCOMMIT")
 
 
 async def database_work(request: Request, work: Callable[..., T], *args: Any) -> T:
