@@ -133,6 +133,11 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         try:
             if engine.dialect.name == "sqlite":
                 dbapi_connection.execute("BEGIN IMMEDIATE")
+            elif getattr(dbapi_connection, "autocommit", False):
+                # psycopg begins a transaction by itself only outside autocommit; a connection
+                # left in autocommit by a read (admin.web.read_only restores it) would commit
+                # every statement on its own.
+                dbapi_connection.autocommit = False
             yield conn
             if conn.in_transaction():  # a SQLAlchemy statement autobegan: end it its way
                 conn.commit()

@@ -100,3 +100,18 @@ def test_a_failed_commit_is_sqlalchemys_error_and_rolls_back(db: DbEngine) -> No
         conn.execute(select(EVENT.c.id).limit(1))  # SQLAlchemy's own commit path
     assert _kinds(db, "未提交") == []
     assert db.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_connection_left_in_autocommit_still_gets_one_transaction(
+    db: DbEngine, is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("autocommit is psycopg's connection attribute; SQLite begins explicitly")
+    county_id = _county_id(db)
+    pooled = db.raw_connection()
+    pooled.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+    pooled.close()  # back to the pool as a careless reader might leave it
+    with pytest.raises(RuntimeError), write_transaction(db) as conn:
+        driver.run(conn, sql.INSERT_EVENT, _event(county_id, "自动提交"))
+        raise RuntimeError("fail after the write")
+    assert _kinds(db, "自动提交") == []
