@@ -91,6 +91,10 @@ def _to_case_page(ticket: Any, option: Any) -> Response:
 
 
 async def act_page(request: Request) -> Response:
+    return await database_work(request, _act_page, request)
+
+
+def _act_page(request: Request) -> Response:
     user = require_user(request)
     ticket = _ticket(request, user)
     option = _option(request, user, ticket.id)

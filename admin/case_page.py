@@ -224,6 +224,10 @@ def _actions(request: Request, user: StaffUser, ticket_ids: set[int]) -> dict[in
 
 async def evaluation_link(request: Request) -> Response:
     """Issue the party's one-time evaluation link (shown once, to send by SMS or print)."""
+    return await database_work(request, _evaluation_link, request)
+
+
+def _evaluation_link(request: Request) -> Response:
     user = require_user(request)
     case = visible_case(request.app.state.db, user, request.path_params["code"])
     if case is None:

@@ -138,15 +138,24 @@ def _page(request: Request, user: StaffUser, model: Any, **values: Any) -> Respo
 
 
 async def intake_page(request: Request) -> Response:
+    return await database_work(request, _intake_page, request)
+
+
+def _intake_page(request: Request) -> Response:
     user = require_user(request)
     model = _model_or_404(request, user.county)
     return _page(request, user, model)
 
 
 async def route_preview(request: Request) -> Response:
+    submitted = await request.form()
+    return await database_work(request, _route_preview, request, submitted)
+
+
+def _route_preview(request: Request, submitted: FormData) -> Response:
     user = require_user(request)
     model = _model_or_404(request, user.county)
-    data = intake_form(model).parse_submission(await request.form())
+    data = intake_form(model).parse_submission(submitted)
     found = facts(data, model)
     hint = route_hint(model, found["category"], found["severity"], found["location"])
     return render(request, "route_hint.html", hint)
@@ -227,6 +236,10 @@ def qr_svg(code: str) -> Markup:
 
 
 async def receipt(request: Request) -> Response:
+    return await database_work(request, _receipt, request)
+
+
+def _receipt(request: Request) -> Response:
     user = require_user(request)
     case = visible_case(request.app.state.db, user, request.path_params["code"])
     if case is None:
