@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, exists, select
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,7 +21,7 @@ from admin.case_page import EVENT, EVENT_WORDS, PARTY
 from admin.intake import facts, intake_form, qr_svg
 from admin.ratelimit import RateLimiter
 from admin.scope import CASE, county_model
-from admin.web import render
+from admin.web import database_work, render
 from admin.workflow import refusal, workflow
 from engine.registry import County
 
@@ -99,9 +100,13 @@ async def online_page(request: Request) -> Response:
 
 
 async def online_submit(request: Request) -> Response:
+    submitted = await request.form()
+    return await database_work(request, _online_submit, request, submitted)
+
+
+def _online_submit(request: Request, submitted: FormData) -> Response:
     model = _online_model(request)
     form = intake_form(model)
-    submitted = await request.form()
     rows = row_buttons.applied(form, submitted)
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
         return _online_page(request, model, data=rows)
@@ -170,6 +175,10 @@ def find_progress(db: Engine, code: str, phone: str) -> dict[str, Any] | None:
 
 async def progress_lookup(request: Request) -> Response:
     submitted = await request.form()
+    return await database_work(request, _progress_lookup, request, submitted)
+
+
+def _progress_lookup(request: Request, submitted: FormData) -> Response:
     code = str(submitted.get("code", "")).strip().upper()[:40]
     phone = str(submitted.get("phone", "")).strip()[:20]
     context: dict[str, Any] = {"title": "进度查询", "code": code, "words": EVENT_WORDS}
@@ -208,14 +217,23 @@ def _scale(request: Request, code: str) -> tuple[str, ...]:
 
 
 async def evaluate_page(request: Request) -> Response:
+    return await database_work(request, _evaluate_page, request)
+
+
+def _evaluate_page(request: Request) -> Response:
     code = request.path_params["code"]
     context = {"code": code, "scale": _scale(request, code), "title": "满意度评价"}
     return render(request, "evaluate.html", context)
 
 
 async def evaluate_submit(request: Request) -> Response:
+    submitted = await request.form()
+    return await database_work(request, _evaluate_submit, request, submitted)
+
+
+def _evaluate_submit(request: Request, submitted: FormData) -> Response:
     code, token = request.path_params["code"], request.path_params["token"]
-    score = str((await request.form()).get("score", ""))
+    score = str(submitted.get("score", ""))
     scale = _scale(request, code)
     context: dict[str, Any] = {"code": code, "scale": scale, "title": "满意度评价"}
     if score not in scale:
