@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, select, update
+from sqlalchemy import Connection, and_, exists, insert, literal_column, select, update
 
 from dsl.model import County, Step
 from engine import driver, flow, loading
@@ -109,7 +109,9 @@ def sample(
 ) -> list[str]:
     """Open a revisit ticket for a random share of the cases closed in [start, end); a period
     is sampled once (a second call returns []), seeded by county and period."""
-    pending = exists().where(TICKET.c.case_id == CASE.c.id, TICKET.c.kind == "verification")
+    # the kind written into the SQL, not bound (SQLite re-prepares a bound kind on each run)
+    verification: Any = literal_column("'verification'")
+    pending = exists().where(TICKET.c.case_id == CASE.c.id, TICKET.c.kind == verification)
     in_period = and_(
         CASE.c.county_id == county_id, CASE.c.closed_at >= start, CASE.c.closed_at < end
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, literal_column, select
 
 from dsl.model import County
 from engine import scope
@@ -47,7 +47,9 @@ def inbox(
         where.append(TICKET.c.due_at < now)
     if tab == "supervised":
         where[-1] = scope.case_clause(principal, county)
-        where.append(TICKET.c.kind == "supervision")
+        # written into the SQL: a bound kind makes SQLite re-prepare the statement on every
+        # run against the partial index ix_ticket_supervision (docs/engine.md, third pass)
+        where.append(TICKET.c.kind == literal_column("'supervision'"))
     for column in ("category", "severity", "channel", "center"):
         if filters.get(column):
             where.append(CASE.c[column] == filters[column])
