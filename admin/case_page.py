@@ -18,7 +18,7 @@ from starlette.responses import Response
 import forms
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
-from admin.web import database_work, render
+from admin.web import database_work, read_only, render
 from engine.tables import CaseParty, Event
 
 PARTY = CaseParty.__table__
@@ -183,7 +183,7 @@ async def case_page(request: Request) -> Response:
 
 def _case_page(request: Request) -> Response:
     user = require_user(request)
-    case = visible_case(request.app.state.db, user, request.path_params["code"])
+    case = visible_case(read_only(request.app.state.db), user, request.path_params["code"])
     if case is None:
         raise HTTPException(404, "没有该编号的案件，或该案件不在您的工作范围内。")
     return render_case(request, user, case)
@@ -201,7 +201,7 @@ def render_case(
     case is read again, so the page shows the state the refusal left, not a stale one)."""
     from admin.ticket_ops import DONE
 
-    db = request.app.state.db
+    db = read_only(request.app.state.db)  # the page only reads (autocommit on PostgreSQL)
     if problem is not None:
         case = visible_case(db, user, case.code) or case
     context = case_context(db, user, case)
