@@ -133,13 +133,18 @@ def accounts_stamp(db: Engine) -> int | None:
     try:
         if autocommit:
             driver_connection.autocommit = True
-        cursor = raw.cursor()
-        cursor.execute(STAMP_SQL)
-        row = cursor.fetchone()
-        cursor.close()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(STAMP_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if autocommit:
+                try:
+                    driver_connection.autocommit = False
+                except Exception:  # a broken connection: never pool one left in autocommit
+                    raw.invalidate()
     finally:
-        if autocommit:
-            driver_connection.autocommit = False
         raw.close()  # back to the pool, which rolls back what the driver may have begun
     return None if row is None else int(row[0])
 

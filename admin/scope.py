@@ -76,7 +76,12 @@ def case_clause(db: Engine, user: StaffUser) -> ColumnElement[bool]:
         t = SCOPE_TICKET
         here = and_(t.c.case_id == CASE.c.id, t.c.center == m.center)
         if m.office:
-            here = and_(here, t.c.office == m.office)
+            # their office's tickets, and the center-level tickets of their role, which
+            # engine.scope.may_work lets them work (the inbox lists those too)
+            here = and_(
+                here,
+                or_(t.c.office == m.office, and_(t.c.office.is_(None), t.c.role == m.role)),
+            )
         parts.append(exists().where(here))
         if not m.office and m.center in model.centers:
             parts.append(CASE.c.center.in_(engine_scope.below(model, m.center)))

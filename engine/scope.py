@@ -86,7 +86,15 @@ def case_clause(principal: Principal, county: County) -> ColumnElement[bool]:
     for m in principal.memberships:
         here = TICKET.c.center == m.center
         if m.office:
-            here = and_(here, TICKET.c.office == m.office)
+            # their office's tickets, and the center-level tickets of their role, which
+            # may_work lets them work (so they must be able to open the case)
+            here = and_(
+                here,
+                or_(
+                    TICKET.c.office == m.office,
+                    and_(TICKET.c.office.is_(None), TICKET.c.role == m.role),
+                ),
+            )
         parts.append(CASE.c.id.in_(TICKET.select().with_only_columns(TICKET.c.case_id).where(here)))
         if not m.office and m.center in county.centers:
             parts.append(CASE.c.center.in_(below(county, m.center)))

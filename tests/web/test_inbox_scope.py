@@ -76,3 +76,29 @@ def test_the_engine_inbox_and_the_web_inbox_agree(
     web = _listed(client.get("/inbox").text, codes)
     engine_items = Workflow(db).inbox(PRINCIPAL).items
     assert web == _listed(" ".join(t.case_code for t in engine_items), codes) == codes[:2]
+
+
+def test_an_office_member_opens_the_cases_of_the_center_level_tickets_they_work(
+    client: TestClient, db: Engine, make_user, seeded
+) -> None:
+    """A case received elsewhere (sent down from the county) with a center-level ticket of the
+    member's role at their center: listed in their inbox, so its page must open for them, on
+    the web and through the engine; another office's ticket there still does not open it."""
+    from tests.web.seed import TOP
+
+    sent_down = seeded.case(TOWN_A, received_center=TOP, title="县里交办的单")
+    seeded.ticket(sent_down, TOWN_A, office=None)
+    elsewhere = seeded.case(TOWN_A, received_center=TOP, title="派出所承办的单")
+    seeded.ticket(elsewhere, TOWN_A, office="派出所")
+    other_role = seeded.case(TOWN_A, received_center=TOP, title="调度员的单")
+    seeded.ticket(other_role, TOWN_A, office=None, role="调度员")
+    make_user("handler_a", HANDLER_A, county="webxian")
+    login(client, "handler_a")
+    assert _listed(client.get("/inbox").text, [sent_down, elsewhere, other_role]) == [sent_down]
+    assert client.get(f"/cases/{sent_down}").status_code == 200
+    assert client.get(f"/cases/{elsewhere}").status_code == 404
+    assert client.get(f"/cases/{other_role}").status_code == 404
+    workflow = Workflow(db)
+    assert workflow.case(PRINCIPAL, sent_down) is not None
+    assert workflow.case(PRINCIPAL, elsewhere) is None
+    assert workflow.case(PRINCIPAL, other_role) is None

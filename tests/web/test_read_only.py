@@ -4,6 +4,7 @@ transaction; on SQLite nothing changes."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -58,3 +59,33 @@ def test_a_failed_stamp_read_still_restores_the_connection(
     with pytest.raises(Exception, match="no_such_column"):
         accounts_stamp(one_connection)
     assert _in_transaction_after_a_write(one_connection)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("YIDI_TEST_DATABASE_URL"),
+    reason="PostgreSQL only: a server backend killed under a pooled connection",
+)
+def test_a_connection_lost_during_the_stamp_read_is_not_pooled_in_autocommit(
+    one_connection: Engine,
+) -> None:
+    accounts_stamp(one_connection)
+    with one_connection.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    killer = make_engine(one_connection.url.render_as_string(hide_password=False))
+    with killer.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+    with pytest.raises(Exception, match=r"terminat|closed|connection"):
+        accounts_stamp_without_pre_ping(one_connection)
+    accounts_stamp(one_connection)  # a fresh connection
+    assert _in_transaction_after_a_write(one_connection)
+
+
+def accounts_stamp_without_pre_ping(engine: Engine) -> int | None:
+    """The stamp read on a pool that does not test connections first, so the read itself
+    meets the dead connection (the app's pool pre-pings, which would hide it)."""
+    engine.pool._pre_ping = False  # type: ignore[attr-defined]
+    try:
+        return accounts_stamp(engine)
+    finally:
+        engine.pool._pre_ping = True  # type: ignore[attr-defined]
