@@ -18,7 +18,7 @@ from starlette.responses import Response
 import forms
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
-from admin.web import Reader, database_work, engine_of, read_only, reading, render
+from admin.web import database_work, read_only, render
 from engine.tables import CaseParty, Event
 
 PARTY = CaseParty.__table__
@@ -57,12 +57,11 @@ EVENT_WORDS = {
 }
 
 
-def visible_case(source: Reader, user: StaffUser, code: str) -> Row[Any] | None:
-    db = engine_of(source)
+def visible_case(db: Engine, user: StaffUser, code: str) -> Row[Any] | None:
     county = county_id(db, user.county)
     if county is None:
         return None
-    with reading(source) as conn:
+    with db.connect() as conn:
         return conn.execute(
             select(CASE).where(
                 CASE.c.code == code, CASE.c.county_id == county, case_clause(db, user)
@@ -111,9 +110,8 @@ def _version_model(db: Engine, version_id: int) -> Any:
         return None
 
 
-def case_context(source: Reader, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
-    db = engine_of(source)
-    with reading(source) as conn:
+def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
+    with db.connect() as conn:
         parties = conn.execute(
             select(PARTY).where(PARTY.c.case_id == case.id).order_by(PARTY.c.id)
         ).all()
@@ -153,7 +151,7 @@ def case_context(source: Reader, user: StaffUser, case: Row[Any]) -> dict[str, A
     from admin import ticket_ops
 
     actors = {r.by for r in records if r.by} | {e.actor for e in events if e.actor}
-    ops, names = ticket_ops.for_case(source, model, case, list(tickets), user, set(mine), actors)
+    ops, names = ticket_ops.for_case(db, model, case, list(tickets), user, set(mine), actors)
     return {
         "case": case,
         "parties": parties,
@@ -185,12 +183,10 @@ async def case_page(request: Request) -> Response:
 
 def _case_page(request: Request) -> Response:
     user = require_user(request)
-    # One connection for the page's reads (read-only: autocommit on PostgreSQL).
-    with read_only(request.app.state.db).connect() as conn:
-        case = visible_case(conn, user, request.path_params["code"])
-        if case is None:
-            raise HTTPException(404, "没有该编号的案件，或该案件不在您的工作范围内。")
-        return render_case(request, user, case, source=conn)
+    case = visible_case(read_only(request.app.state.db), user, request.path_params["code"])
+    if case is None:
+        raise HTTPException(404, "没有该编号的案件，或该案件不在您的工作范围内。")
+    return render_case(request, user, case)
 
 
 def render_case(
@@ -200,16 +196,15 @@ def render_case(
     *,
     status: int = 200,
     problem: dict[str, Any] | None = None,
-    source: Reader | None = None,
 ) -> Response:
     """The case page; `problem`: a refused ticket operation to show next to its form (the
     case is read again, so the page shows the state the refusal left, not a stale one)."""
     from admin.ticket_ops import DONE
 
-    with reading(source or request.app.state.db) as conn:  # the page only reads
-        if problem is not None:
-            case = visible_case(conn, user, case.code) or case
-        context = case_context(conn, user, case)
+    db = read_only(request.app.state.db)  # the page only reads (autocommit on PostgreSQL)
+    if problem is not None:
+        case = visible_case(db, user, case.code) or case
+    context = case_context(db, user, case)
     context["actions"] = _actions(request, user, context["my_tickets"])
     context["problem"] = problem
     context["notice"] = DONE.get(request.query_params.get("did", "")) if problem is None else None

@@ -24,7 +24,6 @@ from starlette.routing import BaseRoute, Route
 from admin.accounts import AccountMembership, UserAccount
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
-from admin.web import Reader, reading
 from engine import pauses
 
 USERS = UserAccount.__table__
@@ -105,7 +104,7 @@ def offered(model: Any, case: Any, ticket: Any, user: StaffUser, works: bool) ->
 
 
 def for_case(
-    source: Reader,
+    db: Engine,
     model: Any,
     case: Any,
     tickets: list[Any],
@@ -117,7 +116,7 @@ def for_case(
     `people` (the page's other actors), read in one query."""
     ops = {t.id: offered(model, case, t, user, t.id in mine) for t in tickets if t.state in OPEN}
     claimers = {t.claimed_by for t in tickets if t.state in OPEN and t.claimed_by}
-    names = display_names(source, claimers | people)
+    names = display_names(db, claimers | people)
     for t in tickets:
         found = ops.get(t.id)
         if found is None:
@@ -125,18 +124,18 @@ def for_case(
         approvers: tuple[str, ...] = ()
         if (found.suspend or found.extend) and found.approver_role:
             rule = deadline_rule(model, case.process, t.step)
-            approvers = _approvers(source, user.county, rule.approver_role, t.center, t.office)
+            approvers = _approvers(db, user.county, rule.approver_role, t.center, t.office)
         ops[t.id] = replace(
             found, claimed_by=names.get(found.claimed_by, found.claimed_by), approvers=approvers
         )
     return ops, names
 
 
-def display_names(source: Reader, usernames: set[str]) -> dict[str, str]:
+def display_names(db: Engine, usernames: set[str]) -> dict[str, str]:
     """Staff display names by username (people read 张三, not zhangsan01)."""
     if not usernames:
         return {}
-    with reading(source) as conn:
+    with db.connect() as conn:
         rows = conn.execute(
             select(USERS.c.username, USERS.c.display_name).where(USERS.c.username.in_(usernames))
         ).all()
@@ -144,7 +143,7 @@ def display_names(source: Reader, usernames: set[str]) -> dict[str, str]:
 
 
 def _approvers(
-    source: Reader, county: str, role: str, center: str, office: str | None
+    db: Engine, county: str, role: str, center: str, office: str | None
 ) -> tuple[str, ...]:
     """People holding the approver role at the ticket's center (its office, or the center's
     own staff): offered as suggestions, the field stays free text as the engine records it."""
@@ -157,7 +156,7 @@ def _approvers(
         else MEMBERS.c.office.is_(None),
         USERS.c.active.is_(True),
     )
-    with reading(source) as conn:
+    with db.connect() as conn:
         rows = conn.execute(
             select(USERS.c.display_name)
             .join(MEMBERS, MEMBERS.c.user_id == USERS.c.id)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -81,27 +80,6 @@ def page_html(request: Request, template: str, context: dict[str, Any] | None = 
 
 
 T = TypeVar("T")
-
-
-# A page's reads take either the engine (each opens its own connection) or a connection the
-# page already holds, so that one page does not check out (and on PostgreSQL pre-ping) one
-# connection per read.
-Reader = Engine | Connection
-
-
-@contextmanager
-def reading(source: Reader) -> Iterator[Connection]:
-    """A connection to read on: the one given, or a new read-only one from the engine."""
-    if isinstance(source, Connection):
-        yield source
-    else:
-        with read_only(source).connect() as conn:
-            yield conn
-
-
-def engine_of(source: Reader) -> Engine:
-    """The engine behind a reader (cached lookups such as county ids are kept per engine)."""
-    return source.engine if isinstance(source, Connection) else source
 
 
 @cache
