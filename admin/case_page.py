@@ -61,12 +61,14 @@ def visible_case(db: Engine, user: StaffUser, code: str) -> Row[Any] | None:
     county = county_id(db, user.county)
     if county is None:
         return None
+    # Built before the connection is taken: the scope clause reads the county's definition
+    # through a connection of its own, and holding one while asking for another can exhaust
+    # the pool when many pages run at once (worker threads on PostgreSQL).
+    query = select(CASE).where(
+        CASE.c.code == code, CASE.c.county_id == county, case_clause(db, user)
+    )
     with db.connect() as conn:
-        return conn.execute(
-            select(CASE).where(
-                CASE.c.code == code, CASE.c.county_id == county, case_clause(db, user)
-            )
-        ).first()
+        return conn.execute(query).first()
 
 
 @dataclass(frozen=True)

@@ -178,11 +178,12 @@ def _load(db: Engine, user: StaffUser, ticket_id: int) -> tuple[Any, Any]:
 
     if not 0 < ticket_id < 2**31:  # not a ticket id (and PostgreSQL's integer would overflow)
         raise HTTPException(404, "该工单不存在，或不在您的工作范围内。")
+    county = county_id(db, user.county)  # (may read, on its own connection: not nested)
     with db.connect() as conn:
         row = conn.execute(
             select(TICKET, CASE.c.code)
             .join(CASE, CASE.c.id == TICKET.c.case_id)
-            .where(TICKET.c.id == ticket_id, TICKET.c.county_id == county_id(db, user.county))
+            .where(TICKET.c.id == ticket_id, TICKET.c.county_id == county)
         ).first()
     case = visible_case(db, user, row.code) if row is not None else None
     if row is None or case is None:

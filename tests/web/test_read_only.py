@@ -89,3 +89,29 @@ def accounts_stamp_without_pre_ping(engine: Engine) -> int | None:
         return accounts_stamp(engine)
     finally:
         engine.pool._pre_ping = True  # type: ignore[attr-defined]
+
+
+def test_opening_a_case_takes_one_connection_at_a_time(db: Engine, one_connection: Engine) -> None:
+    """With a pool of one connection and no waiting, reading a case in scope must never hold
+    a connection while it asks for another (many pages at once would exhaust a real pool)."""
+    from admin.auth import StaffMembership, StaffUser
+    from admin.case_page import visible_case
+    from tests.web.seed import TOWN_A, Seeder
+
+    seeded = Seeder(db).publish()
+    code = seeded.case(TOWN_A)
+    seeded.ticket(code, TOWN_A)
+    user = StaffUser(
+        1, "handler", "承办人", "webxian", False, (StaffMembership(TOWN_A, "调解员", "司法所"),)
+    )
+    strict = make_engine(
+        one_connection.url.render_as_string(hide_password=False),
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=0.5,
+    )
+    try:
+        found = visible_case(strict, user, code)
+    finally:
+        strict.dispose()
+    assert found is not None and found.code == code
