@@ -15,7 +15,7 @@ from admin import row_buttons
 from admin.attachments import store
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
-from admin.web import database_work, render
+from admin.web import database_page, database_work, render
 from admin.workflow import refusal, workflow
 
 NOT_YOURS = "该工单不存在，或不在您的待办范围内。"
@@ -90,11 +90,8 @@ def _to_case_page(ticket: Any, option: Any) -> Response:
     return RedirectResponse(f"/cases/{ticket.code}#op-{ticket.id}-{option.effect}", 303)
 
 
-async def act_page(request: Request) -> Response:
-    return await database_work(request, _act_page, request)
-
-
-def _act_page(request: Request) -> Response:
+@database_page
+def act_page(request: Request) -> Response:
     user = require_user(request)
     ticket = _ticket(request, user)
     option = _option(request, user, ticket.id)

@@ -18,7 +18,7 @@ from starlette.responses import Response
 import forms
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
-from admin.web import database_work, read_only, render
+from admin.web import database_page, read_only, render
 from engine.tables import CaseParty, Event
 
 PARTY = CaseParty.__table__
@@ -179,11 +179,8 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
     }
 
 
-async def case_page(request: Request) -> Response:
-    return await database_work(request, _case_page, request)
-
-
-def _case_page(request: Request) -> Response:
+@database_page
+def case_page(request: Request) -> Response:
     user = require_user(request)
     case = visible_case(read_only(request.app.state.db), user, request.path_params["code"])
     if case is None:
@@ -224,12 +221,9 @@ def _actions(request: Request, user: StaffUser, ticket_ids: set[int]) -> dict[in
     return {tid: list(engine.available_actions(principal, tid)) for tid in sorted(ticket_ids)}
 
 
-async def evaluation_link(request: Request) -> Response:
+@database_page
+def evaluation_link(request: Request) -> Response:
     """Issue the party's one-time evaluation link (shown once, to send by SMS or print)."""
-    return await database_work(request, _evaluation_link, request)
-
-
-def _evaluation_link(request: Request) -> Response:
     user = require_user(request)
     case = visible_case(request.app.state.db, user, request.path_params["code"])
     if case is None:

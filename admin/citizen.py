@@ -21,7 +21,7 @@ from admin.case_page import EVENT, EVENT_WORDS, PARTY
 from admin.intake import facts, intake_form, qr_svg
 from admin.ratelimit import RateLimiter
 from admin.scope import CASE, county_model
-from admin.web import database_work, render
+from admin.web import database_form_page, database_page, render
 from admin.workflow import refusal, workflow
 from engine.registry import County
 
@@ -99,12 +99,8 @@ async def online_page(request: Request) -> Response:
     return _online_page(request, _online_model(request))
 
 
-async def online_submit(request: Request) -> Response:
-    submitted = await request.form()
-    return await database_work(request, _online_submit, request, submitted)
-
-
-def _online_submit(request: Request, submitted: FormData) -> Response:
+@database_form_page
+def online_submit(request: Request, submitted: FormData) -> Response:
     model = _online_model(request)
     form = intake_form(model)
     rows = row_buttons.applied(form, submitted)
@@ -173,12 +169,8 @@ def find_progress(db: Engine, code: str, phone: str) -> dict[str, Any] | None:
     return {"case": case, "events": events}
 
 
-async def progress_lookup(request: Request) -> Response:
-    submitted = await request.form()
-    return await database_work(request, _progress_lookup, request, submitted)
-
-
-def _progress_lookup(request: Request, submitted: FormData) -> Response:
+@database_form_page
+def progress_lookup(request: Request, submitted: FormData) -> Response:
     code = str(submitted.get("code", "")).strip().upper()[:40]
     phone = str(submitted.get("phone", "")).strip()[:20]
     context: dict[str, Any] = {"title": "进度查询", "code": code, "words": EVENT_WORDS}
@@ -216,22 +208,15 @@ def _scale(request: Request, code: str) -> tuple[str, ...]:
     return ("满意", "基本满意", "不满意")
 
 
-async def evaluate_page(request: Request) -> Response:
-    return await database_work(request, _evaluate_page, request)
-
-
-def _evaluate_page(request: Request) -> Response:
+@database_page
+def evaluate_page(request: Request) -> Response:
     code = request.path_params["code"]
     context = {"code": code, "scale": _scale(request, code), "title": "满意度评价"}
     return render(request, "evaluate.html", context)
 
 
-async def evaluate_submit(request: Request) -> Response:
-    submitted = await request.form()
-    return await database_work(request, _evaluate_submit, request, submitted)
-
-
-def _evaluate_submit(request: Request, submitted: FormData) -> Response:
+@database_form_page
+def evaluate_submit(request: Request, submitted: FormData) -> Response:
     code, token = request.path_params["code"], request.path_params["token"]
     score = str(submitted.get("score", ""))
     scale = _scale(request, code)

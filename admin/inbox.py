@@ -7,8 +7,6 @@ no COUNT(*) over the county, we fetch one row more than a page to know whether t
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -30,7 +28,7 @@ from starlette.responses import HTMLResponse, Response
 
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
-from admin.web import csrf_token, database_work, env, page_html, read_only
+from admin.web import csrf_token, database_page, env, page_for, read_only
 from engine import driver
 from engine.db import utcnow
 
@@ -47,6 +45,7 @@ FILTERS = (
 # page of a backlog answers in about half the time of a 50-line one (docs/workbench.md).
 PER_PAGE = 20
 PAGE_SIZES = (20, 50, 100)
+_PAGE_SIZE_TEXT = {str(n) for n in PAGE_SIZES}
 OPEN_STATES = ("open", "claimed")
 
 
@@ -168,13 +167,11 @@ def _due_page(
     with read_only(db).connect() as conn:
         found = driver.raw_rows(conn, query, params)
         stored_now = driver.stored_time(conn.dialect, now)
-    page = found[:per_page]
     # Every line of these tabs is open (their scans read open and claimed tickets only).
-    lines = [_due_line(r, r[4] is not None and r[4] < stored_now) for r in page]
-    last = (
-        _from_raw(page[-1], page[-1][4] is not None and page[-1][4] < stored_now) if page else None
-    )
-    return InboxPage(Markup("".join(lines)), len(page), len(found) > per_page, last)
+    page = [(r, r[4] is not None and r[4] < stored_now) for r in found[:per_page]]
+    lines = "".join([_due_line(raw, overdue) for raw, overdue in page])
+    last = _from_raw(*page[-1]) if page else None
+    return InboxPage(Markup(lines), len(page), len(found) > per_page, last)
 
 
 def _from_raw(raw: Any, overdue: bool) -> InboxRow:
@@ -352,11 +349,8 @@ def _supervised_candidates() -> Any:
     return union(tickets, of_cases)
 
 
-async def inbox(request: Request) -> Response:
-    return await database_work(request, _inbox_page, request)
-
-
-def _inbox_page(request: Request) -> Response:
+@database_page
+def inbox(request: Request) -> Response:
     user = require_user(request)
     params = request.query_params
     tab = params.get("tab", "todo")
@@ -394,18 +388,8 @@ def _inbox_page(request: Request) -> Response:
     table = env.get_template("inbox_table.html").render(context)
     if request.headers.get("hx-request"):
         return HTMLResponse(table)
-    before, after_table = _shell(request, user, tab, filters, per)
+    before, after_table = _shell(user, csrf_token(request), tab, per, tuple(filters.items()))
     return HTMLResponse(before + table + after_table)
-
-
-# The page around the table (header, tabs, filter form) is a function of who asks, their
-# session's CSRF token, the tab and the filters, and rendering it cost as much as the lines:
-# it is rendered once per such key, split where the table goes, and kept (bounded, LRU).
-# Keyed by the user's id and token, a shell is never served to another session.
-SHELL_CACHE = 4096
-_TABLE_SLOT = Markup("<!--inbox-table-->")
-_SHELLS: OrderedDict[tuple[Any, ...], tuple[str, str]] = OrderedDict()
-_SHELLS_LOCK = threading.Lock()
 
 
 def _page_size(text: str) -> int:
@@ -413,32 +397,27 @@ def _page_size(text: str) -> int:
     return int(text) if text in _PAGE_SIZE_TEXT else PER_PAGE
 
 
-_PAGE_SIZE_TEXT = {str(n) for n in PAGE_SIZES}
+# The page around the table (header, tabs, filter form) is a function of who asks, their
+# session's CSRF token, the tab, the page size and the filters, and rendering it cost as much
+# as the lines: it is rendered once per such key, split where the table goes, and kept.
+# Keyed by the user and their token, a shell is never served to another session.
+SHELL_CACHE = 4096
+_TABLE_SLOT = Markup("<!--inbox-table-->")
 
 
+@lru_cache(maxsize=SHELL_CACHE)
 def _shell(
-    request: Request, user: StaffUser, tab: str, filters: dict[str, str], per: int
+    user: StaffUser, token: str, tab: str, per: int, filters: tuple[tuple[str, str], ...]
 ) -> tuple[str, str]:
-    token = csrf_token(request)
-    key = (user.id, user.display_name, user.is_admin, token, tab, per, *filters.values())
-    with _SHELLS_LOCK:  # pages run in worker threads on PostgreSQL
-        found = _SHELLS.get(key)
-        if found is not None:
-            _SHELLS.move_to_end(key)
-            return found
     context = {
         "tabs": TABS,
         "tab": tab,
-        "filters": filters,
+        "filters": dict(filters),
         "filter_labels": FILTERS,
         "page_sizes": PAGE_SIZES,
         "per": per,
         "title": "待办",
         "table": _TABLE_SLOT,
     }
-    before, after = page_html(request, "inbox.html", context).split(_TABLE_SLOT, 1)
-    with _SHELLS_LOCK:
-        _SHELLS[key] = (before, after)
-        if len(_SHELLS) > SHELL_CACHE:
-            _SHELLS.popitem(last=False)
+    before, after = page_for("inbox.html", user, token, "/inbox", context).split(_TABLE_SLOT, 1)
     return before, after

@@ -16,7 +16,7 @@ from admin import row_buttons
 from admin.auth import StaffMembership, StaffUser, require_user
 from admin.case_page import visible_case
 from admin.scope import county_model
-from admin.web import database_work, render
+from admin.web import database_form_page, database_page, database_work, render
 from admin.workflow import refusal, workflow
 
 # The intake form names its own fields; these are the names we recognise for the four facts
@@ -137,22 +137,15 @@ def _page(request: Request, user: StaffUser, model: Any, **values: Any) -> Respo
     return render(request, "intake.html", context, status=values.get("status", 200))
 
 
-async def intake_page(request: Request) -> Response:
-    return await database_work(request, _intake_page, request)
-
-
-def _intake_page(request: Request) -> Response:
+@database_page
+def intake_page(request: Request) -> Response:
     user = require_user(request)
     model = _model_or_404(request, user.county)
     return _page(request, user, model)
 
 
-async def route_preview(request: Request) -> Response:
-    submitted = await request.form()
-    return await database_work(request, _route_preview, request, submitted)
-
-
-def _route_preview(request: Request, submitted: FormData) -> Response:
+@database_form_page
+def route_preview(request: Request, submitted: FormData) -> Response:
     user = require_user(request)
     model = _model_or_404(request, user.county)
     data = intake_form(model).parse_submission(submitted)
@@ -235,11 +228,8 @@ def qr_svg(code: str) -> Markup:
     return Markup(image)
 
 
-async def receipt(request: Request) -> Response:
-    return await database_work(request, _receipt, request)
-
-
-def _receipt(request: Request) -> Response:
+@database_page
+def receipt(request: Request) -> Response:
     user = require_user(request)
     case = visible_case(request.app.state.db, user, request.path_params["code"])
     if case is None:

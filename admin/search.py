@@ -11,7 +11,7 @@ from starlette.responses import Response
 from admin.auth import StaffUser, require_user
 from admin.case_page import PARTY
 from admin.scope import CASE, case_clause, county_id
-from admin.web import database_work, render
+from admin.web import database_page, render
 
 LIMIT = 100
 
@@ -44,11 +44,8 @@ def search_cases(db: Engine, user: StaffUser, text: str) -> list[Any]:
         return list(conn.execute(query).all())
 
 
-async def search(request: Request) -> Response:
-    return await database_work(request, _search, request)
-
-
-def _search(request: Request) -> Response:
+@database_page
+def search(request: Request) -> Response:
     user = require_user(request)
     text = request.query_params.get("q", "")[:100]
     rows = search_cases(request.app.state.db, user, text)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta, timezone
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 import forms
 
@@ -68,18 +69,22 @@ def render(
 
 def page_html(request: Request, template: str, context: dict[str, Any] | None = None) -> str:
     """A page's HTML: the template with the context every page gets (user, CSRF token, nav)."""
-    values = {
-        "request": request,
-        "user": getattr(request.state, "user", None),
-        "csrf_token": csrf_token(request) if "session" in request.scope else "",
-        "nav": _nav(getattr(request.state, "user", None)),
-        "path": request.url.path,
-    }
-    values.update(context or {})
+    user = getattr(request.state, "user", None)
+    token = csrf_token(request) if "session" in request.scope else ""
+    return page_for(
+        template, user, token, request.url.path, {"request": request, **(context or {})}
+    )
+
+
+def page_for(template: str, user: Any, token: str, path: str, context: dict[str, Any]) -> str:
+    """`page_html` from what it takes of the request: who asks, their CSRF token, the path."""
+    values = {"user": user, "csrf_token": token, "nav": _nav(user), "path": path}
+    values.update(context)
     return env.get_template(template).render(values)
 
 
 T = TypeVar("T")
+Page = Callable[[Request], Awaitable[Response]]
 
 
 @cache
@@ -103,3 +108,26 @@ async def database_work(request: Request, work: Callable[..., T], *args: Any) ->
     if request.app.state.db.dialect.name == "sqlite":
         return work(*args)
     return await run_in_threadpool(work, *args)
+
+
+def database_page(work: Callable[[Request], Response]) -> Page:
+    """A page whose work is blocking database work, as an endpoint that runs it through
+    `database_work` (the endpoint keeps the work's name, which is also its route's name)."""
+
+    @wraps(work)
+    async def endpoint(request: Request) -> Response:
+        return await database_work(request, work, request)
+
+    return endpoint
+
+
+def database_form_page(work: Callable[[Request, FormData], Response]) -> Page:
+    """`database_page` for a form's POST: the body is read on the event loop, where it
+    arrives, and the work gets it as `submitted`."""
+
+    @wraps(work)
+    async def endpoint(request: Request) -> Response:
+        submitted = await request.form()
+        return await database_work(request, work, request, submitted)
+
+    return endpoint

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.crud import REQUIRED
 from sqlalchemy.sql.elements import ClauseElement
 
-from engine.db import UTCDateTime
+from engine.db import UTCDateTime, as_utc
 
 Processor = Callable[[Any], Any] | None
 
@@ -291,8 +291,7 @@ def read_time(value: Any) -> datetime | None:
     """A UTCDateTime column's value from `raw_rows` as the aware UTC time SQLAlchemy gives."""
     if value is None or isinstance(value, str):
         return _utc_time(value)
-    when: datetime = value
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return as_utc(value)
 
 
 def tuples_of(
