@@ -14,6 +14,12 @@ Printed (medians of several runs, same invocation, same machine):
   raw_txn_per_s          the same database doing one UPDATE + one INSERT per transaction, through
                          the bare driver, as many transactions as the engine ran actions
   ratio_vs_raw           engine_actions_per_s / raw_txn_per_s (goal >= 0.2)
+  sql_floor_cases_per_s  the chain's own statements replayed through the bare driver, without
+                         the engine's code (bench.engine_floor): what this database allows
+  floor_ratio_vs_spiff   sql_floor_cases_per_s / spiff_db_cases_per_s: the ceiling of
+                         ratio_vs_spiff for any engine writing these rows
+  floor_ratio_vs_raw     the same ceiling for ratio_vs_raw (five actions per chain)
+  engine_share_of_floor  engine_cases_per_s / sql_floor_cases_per_s
   timer_fire_s           bench.timers: find and fire 10,000 due timers among 1,000,000 (full run)
   peak_rss_mb            this process's peak resident memory
   statements_per_case    SQL statements one whole chain sends (BEGIN and COMMIT not counted;
@@ -35,6 +41,7 @@ from pathlib import Path
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import text
 
+from bench.engine_floor import record_chain, replay
 from engine import schema, versions
 from engine.cases import Engine
 from engine.clock import ManualClock
@@ -190,8 +197,16 @@ def main() -> None:
                 figures["spiff_db_cases_per_s"] = spiff
                 figures["ratio_vs_spiff"] = figures["engine_cases_per_s"] / spiff
             statements, commits = count_statements(db)
+            wf = Engine(db, ManualClock(MONDAY))
+            chain = record_chain(db, lambda: one_case(wf, 2 * 10**6))
+            figures["sql_floor_cases_per_s"] = replay(db, chain, cases, runs)
             figures["raw_txn_per_s"] = measure_raw(db, cases * 5, runs)
             figures["ratio_vs_raw"] = figures["engine_actions_per_s"] / figures["raw_txn_per_s"]
+            floor = figures["sql_floor_cases_per_s"]
+            if spiff:
+                figures["floor_ratio_vs_spiff"] = floor / spiff
+            figures["floor_ratio_vs_raw"] = floor * 5 / figures["raw_txn_per_s"]
+            figures["engine_share_of_floor"] = figures["engine_cases_per_s"] / floor
             if not args.quick:
                 from bench.timers import measure_timer_fire
 

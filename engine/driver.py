@@ -155,10 +155,21 @@ def prepare(dialect: Dialect, statement: ClauseElement, names: Iterable[str]) ->
     return prepared
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One statement as it went to the driver (kept only while `COUNT.log` is a list)."""
+
+    prepared: Prepared
+    parameters: Any
+    many: bool
+
+
 class _Count:
-    """Statements sent through this module (bench.engine reports them per case)."""
+    """Statements sent through this module: bench.engine reports how many a case takes, and
+    bench.engine_floor records them (`log`) to replay a chain's SQL without the engine."""
 
     sent = 0
+    log: list[Sent] | None = None
 
 
 COUNT = _Count()
@@ -182,6 +193,8 @@ def _cursor(conn: Connection) -> Any:
 
 def _run(conn: Connection, prepared: Prepared, parameters: Any, many: bool = False) -> Any:
     COUNT.sent += 1
+    if COUNT.log is not None:
+        COUNT.log.append(Sent(prepared, parameters, many))
     cursor = _cursor(conn)
     try:
         if many:
