@@ -1,5 +1,5 @@
 """Evaluation (评单) by the party or the center, one-time citizen links, and revisits (核单)
-of all or a random sample of closed cases per period."""
+of all (in the chain) or a random sample (per period, per process) of closed cases."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ import hashlib
 import math
 import random
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, literal_column, select, update
+from sqlalchemy import Connection, exists, func, insert, literal_column, or_, select, update
 
 from dsl.model import County, Step
 from engine import driver, flow, loading
 from engine import statements as sql
 from engine.errors import ActionRefused, NotFound
 from engine.flow import Move
-from engine.tables import CASE, TICKET, TOKEN
+from engine.registry import COUNTY_T as COUNTY
+from engine.tables import CASE, EVENT, TOKEN
 
 
 def digest(token: str) -> str:
@@ -97,47 +99,107 @@ def after_score(move: Move, step: Step, score: str) -> None:
     flow.enter(move, rule.target)
 
 
-def _verification_step(county: County, process: str) -> Step | None:
-    for step in county.processes[process].steps.values():
+def sample_size(closed: int, share: float) -> int:
+    """How many of `closed` cases a revisit share covers: rounded up (one case at 50% is still
+    revisited), after dropping float noise (25 x 0.28 is 7.000000000000001, i.e. 7, not 8)."""
+    return math.ceil(round(closed * share, 9))
+
+
+def _sampling_step(county: County, process: str) -> Step | None:
+    """The process's verification step when it revisits a sample (share < 1), else None: at
+    100% the step is part of the chain and every case is revisited before it closes."""
+    found = county.processes.get(process)
+    for step in found.steps.values() if found is not None else ():
         if step.kind == "verification" and step.revisit is not None and step.revisit.share < 1.0:
             return step
     return None
 
 
+# Event kinds written into the SQL, not bound (SQLite re-prepares a bound kind on each run).
+_CLOSED: Any = literal_column("'closed'")
+_DRAWN: Any = literal_column("'revisit_sampled'")
+
+
+def _revisited() -> Any:
+    """True for a case whose latest closing has been revisited: verified, or drawn by a
+    sampling after its last `closed` event (a case reopened by a failed revisit and closed
+    again is due again). Event ids, not times: a reopening and a new closing may share a
+    timestamp with the earlier draw."""
+    closing, drawn = EVENT.alias("closing"), EVENT.alias("drawn")
+    last_closed = (
+        select(func.coalesce(func.max(closing.c.id), 0))
+        .where(closing.c.case_id == CASE.c.id, closing.c.kind == _CLOSED)
+        .correlate(CASE)  # the outer query's case (auto-correlation stops at the EXISTS)
+        .scalar_subquery()
+    )
+    was_drawn = (
+        exists()
+        .where(drawn.c.case_id == CASE.c.id, drawn.c.kind == _DRAWN, drawn.c.id > last_closed)
+        .correlate(CASE)
+    )
+    return or_(CASE.c.verified.is_(True), was_drawn)
+
+
+@dataclass
+class _Group:
+    """The cases closed in the period under one revisit rule (process, step, share)."""
+
+    share: float
+    closed: int = 0  # all of them, revisited or not: the share is of these
+    revisited: int = 0
+    due: list[tuple[Any, County, Step]] = field(default_factory=list)  # not yet revisited
+
+
 def sample(
     conn: Connection, county: County, county_id: int, start: datetime, end: datetime, now: datetime
 ) -> list[str]:
-    """Open a revisit ticket for a random share of the cases closed in [start, end); a period
-    is sampled once (a second call returns []), seeded by county and period."""
-    # the kind written into the SQL, not bound (SQLite re-prepares a bound kind on each run)
-    verification: Any = literal_column("'verification'")
-    pending = exists().where(TICKET.c.case_id == CASE.c.id, TICKET.c.kind == verification)
-    in_period = and_(
-        CASE.c.county_id == county_id, CASE.c.closed_at >= start, CASE.c.closed_at < end
-    )
-    if conn.execute(select(CASE.c.id).where(in_period, pending).limit(1)).first() is not None:
-        return []  # the period's sample is drawn once: drawing again would enlarge it
+    """Open revisit tickets (核单) for a share of the cases closed in [start, end), per revisit
+    rule: each process whose verification step samples (share < 1) gets ceil(share x its
+    cases closed in the period), minus those already revisited; so a second run adds nothing,
+    and a run after more cases closed in the period only tops the sample up. Each case follows
+    the rule of the definition version it is pinned to; the draw is seeded by county, period
+    and process, so it is reproducible. `county` (the current version) names the seed."""
+    # Sampling runs of one county wait for each other (PostgreSQL; SQLite has one writer), so
+    # two at once cannot both see a case as not yet drawn. FOR NO KEY UPDATE: the inserts that
+    # reference the county (tickets, events) take KEY SHARE and must not wait on a sampling.
+    county_row = select(COUNTY.c.id).where(COUNTY.c.id == county_id)
+    conn.execute(county_row.with_for_update(key_share=True))
     rows = conn.execute(
-        select(CASE.c.id, CASE.c.code, CASE.c.process)
-        .where(CASE.c.county_id == county_id, CASE.c.status == "closed", CASE.c.verified.is_(None))
-        .where(and_(CASE.c.closed_at >= start, CASE.c.closed_at < end), ~pending)
+        select(CASE.c.id, CASE.c.code, CASE.c.process, CASE.c.version_id)
+        .add_columns(_revisited().label("revisited"))
+        .where(CASE.c.county_id == county_id, CASE.c.status == "closed")
+        .where(CASE.c.closed_at >= start, CASE.c.closed_at < end)
         .order_by(CASE.c.id)
     ).all()
-    by_process: dict[str, list[Any]] = {}
+    models: dict[int, County] = {}
+    groups: dict[tuple[str, str, float], _Group] = {}
     for row in rows:
-        by_process.setdefault(row.process, []).append(row)
+        version = int(row.version_id)
+        if version not in models:
+            models[version] = loading.model_of(conn, version)
+        step = _sampling_step(models[version], str(row.process))
+        if step is None or step.revisit is None or step.actor is None:
+            continue  # revisited in its chain, or not at all
+        share = step.revisit.share
+        group = groups.setdefault((str(row.process), step.key, share), _Group(share))
+        group.closed += 1
+        if row.revisited:
+            group.revisited += 1
+        else:
+            group.due.append((row, models[version], step))
     chosen: list[str] = []
-    rng = random.Random(f"{county.key}:{start.isoformat()}:{end.isoformat()}")
-    for process, group in by_process.items():
-        step = _verification_step(county, process)
-        if step is None or step.actor is None or step.revisit is None:
-            continue
-        for row in rng.sample(group, math.ceil(len(group) * step.revisit.share)):
+    for (process, step_key, share), group in groups.items():
+        wanted = max(0, sample_size(group.closed, share) - group.revisited)
+        seed = f"{county.key}:{start.isoformat()}:{end.isoformat()}:{process}:{step_key}:{share}"
+        for row, model, step in random.Random(seed).sample(group.due, min(wanted, len(group.due))):
             case, _ = loading.case_by_id(conn, int(row.id))
-            move = Move(conn=conn, county=county, case=case, now=now, actor="系统")
+            if case["status"] != "closed":
+                continue  # reopened since it was read (its revisit would find an open case)
+            assert step.actor is not None  # grouped only with one
+            move = Move(conn=conn, county=model, case=case, now=now, actor="系统")
             flow.open_ticket(move, step, step.actor)
             move.event("revisit_sampled", note=f"{start:%Y-%m-%d} 起的回访抽样")
-            chosen.append(row.code)
+            chosen.append(str(row.code))
     return sorted(chosen)
 
 
