@@ -39,8 +39,12 @@ def report(plan: MigrationPlan) -> str:
     lines = [f"县区 {plan.county} → 第 {plan.to_number} 版：{counts}"]
     for case in plan.cases:
         mark = "可迁移" if case.mappable else "拒绝"
-        steps = "，".join(f"{s.step}→{s.target or '？（' + s.problem + '）'}" for s in case.steps)
-        lines.append(f"  {case.code} [{mark}] {case.problem or steps or '无待办单'}")
+        steps = "，".join(
+            f"{s.step}→{s.target or '？'}" + (f"（{s.problem}）" if s.problem else "")
+            for s in case.steps
+        )
+        detail = "；".join(p for p in (case.problem, steps) if p) or "无待办单"
+        lines.append(f"  {case.code} [{mark}] {detail}")
     return "\n".join(lines)
 
 
