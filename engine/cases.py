@@ -97,7 +97,7 @@ class Engine:
         """What this principal may do on the ticket now ([] when nothing or not theirs)."""
         with self.db.connect() as conn:
             try:
-                loaded = loading.ticket(conn, ticket_id)
+                loaded = loading.ticket(conn, ticket_id, lock=False)
             except NotFound:
                 return []
         return actions.available(principal, loaded)

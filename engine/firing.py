@@ -12,7 +12,7 @@ from dsl import routing
 from engine import flow, loading, timers
 from engine.flow import OPEN_STATES, Move
 from engine.tables import TICKET
-from engine.timers import TimerRow
+from engine.timers import Deferred, TimerRow
 
 SYSTEM = "系统"
 
@@ -21,7 +21,10 @@ def _move(conn: Connection, row: TimerRow, now: datetime) -> Move | None:
     """The case the timer is for, unless it is closed, suspended or the ticket is done."""
     if row.case_id is None:
         return None
-    case, county = loading.case_by_id(conn, row.case_id)
+    found = loading.case_if_free(conn, row.case_id)
+    if found is None:
+        raise Deferred(f"案件 {row.case_id} 正在办理")
+    case, county = found
     if case["status"] != "open":
         return None
     if row.ticket_id is not None:

@@ -31,10 +31,21 @@ def model_of(conn: Connection, version_id: int) -> County:
 
 
 def case_by_id(conn: Connection, case_id: int) -> tuple[dict[str, Any], County]:
-    row = driver.first(conn, sql.CASE_BY_ID, {"case_id": case_id})
+    """The case to change, locked for this transaction (see statements.CASE_BY_ID_LOCKED)."""
+    row = driver.first(conn, sql.CASE_BY_ID_LOCKED, {"case_id": case_id})
     if row is None:
         raise NotFound("没有该案件")
     return _with_model(conn, row)
+
+
+def case_if_free(conn: Connection, case_id: int) -> tuple[dict[str, Any], County] | None:
+    """The case to change, locked, or None while another transaction holds it (PostgreSQL)."""
+    row = driver.first(conn, sql.CASE_BY_ID_IF_FREE, {"case_id": case_id})
+    if row is not None:
+        return _with_model(conn, row)
+    if driver.first(conn, sql.CASE_EXISTS, {"case_id": case_id}) is None:
+        raise NotFound("没有该案件")
+    return None
 
 
 def _with_model(conn: Connection, case: dict[str, Any]) -> tuple[dict[str, Any], County]:
@@ -44,7 +55,8 @@ def _with_model(conn: Connection, case: dict[str, Any]) -> tuple[dict[str, Any],
 
 
 def case_by_code(conn: Connection, code: str) -> tuple[dict[str, Any], County]:
-    row = driver.first(conn, sql.CASE_BY_CODE, {"code": code})
+    """The case to change, by its code, locked for this transaction."""
+    row = driver.first(conn, sql.CASE_BY_CODE_LOCKED, {"code": code})
     if row is None:
         raise NotFound(f"没有编号为 {code} 的案件")
     return _with_model(conn, row)
@@ -57,8 +69,11 @@ _CASE_KEYS = tuple(c.name for c in CASE.columns)
 _SPLIT = len(_TICKET_KEYS)
 
 
-def ticket(conn: Connection, ticket_id: int) -> Loaded:
-    rows = driver.tuples(conn, sql.TICKET_WITH_CASE, {"ticket_id": ticket_id})
+def ticket(conn: Connection, ticket_id: int, *, lock: bool = True) -> Loaded:
+    """The ticket with its case; the case locked unless `lock=False` (reads that change
+    nothing, such as the actions a page offers)."""
+    statement = sql.TICKET_WITH_CASE_LOCKED if lock else sql.TICKET_WITH_CASE
+    rows = driver.tuples(conn, statement, {"ticket_id": ticket_id})
     if not rows:
         raise NotFound(f"没有编号为 {ticket_id} 的单")
     row = rows[0]

@@ -44,6 +44,19 @@ TICKET_WITH_CASE = (
     .join(VERSION, VERSION.c.id == CASE.c.version_id)
     .where(TICKET.c.id == bindparam("ticket_id"))
 )
+# The write paths' reads lock the case row on PostgreSQL (SQLite's BEGIN IMMEDIATE already
+# serializes writers; its compiler leaves FOR UPDATE out). Every change to a case or its
+# tickets holds that lock first, so two actions on one case run one after the other: the last
+# view of a joint consultation sees the other views in, and no action writes a case row another
+# has changed since it read it. A waiting action then reads the case as committed.
+TICKET_WITH_CASE_LOCKED = TICKET_WITH_CASE.with_for_update(of=CASE)
+CASE_BY_ID_LOCKED = CASE_BY_ID.with_for_update(of=CASE)
+CASE_BY_CODE_LOCKED = CASE_BY_CODE.with_for_update(of=CASE)
+# The timer worker never waits for a case: it already holds the timer rows it claimed, which
+# an action on that case may be waiting for (it deletes its ticket's timers), so waiting could
+# deadlock. A locked case's timer is left for the next poll instead (`timers.Deferred`).
+CASE_BY_ID_IF_FREE = CASE_BY_ID.with_for_update(of=CASE, skip_locked=True)
+CASE_EXISTS = select(CASE.c.id).where(CASE.c.id == bindparam("case_id"))
 VERSION_HASH = select(VERSION.c.content_hash).where(VERSION.c.id == bindparam("version_id"))
 VERSION_FILES = select(VERSION.c.files).where(VERSION.c.id == bindparam("version_id"))
 CURRENT_VERSION = (

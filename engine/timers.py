@@ -304,6 +304,11 @@ class _Claim:
         return query
 
 
+class Deferred(Exception):
+    """Raised by a handler, before it writes anything, to leave its timer for the next poll
+    (the case is busy with another transaction). The timer is neither fired nor failed."""
+
+
 class _HandlerFailed(Exception):
     """A handler raised during an optimistic batch: the batch is redone one timer at a time."""
 
@@ -335,7 +340,7 @@ def _claim_and_fire(
                 continue
             try:
                 handler(conn, row, now)
-            except Exception as error:
+            except Exception as error:  # Deferred too: the redo's savepoint drops any write
                 raise _HandlerFailed from error
             fired.append(row.id)
         for chunk in _chunks(fired, 1000):
@@ -352,6 +357,8 @@ def _run_isolated(conn: Connection, row: TimerRow, now: datetime, handler: Handl
     try:
         with conn.begin_nested():
             handler(conn, row, now)
+    except Deferred:
+        return False  # not fired, not failed: claimed again at the next poll
     except Exception as error:  # any handler bug must not stop the other timers
         log.warning("定时器 %s（%s）处理失败: %s", row.id, row.kind, error, exc_info=True)
         _record_failure(conn, row, now, error)
