@@ -286,3 +286,18 @@ def test_a_low_score_can_reopen_the_case_when_the_definition_says_so(
     view = wf.evaluate(view.code, "满意", by="center")
     assert view.step == "核单" and view.satisfaction == "满意" and view.reopenings == 1
     assert view.outcome == "调解成功" and view.resolved is True
+
+
+def test_cases_follow_the_revisit_rule_of_the_version_they_closed_under(
+    db: DbEngine, clock: ManualClock
+) -> None:
+    versions.publish(db, several_processes("testv", "TV", thirty=False), by="测试")
+    wf, staff = Engine(db, clock), Staff("testv")
+    codes = [closed_case(wf, staff).code for _ in range(2)]  # closed unrevisited, to be sampled
+    # the new version revisits 邻里纠纷 in its chain: the cases already closed keep their rule
+    everyone = make_county("testv", prefix="TV")
+    versions.publish(db, replace(everyone, name="新版"), by="测试")
+    chosen = wf.sample_revisits("testv", *NOVEMBER)
+    assert len(chosen) == 1 and set(chosen) <= set(codes)
+    view = wf.act(staff.visitor, wf.inbox(staff.visitor).items[0].id, "核实", {})
+    assert view.code == chosen[0] and view.verified is True
