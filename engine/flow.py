@@ -8,6 +8,7 @@ A `Move` carries one transaction's view of a case; changes to the case row are c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -124,14 +125,33 @@ def due_time(
     return calendar_for(county, deadline.calendar).add(start, duration)
 
 
+# One stage effect of one deadline (the ticket's, or the case's when ticket_id is None): what
+# a timer's ticket, kind and payload say, so a fired timer can be told from one still to come.
+StageKey = tuple[int | None, str, int, str, str, str]
+
+
+def stage_key(ticket_id: int | None, kind: str, payload: Mapping[str, Any]) -> StageKey:
+    return (
+        ticket_id,
+        kind,
+        int(payload.get("stage", -1)),
+        str(payload.get("colour") or ""),
+        str(payload.get("role") or ""),
+        str(payload.get("at_level") or ""),
+    )
+
+
 def schedule_stages(
     move: Move,
     deadline: Deadline | None,
     ticket_id: int | None,
     start: datetime,
     due: datetime | None,
+    *,
+    fired: Collection[StageKey] = (),
 ) -> None:
-    """One timer per stage effect, at its share of the allowed time or after the due time."""
+    """One timer per stage effect, at its share of the allowed time or after the due time;
+    effects in `fired` (already fired for this deadline) are not scheduled again."""
     duration = allowed(deadline, move.case)
     if deadline is None or due is None or duration is None:
         return
@@ -151,6 +171,8 @@ def schedule_stages(
                 "role": effect.role,
                 "at_level": effect.at_level,
             }
+            if fired and stage_key(ticket_id, effect.kind, payload) in fired:
+                continue
             rows.append(
                 {
                     "county_id": move.county_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from dsl.model import County, Deadline, Duration
 from engine import flow, loading, timers
@@ -99,12 +99,16 @@ def resume(
         status="open",
         suspended_at=None,
     )
+    # A stage fires at most once per deadline: those that fired before the stop (its grade,
+    # reminder, 督办单 stand) are not armed again, the others come back at their moved times.
+    fired = _fired_stages(conn, move.case_id)
     flow.schedule_stages(
         move,
         process.case_deadline,
         None,
         _shifted(move, process.case_deadline, move.get("received_at"), since) or now,
         move.get("due_at"),
+        fired=fired,
     )
     for row in (
         conn.execute(
@@ -120,14 +124,25 @@ def resume(
         rule = process.steps[str(row["step"])].deadline if row["step"] in process.steps else None
         due = _shifted(move, rule, row["due_at"], since)
         conn.execute(update(TICKET).where(TICKET.c.id == row["id"]).values(due_at=due))
-        flow.schedule_stages(
-            move, rule, int(row["id"]), _shifted(move, rule, row["created_at"], since) or now, due
-        )
+        start = _shifted(move, rule, row["created_at"], since) or now
+        flow.schedule_stages(move, rule, int(row["id"]), start, due, fired=fired)
     move.event(
         "resumed", ticket_id=ticket_id, note=reason, status="open", due_at=move.get("due_at")
     )
     flow.save(move)
     return move
+
+
+def _fired_stages(conn: Connection, case_id: int) -> frozenset[flow.StageKey]:
+    """The stage effects of the case's deadlines whose timers fired (fired timers are kept).
+    Read without an index on fired timers: resuming and extending are rare, approved acts,
+    and such an index would cost every firing a write."""
+    rows = conn.execute(
+        select(timers.timer.c.ticket_id, timers.timer.c.kind, timers.timer.c.payload).where(
+            timers.timer.c.case_id == case_id, timers.timer.c.fired_at.is_not(None)
+        )
+    )
+    return frozenset(flow.stage_key(r.ticket_id, r.kind, r.payload or {}) for r in rows)
 
 
 def _shifted(
@@ -164,11 +179,34 @@ def extend(
     base = t["due_at"] or move.get("due_at") or now
     due = calendar.add(base, amount)
     conn.execute(update(TICKET).where(TICKET.c.id == ticket_id).values(due_at=due))
+    # An approved extension moves the same deadline, it does not start a new one: stages that
+    # fired stand (the grade stays, the open 督办单 stays the only one, no second reminder),
+    # as the record of what happened under the due time then in force; stages not yet fired
+    # move with the new due time. Cancel first, then read what fired: a timer the worker fired
+    # meanwhile is then seen as fired and not armed again.
     timers.cancel_for_ticket(conn, ticket_id)
-    step = move.county.processes[str(move.get("process"))].steps.get(str(t["step"]))
-    flow.schedule_stages(move, step.deadline if step else None, ticket_id, t["created_at"], due)
-    if move.get("due_at") is not None and move.get("due_at") < due:
+    process = move.county.processes[str(move.get("process"))]
+    step = process.steps.get(str(t["step"]))
+    case_due = move.get("due_at")
+    moves_case = case_due is not None and case_due < due
+    if moves_case:
+        # The case's own deadline stages follow its due time, or they would fire as overdue
+        # at a due time the case no longer has.
+        conn.execute(
+            delete(timers.timer).where(
+                timers.timer.c.case_id == move.case_id,
+                timers.timer.c.ticket_id.is_(None),
+                timers.timer.c.fired_at.is_(None),
+            )
+        )
+    fired = _fired_stages(conn, move.case_id)
+    flow.schedule_stages(
+        move, step.deadline if step else None, ticket_id, t["created_at"], due, fired=fired
+    )
+    if moves_case:
         move.set(due_at=due)
+        received = move.get("received_at")
+        flow.schedule_stages(move, process.case_deadline, None, received, due, fired=fired)
     move.event(
         "extended", ticket_id=ticket_id, note=f"{reason}（审批：{approver or '无需'}）", due_at=due
     )

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import select
 
-from dsl.model import Duration
+from dsl.model import Duration, Stage, StageEffect
 from engine import firing, pauses, timers, versions
 from engine.cases import Engine
 from engine.clock import ManualClock
@@ -82,10 +82,17 @@ def test_timers_of_finished_work_do_not_fire(
     wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal
 ) -> None:
     view = run_to_handling(wf, dispatcher, mediator)
-    view = wf.act(mediator, only_open(view), "调解成功", {"调解结果": "和解"})
-    clock.advance(timedelta(days=30))
+    handling = only_open(view)
+    view = wf.act(mediator, handling, "调解成功", {"调解结果": "和解"})
+    clock.advance(timedelta(days=30))  # far past every stage of the finished 办理 ticket
     fire(wf)
-    assert view.colour == "" and not wf.case(mediator, view.code).supervised  # type: ignore[union-attr]
+    after = wf.case(mediator, view.code)
+    assert after is not None
+    # The finished ticket's 黄/红 grades, reminder and 督办单 never happened.
+    assert (after.colour, after.supervised) == ("", False)
+    assert next(t for t in after.tickets if t.id == handling).colour == ""
+    kinds = {e.kind for e in wf.timeline(mediator, view.code)}
+    assert not kinds & {"colour", "reminded", "supervised", "escalated"}
 
 
 def test_suspension_stops_the_clock_and_resuming_moves_due_times(
@@ -179,3 +186,142 @@ def test_deadline_rule_is_the_steps_own_else_the_cases() -> None:
         expected = step.deadline or process.case_deadline
         assert pauses.deadline_rule(county, process.key, key) is expected
     assert pauses.deadline_rule(county, "没有这个流程", "x") is None
+
+
+def _stage_events(wf: Engine, who: Principal, code: str) -> list[str]:
+    kinds = ("colour", "reminded", "supervised", "escalated")
+    return [e.kind for e in wf.timeline(who, code) if e.kind in kinds]
+
+
+def _pending_kinds(wf: Engine, case_id: int) -> list[str]:
+    with wf.db.connect() as conn:
+        return sorted(t.kind for t in timers.pending(conn, case_id=case_id))
+
+
+def test_resuming_an_overdue_case_does_not_supervise_it_again(
+    wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal, visitor: Principal
+) -> None:
+    view = run_to_handling(wf, dispatcher, mediator)
+    ticket = only_open(view)
+    clock.set(datetime(2026, 11, 19, 2, 0, tzinfo=UTC))  # overdue: 黄, reminder, 红, 督办单
+    assert fire(wf) == 4
+    fired = _stage_events(wf, visitor, view.code)
+    assert sorted(fired) == ["colour", "colour", "reminded", "supervised"]
+    wf.suspend(mediator, ticket, reason="当事人住院", approver="赵主任")
+    clock.advance(timedelta(days=1))
+    view = wf.resume(mediator, ticket, reason="已出院")
+    # Only the stage that had not fired (escalation, two days past the moved due time) waits.
+    due = next(t for t in view.tickets if t.id == ticket).due_at
+    with wf.db.connect() as conn:
+        [escalate] = timers.pending(conn, case_id=view.id)
+    assert escalate.kind == "escalate" and due is not None
+    assert escalate.due_at == due + timedelta(days=2)
+    assert fire(wf) == 0
+    view = wf.case(visitor, view.code)  # type: ignore[assignment]
+    assert view is not None and view.colour == "红" and view.supervised
+    assert next(t for t in view.tickets if t.id == ticket).colour == "红"
+    assert len([t for t in view.tickets if t.kind == "supervision"]) == 1
+    assert _stage_events(wf, visitor, view.code) == fired
+
+
+def test_resuming_rearms_only_the_stages_that_had_not_fired(
+    wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal, visitor: Principal
+) -> None:
+    view = run_to_handling(wf, dispatcher, mediator)
+    ticket = only_open(view)
+    clock.set(datetime(2026, 11, 18, 8, 0, tzinfo=UTC))  # past 80%: 黄 and the reminder
+    assert fire(wf) == 2
+    wf.suspend(mediator, ticket, reason="当事人住院", approver="赵主任")
+    clock.advance(timedelta(days=7))  # Wednesday to Wednesday: five working days stopped
+    view = wf.resume(mediator, ticket, reason="已出院")
+    assert _pending_kinds(wf, view.id) == ["colour", "escalate", "supervise"]
+    assert fire(wf) == 0
+    view = wf.case(visitor, view.code)  # type: ignore[assignment]
+    assert view is not None and view.colour == "黄" and not view.supervised
+    due = next(t for t in view.tickets if t.id == ticket).due_at
+    assert due == datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # Thursday + 5 working days
+    clock.set(due + timedelta(hours=1))  # overdue on the moved due time: 红 and one 督办单
+    assert fire(wf) == 2
+    view = wf.case(visitor, view.code)  # type: ignore[assignment]
+    assert view is not None and view.colour == "红" and view.supervised
+    assert sorted(_stage_events(wf, visitor, view.code)) == [
+        "colour",
+        "colour",
+        "reminded",
+        "supervised",
+    ]
+
+
+def test_extension_moves_unfired_stages_and_never_repeats_fired_ones(
+    wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal, visitor: Principal
+) -> None:
+    view = run_to_handling(wf, dispatcher, mediator)
+    ticket = only_open(view)
+    clock.set(datetime(2026, 11, 19, 2, 0, tzinfo=UTC))  # overdue: 黄, reminder, 红, 督办单
+    assert fire(wf) == 4
+    fired = _stage_events(wf, visitor, view.code)
+    view = wf.extend(
+        mediator, ticket, amount=Duration(2, "workday"), reason="需补充证据", approver="赵主任"
+    )
+    due = next(t for t in view.tickets if t.id == ticket).due_at
+    assert due == datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Thursday + 2 working days
+    assert _pending_kinds(wf, view.id) == ["escalate"]
+    clock.set(due + timedelta(hours=1))  # past the new due time: nothing is repeated
+    assert fire(wf) == 0
+    view = wf.case(visitor, view.code)  # type: ignore[assignment]
+    assert view is not None and view.colour == "红"
+    assert len([t for t in view.tickets if t.kind == "supervision"]) == 1
+    assert _stage_events(wf, visitor, view.code) == fired
+    clock.set(due + timedelta(days=2, hours=1))  # the unfired escalation moved with the due time
+    assert fire(wf) == 1
+    assert _stage_events(wf, visitor, view.code) == [*fired, "escalated"]
+
+
+def test_extension_moves_the_case_deadlines_unfired_stages_with_its_due_time(
+    db: DbEngine, clock: ManualClock
+) -> None:
+    county = make_county("testx", prefix="TX")
+    process = county.processes["五单"]
+    case_deadline = dataclasses.replace(
+        process.case_deadline,  # type: ignore[type-var]
+        stages=(
+            Stage(effects=(StageEffect("remind", role="调解员"),), fraction=0.2),
+            Stage(
+                effects=(StageEffect("supervise", role="督办员", at_level="县"),),
+                after_due=Duration(0, "day"),
+            ),
+        ),
+    )
+    county = dataclasses.replace(
+        county, processes={"五单": dataclasses.replace(process, case_deadline=case_deadline)}
+    )
+    versions.publish(db, county, by="测试")
+    wf = Engine(db, clock)
+    dispatcher = person("testx", "d", ("城关镇/东门村", "调度员", None))
+    mediator = person("testx", "m", ("城关镇/东门村", "调解员", "人民调解委员会"))
+    view = wf.receive("api", "testx", **INTAKE)
+    view = wf.act(dispatcher, only_open(view), "派单", {})
+    view = wf.act(mediator, only_open(view), "接单", {})
+    assert view.due_at == datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 一般: 10 days
+    clock.set(datetime(2026, 11, 18, 2, 0, tzinfo=UTC))  # past 20% of the case's 10 days
+    assert fire(wf) == 1
+    view = wf.extend(
+        mediator,
+        only_open(view),
+        amount=Duration(10, "workday"),
+        reason="需司法鉴定",
+        approver="赵主任",
+    )
+    assert view.due_at == datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # the ticket's, now later
+    with wf.db.connect() as conn:
+        case_stages = [
+            (t.kind, t.due_at) for t in timers.pending(conn, case_id=view.id) if t.ticket_id is None
+        ]
+    # The reminder that fired is not armed again; the overdue 督办 follows the new due time.
+    assert case_stages == [("supervise", view.due_at)]
+    clock.set(datetime(2026, 11, 26, 2, 0, tzinfo=UTC))  # the old case due time has passed
+    fire(wf)
+    view = wf.case(mediator, view.code)  # type: ignore[assignment]
+    assert view is not None and not view.supervised
+    reminders = [e for e in wf.timeline(mediator, view.code) if e.kind == "reminded"]
+    assert [e.ticket_id for e in reminders] == [None]
