@@ -20,7 +20,7 @@ from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
 from engine.flow import OPEN_STATES, Move
-from engine.scope import Principal, may_work
+from engine.scope import OTHER_COUNTY, Principal, in_county, may_work
 from engine.tables import TICKET
 from engine.views import ActionOption
 
@@ -83,7 +83,9 @@ def available(principal: Principal, loaded: loading.Loaded) -> list[ActionOption
         case["status"] == "suspended" and t["kind"] != "supervision"
     ):
         return []
-    if not may_work(principal, t["center"], t["office"], t["role"]):
+    if not in_county(principal, county) or not may_work(
+        principal, t["center"], t["office"], t["role"]
+    ):
         return []
     if t["state"] == "claimed" and t["claimed_by"] != principal.username:
         return []
@@ -118,6 +120,8 @@ def check(principal: Principal, loaded: loading.Loaded, expected_state: str) -> 
         raise ActionRefused(handled_message(t))
     if expected_state not in ("", "open", t["state"]):
         raise ActionRefused(handled_message(t))
+    if not in_county(principal, loaded.county):
+        raise ActionRefused(OTHER_COUNTY)
     if not may_work(principal, t["center"], t["office"], t["role"]):
         where = f"{t['center']}{'/' + t['office'] if t['office'] else ''}"
         raise ActionRefused(f"您不是该单的办理人（需要 {where} 的「{t['role']}」角色）")

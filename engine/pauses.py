@@ -12,7 +12,7 @@ from engine import flow, loading, timers
 from engine.calendar import calendar_for
 from engine.errors import ActionRefused
 from engine.flow import OPEN_STATES, Move
-from engine.scope import Principal, may_work
+from engine.scope import OTHER_COUNTY, Principal, in_county, may_work
 from engine.tables import TICKET
 
 
@@ -36,6 +36,8 @@ def _check(
     t = loaded.ticket
     if t["state"] not in OPEN_STATES:
         raise ActionRefused("该单已办结，不能" + what)
+    if not in_county(principal, loaded.county):
+        raise ActionRefused(OTHER_COUNTY)
     if not may_work(principal, t["center"], t["office"], t["role"]):
         raise ActionRefused(f"您不是该单的办理人，不能{what}")
     if not reason.strip():
@@ -87,6 +89,8 @@ def resume(
     t = loaded.ticket
     if t["state"] not in OPEN_STATES:
         raise ActionRefused("该单已办结，不能恢复办理")
+    if not in_county(principal, loaded.county):
+        raise ActionRefused(OTHER_COUNTY)
     if not may_work(principal, t["center"], t["office"], t["role"]):
         raise ActionRefused("您不是该单的办理人，不能恢复办理")
     move = Move(

@@ -51,6 +51,16 @@ def below(county: County, center: str) -> list[str]:
     return found
 
 
+OTHER_COUNTY = "该单不属于您所在的县区"
+
+
+def in_county(principal: Principal, county: County) -> bool:
+    """Is the ticket's county (its case's model) the principal's? Checked before `may_work`:
+    counties may name their centers, roles and offices alike, so membership keys alone do not
+    tell one county's ticket from another's."""
+    return principal.county == county.key
+
+
 def may_work(principal: Principal, center: str, office: str | None, role: str) -> bool:
     """May this principal act on a ticket at (center, office) for role?"""
     if principal.is_admin and not principal.memberships:
