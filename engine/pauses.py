@@ -138,9 +138,8 @@ def resume(
 
 
 def _fired_stages(conn: Connection, case_id: int) -> frozenset[flow.StageKey]:
-    """The stage effects of the case's deadlines whose timers fired (fired timers are kept).
-    Read without an index on fired timers: resuming and extending are rare, approved acts,
-    and such an index would cost every firing a write."""
+    """The stage effects of the case's deadlines whose timers fired (fired timers are kept;
+    `ix_timer_case` holds them, migration 0013)."""
     rows = conn.execute(
         select(timers.timer.c.ticket_id, timers.timer.c.kind, timers.timer.c.payload).where(
             timers.timer.c.case_id == case_id, timers.timer.c.fired_at.is_not(None)

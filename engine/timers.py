@@ -75,12 +75,9 @@ class Timer(Base):
             postgresql_where="fired_at IS NULL",
             sqlite_where="fired_at IS NULL",
         ),
-        Index(
-            "ix_timer_case",
-            "case_id",
-            postgresql_where="fired_at IS NULL",
-            sqlite_where="fired_at IS NULL",
-        ),
+        # Every timer of the case, fired ones too: resuming and extending read which stages
+        # already fired (migration 0013).
+        Index("ix_timer_case", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
