@@ -15,6 +15,7 @@ from sqlalchemy import Engine as DbEngine
 
 from dsl.model import Duration
 from engine import actions, evaluation, intake, loading, pauses, queries, versions, worklists
+from engine import visits as citizen_visits  # `visits` is also receive()'s count argument
 from engine.clock import Clock, SystemClock
 from engine.db import write_transaction
 from engine.errors import NotFound
@@ -163,6 +164,16 @@ class Engine:
             lambda conn, now: pauses.extend(
                 conn, principal, ticket_id, amount=amount, reason=reason, approver=approver, now=now
             )
+        )
+
+    # --- visits -------------------------------------------------------------------------------
+
+    def record_visit(self, principal: Principal, code: str, *, note: str = "") -> CaseView:
+        """Count one more in-person visit (再次来访) on a case the principal may see, on any
+        status: visits + 1 and a "visited" event with the count before and after. Raises
+        NotFound for a case they may not see, ActionRefused for a note over 500 characters."""
+        return self._change(
+            lambda conn, now: citizen_visits.record(conn, principal, code, note=note, now=now)
         )
 
     # --- evaluation and revisits -------------------------------------------------------------
