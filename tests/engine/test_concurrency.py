@@ -4,6 +4,8 @@ exactly one succeeds, the other is told who handled it; the case moves once."""
 from __future__ import annotations
 
 import threading
+from functools import partial
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -60,3 +62,49 @@ def test_exactly_one_of_two_concurrent_actors_wins(
             .group_by(TICKET.c.case_id)
         ).all()
     assert len(per_case) == ROUNDS and all(count == 1 for _, count in per_case)
+
+
+def _attempt(outcome: dict[str, str], name: str, call: Any, barrier: threading.Barrier) -> None:
+    barrier.wait()
+    try:
+        call()
+        outcome[name] = "won"
+    except ActionRefused as exc:
+        outcome[name] = exc.message
+
+
+def test_a_claim_and_an_action_at_once_leave_one_winner(
+    wf: Engine, db_url: str, clock: ManualClock
+) -> None:
+    claimer = person("testa", "zhangsan", ("城关镇/东门村", "调度员", None))
+    actor = person("testa", "lisi", ("城关镇/东门村", "调度员", None))
+    claiming, acting = (Engine(make_engine(db_url), clock) for _ in range(2))
+    outcomes: list[dict[str, str]] = []
+    for _ in range(ROUNDS):
+        ticket = only_open(receive(wf))
+        barrier = threading.Barrier(2)
+        outcome: dict[str, str] = {}
+        calls = {
+            "claim": partial(claiming.claim, claimer, ticket),
+            "act": partial(acting.act, actor, ticket, "派单", {}),
+        }
+        threads = [
+            threading.Thread(target=_attempt, args=(outcome, name, call, barrier))
+            for name, call in calls.items()
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        outcomes.append(outcome)
+    claiming.db.dispose()
+    acting.db.dispose()
+    for outcome in outcomes:
+        # Either the claim came first (the action is refused: signed for by another) or the
+        # action did (the claim is refused: already handled); never both, never neither.
+        claimed, acted = outcome["claim"] == "won", outcome["act"] == "won"
+        assert claimed != acted, outcome
+        if claimed:
+            assert "已由 zhangsan 签收" in outcome["act"]
+        else:
+            assert outcome["claim"].startswith("该单已由 李四")
