@@ -27,6 +27,7 @@ OPEN = ("open", "claimed")
 
 EVENT_WORDS = {
     "received": "受理登记",
+    "visited": "再次来访",
     "claimed": "签收",
     "completed": "办理",
     "returned": "退单",
