@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +19,11 @@ import pytest
 from sqlalchemy import Connection, Engine, select
 
 import server
-from engine import timers, worker
+from engine import timers, versions, worker
 from engine.clock import ManualClock
 from engine.db import make_engine, writer
 from engine.timers import TimerRow, schedule, timer
+from tests.engine.counties import make_county
 
 T0 = datetime(2026, 10, 8, 1, 0, tzinfo=UTC)
 ROOT = Path(__file__).parents[2]
@@ -249,3 +252,58 @@ def test_embedded_worker_can_be_turned_off(db: Engine, monkeypatch: pytest.Monke
         assert not running
         assert not any(t.name == "yidi-timer-worker" for t in threading.enumerate())
     assert fired_at(db, due) is None
+
+
+@pytest.mark.slow  # a fresh interpreter imports and runs the whole server
+def test_yidi_serve_runs_the_timer_worker(db: Engine, yidi_env: dict[str, str]) -> None:
+    versions.publish(db, make_county(), by="测试")  # a county exists: no demo data to load
+    due = add(db, datetime.now(UTC) - timedelta(minutes=1), "未注册的类型")
+    with socket.socket() as probe:  # a free port for this server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, **yidi_env, "PYTHONPATH": str(ROOT)}
+    env.pop("YIDI_EMBEDDED_WORKER", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import server, sys; sys.exit(server.main())",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # The timer's kind has no handler: the embedded worker's attempt is recorded on it.
+        def attempted() -> bool:
+            with db.connect() as conn:
+                return bool(
+                    conn.execute(select(timer.c.attempts).where(timer.c.id == due)).scalar_one()
+                )
+
+        def answering() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                    return bool(r.status == 200)
+            except OSError:
+                return False
+
+        wait_for(attempted, "the server's timer worker", gone=lambda: proc.poll() is not None)
+        wait_for(answering, "the server to answer", gone=lambda: proc.poll() is not None)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    # uvicorn shuts down gracefully, then re-raises the signal it caught (exit by SIGTERM)
+    assert proc.returncode in (0, -signal.SIGTERM), err
+    assert f"http://127.0.0.1:{port}/" in out
+    with db.connect() as conn:
+        error = conn.execute(select(timer.c.last_error).where(timer.c.id == due)).scalar_one()
+    assert "没有为定时器类型“未注册的类型”注册处理程序" in error
