@@ -4,15 +4,18 @@ resolved with at most one visit follows."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import func, select
 
-from engine import versions
+from engine import flow, versions
 from engine.cases import Engine
 from engine.clock import ManualClock
+from engine.db import make_engine
 from engine.errors import ActionRefused, NotFound
 from engine.reports import figures
 from engine.reports.cohorts import Context
@@ -119,3 +122,49 @@ def test_a_visit_after_closure_counts_and_moves_the_one_visit_share(
     after = wf.record_visit(dispatcher, first.code, note="结案后又来反映")
     assert (after.status, after.visits) == ("closed", 2)
     assert one_visit() == figures.Figure(1, 2)
+
+
+def test_two_clerks_recording_at_once_count_two_visits(
+    wf: Engine,
+    db: DbEngine,
+    db_url: str,
+    clock: ManualClock,
+    dispatcher: Principal,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    view = receive(wf)
+    clerks = 2
+    both_read = threading.Barrier(clerks, timeout=1.0)
+    save = flow.save
+
+    def save_when_both_read(move: flow.Move) -> None:
+        # Write only once both have read the count (or a second has passed): unserialized,
+        # both would write the same count + 1 and one visit would be lost. With the case row
+        # locked, the second cannot read while the first waits here; the first goes on.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_read.wait()
+        save(move)
+
+    monkeypatch.setattr(flow, "save", save_when_both_read)
+    pools = [make_engine(db_url) for _ in range(clerks)]
+    start = threading.Barrier(clerks)
+    errors: list[BaseException] = []
+
+    def record(index: int) -> None:
+        start.wait()
+        try:
+            Engine(pools[index], clock).record_visit(dispatcher, view.code, note=f"窗口{index}")
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=record, args=(i,)) for i in range(clerks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for pool in pools:
+        pool.dispose()
+    assert errors == []
+    assert _state(db, view.code)[0] == 1 + clerks
+    visited = [e for e in wf.timeline(dispatcher, view.code) if e.kind == "visited"]
+    assert sorted(e.after["visits"] for e in visited if e.after) == [2, 3]
