@@ -61,6 +61,31 @@ def supervise(conn: Connection, row: TimerRow, now: datetime) -> None:
     move = _move(conn, row, now)
     if move is None:
         return
+    # One open 督办单 per case at a time: a deadline that runs out again (say the ticket an
+    # escalation opened) while the earlier one is unanswered records that it fired, so the
+    # timeline shows the case went overdue again, but opens no second ticket; once that one
+    # is answered a later overdue opens a new one. The case row is locked (`_move`), so two
+    # timers of the case firing at once cannot both find none open.
+    pending = conn.execute(
+        select(TICKET.c.id, TICKET.c.center)
+        .where(
+            TICKET.c.case_id == move.case_id,
+            TICKET.c.state.in_(OPEN_STATES),
+            TICKET.c.kind == "supervision",
+        )
+        .order_by(TICKET.c.id)
+        .limit(1)
+    ).first()
+    if pending is not None:
+        move.set(supervised=True)
+        move.event(
+            "supervised",
+            ticket_id=int(pending.id),
+            note=f"再次超时，{pending.center} 督办单仍未回复",
+            supervised=True,
+        )
+        flow.save(move)
+        return
     level = str(row.payload.get("at_level") or "")
     found = routing.center_at_level(move.county, str(move.get("center")), level) if level else None
     center = found.key if found else routing.ancestors(move.county, str(move.get("center")))[-1].key

@@ -13,7 +13,7 @@ from engine.calendar import calendar_for
 from engine.errors import ActionRefused
 from engine.flow import OPEN_STATES, Move
 from engine.scope import OTHER_COUNTY, Principal, in_county, may_work
-from engine.tables import TICKET
+from engine.tables import EVENT, TICKET
 
 
 def deadline_rule(county: County, process: str, step: str) -> Deadline | None:
@@ -106,11 +106,13 @@ def resume(
     # A stage fires at most once per deadline: those that fired before the stop (its grade,
     # reminder, 督办单 stand) are not armed again, the others come back at their moved times.
     fired = _fired_stages(conn, move.case_id)
+    # Stage points are shared out from the start moved by every stop so far, this one too.
+    stopped = [*_pauses(conn, move.case_id), (since, now)]
     flow.schedule_stages(
         move,
         process.case_deadline,
         None,
-        _shifted(move, process.case_deadline, move.get("received_at"), since) or now,
+        _effective_start(move, process.case_deadline, move.get("received_at"), stopped) or now,
         move.get("due_at"),
         fired=fired,
     )
@@ -128,7 +130,7 @@ def resume(
         rule = process.steps[str(row["step"])].deadline if row["step"] in process.steps else None
         due = _shifted(move, rule, row["due_at"], since)
         conn.execute(update(TICKET).where(TICKET.c.id == row["id"]).values(due_at=due))
-        start = _shifted(move, rule, row["created_at"], since) or now
+        start = _effective_start(move, rule, row["created_at"], stopped) or now
         flow.schedule_stages(move, rule, int(row["id"]), start, due, fired=fired)
     move.event(
         "resumed", ticket_id=ticket_id, note=reason, status="open", due_at=move.get("due_at")
@@ -158,6 +160,47 @@ def _shifted(
     return calendar.shift(
         moment, calendar.paused_time(since, move.now, duration.unit), duration.unit
     )
+
+
+def _pauses(conn: Connection, case_id: int) -> list[tuple[datetime, datetime]]:
+    """The case's finished suspensions, (suspended, resumed), oldest first.
+
+    Tickets keep their unshifted `created_at` and the case clears `suspended_at` on resuming,
+    so the stopped periods are read back from the append-only 中止/恢复 events (only
+    `suspend` and `resume` here write them)."""
+    rows = conn.execute(
+        select(EVENT.c.kind, EVENT.c.at)
+        .where(EVENT.c.case_id == case_id, EVENT.c.kind.in_(("suspended", "resumed")))
+        .order_by(EVENT.c.id)
+    )
+    found, since = [], None
+    for kind, at in rows:
+        if kind == "suspended":
+            since = at
+        elif since is not None:
+            found.append((since, at))
+            since = None
+    return found
+
+
+def _effective_start(
+    move: Move,
+    rule: Deadline | None,
+    moment: datetime | None,
+    pauses: list[tuple[datetime, datetime]],
+) -> datetime | None:
+    """`moment` moved by the time the clock stood still after it, as `resume` moves due times:
+    stage points shared out from it fall where they would had there been no suspension."""
+    duration = flow.allowed(rule, move.case)
+    if moment is None or rule is None or duration is None:
+        return moment
+    calendar = calendar_for(move.county, rule.calendar)
+    start = moment
+    for since, until in pauses:
+        if until > moment:  # a stop before the deadline began took none of its time
+            paused = calendar.paused_time(max(since, moment), until, duration.unit)
+            start = calendar.shift(start, paused, duration.unit)
+    return start
 
 
 def extend(
@@ -203,13 +246,16 @@ def extend(
             )
         )
     fired = _fired_stages(conn, move.case_id)
-    flow.schedule_stages(
-        move, step.deadline if step else None, ticket_id, t["created_at"], due, fired=fired
-    )
+    # Stage points are shared out from the start moved by the earlier suspensions, as on
+    # resuming; from the unshifted start the stopped days would count as used time.
+    stopped = _pauses(conn, move.case_id)
+    rule_here = step.deadline if step else None
+    start = _effective_start(move, rule_here, t["created_at"], stopped) or now
+    flow.schedule_stages(move, rule_here, ticket_id, start, due, fired=fired)
     if moves_case:
         move.set(due_at=due)
-        received = move.get("received_at")
-        flow.schedule_stages(move, process.case_deadline, None, received, due, fired=fired)
+        received = _effective_start(move, process.case_deadline, move.get("received_at"), stopped)
+        flow.schedule_stages(move, process.case_deadline, None, received or now, due, fired=fired)
     move.event(
         "extended", ticket_id=ticket_id, note=f"{reason}（审批：{approver or '无需'}）", due_at=due
     )

@@ -18,6 +18,7 @@ from engine.clock import ManualClock
 from engine.errors import ActionRefused
 from engine.scope import Principal
 from engine.tables import TICKET
+from engine.views import CaseView
 from tests.engine.conftest import only_open, receive, run_to_handling
 from tests.engine.counties import INTAKE, make_county, person
 
@@ -325,3 +326,95 @@ def test_extension_moves_the_case_deadlines_unfired_stages_with_its_due_time(
     assert view is not None and not view.supervised
     reminders = [e for e in wf.timeline(mediator, view.code) if e.kind == "reminded"]
     assert [e.ticket_id for e in reminders] == [None]
+
+
+def _supervisions(view: CaseView) -> list[tuple[int, str]]:
+    return [(t.id, t.state) for t in view.tickets if t.kind == "supervision"]
+
+
+def test_one_open_supervision_per_case_until_it_is_answered(
+    wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal, visitor: Principal
+) -> None:
+    view = run_to_handling(wf, dispatcher, mediator)
+    clock.set(datetime(2026, 11, 19, 2, 0, tzinfo=UTC))  # overdue: the first 督办单
+    fire(wf)
+    clock.set(datetime(2026, 11, 21, 2, 0, tzinfo=UTC))  # escalated to 城关镇, a new ticket
+    fire(wf)
+    view = wf.case(visitor, view.code)  # type: ignore[assignment]
+    assert view is not None and view.center == "城关镇"
+    [(first, _)] = _supervisions(view)
+    due = next(t for t in view.open_tickets() if t.kind == "task").due_at
+    assert due is not None
+    clock.set(due + timedelta(hours=1))  # the new ticket overdue, the 督办单 unanswered
+    fire(wf)
+    view = wf.case(visitor, view.code)  # type: ignore[assignment]
+    assert view is not None and view.supervised
+    assert _supervisions(view) == [(first, "open")]
+    supervised = [e for e in wf.timeline(visitor, view.code) if e.kind == "supervised"]
+    assert [e.ticket_id for e in supervised] == [first, first]
+    assert "仍未回复" in supervised[1].note
+    with wf.db.connect() as conn:  # the stage fired: it is not armed again
+        assert "supervise" not in {t.kind for t in timers.pending(conn, case_id=view.id)}
+    wf.act(visitor, first, "回复督办", {})
+    clock.set(due + timedelta(days=2, hours=1))  # escalated again, to 县中心
+    fire(wf)
+    view = wf.case(visitor, view.code)  # type: ignore[assignment]
+    assert view is not None and view.center == "县中心"
+    due = next(t for t in view.open_tickets() if t.kind == "task").due_at
+    assert due is not None
+    clock.set(due + timedelta(hours=1))  # overdue once more, the first 督办单 answered
+    fire(wf)
+    view = wf.case(visitor, view.code)  # type: ignore[assignment]
+    assert view is not None and view.supervised
+    [(_, done), (second, state)] = _supervisions(view)
+    assert (done, state) == ("completed", "open") and second != first
+    supervised = [e for e in wf.timeline(visitor, view.code) if e.kind == "supervised"]
+    assert [e.ticket_id for e in supervised] == [first, first, second]
+
+
+def _stage_times(wf: Engine, case_id: int) -> list[tuple[str, datetime]]:
+    with wf.db.connect() as conn:
+        return sorted((t.kind, t.due_at) for t in timers.pending(conn, case_id=case_id))
+
+
+def test_extension_after_a_suspension_shares_stages_from_the_moved_start(
+    wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal
+) -> None:
+    view = run_to_handling(wf, dispatcher, mediator)
+    ticket = only_open(view)
+    wf.suspend(mediator, ticket, reason="当事人住院", approver="赵主任")
+    clock.advance(timedelta(days=7))  # five working days stopped
+    wf.resume(mediator, ticket, reason="已出院")
+    view = wf.extend(
+        mediator, ticket, amount=Duration(2, "workday"), reason="需补充证据", approver="赵主任"
+    )
+    # The same deadline begun now, with no suspension, extended alike: the same stage times.
+    same = run_to_handling(wf, dispatcher, mediator)
+    same = wf.extend(
+        mediator,
+        only_open(same),
+        amount=Duration(2, "workday"),
+        reason="需补充证据",
+        approver="赵主任",
+    )
+    due = next(t for t in view.tickets if t.id == ticket).due_at
+    assert due == next(t for t in same.tickets if t.id == only_open(same)).due_at
+    stages = _stage_times(wf, view.id)
+    assert stages == _stage_times(wf, same.id)
+    # 80% of five working days from Monday 09:00 CST, not of the span that includes the stop.
+    assert ("remind", datetime(2026, 11, 27, 1, 0, tzinfo=UTC)) in stages
+
+
+def test_resuming_a_second_time_counts_both_stops(
+    wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal
+) -> None:
+    view = run_to_handling(wf, dispatcher, mediator)
+    ticket = only_open(view)
+    for _ in range(2):
+        wf.suspend(mediator, ticket, reason="当事人住院", approver="赵主任")
+        clock.advance(timedelta(days=7))  # five working days stopped each time
+        view = wf.resume(mediator, ticket, reason="已出院")
+    same = run_to_handling(wf, dispatcher, mediator)  # begun now, never stopped
+    due = next(t for t in view.tickets if t.id == ticket).due_at
+    assert due == next(t for t in same.tickets if t.id == only_open(same)).due_at
+    assert _stage_times(wf, view.id) == _stage_times(wf, same.id)
