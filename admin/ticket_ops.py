@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -24,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from admin.accounts import AccountMembership, UserAccount
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
+from admin.web import database_form_page
 from engine import pauses
 
 USERS = UserAccount.__table__
@@ -204,7 +206,7 @@ def _ops_of(db: Engine, user: StaffUser, case: Any, ticket: Any) -> TicketOps:
     return ops.get(ticket.id) or TicketOps()
 
 
-def _text(submitted: Any, name: str, limit: int, what: str) -> str:
+def _text(submitted: FormData, name: str, limit: int, what: str) -> str:
     value = submitted.get(name, "")
     value = value.strip() if isinstance(value, str) else ""
     if len(value) > limit:
@@ -212,7 +214,7 @@ def _text(submitted: Any, name: str, limit: int, what: str) -> str:
     return value
 
 
-def _values(submitted: Any) -> dict[str, str]:
+def _values(submitted: FormData) -> dict[str, str]:
     """The fields as typed, to show again with an error."""
     return {
         name: str(submitted.get(name, "")) if isinstance(submitted.get(name, ""), str) else ""
@@ -272,7 +274,7 @@ def _call(engine: Any, op: str, principal: Any, ticket_id: int, submitted: Any, 
     )
 
 
-async def _operate(request: Request, op: str) -> Response:
+def _operate(request: Request, submitted: FormData, op: str) -> Response:
     from admin.case_page import render_case
     from admin.workflow import refusal, workflow
     from engine.errors import EngineError
@@ -280,7 +282,6 @@ async def _operate(request: Request, op: str) -> Response:
     user = require_user(request)
     db = request.app.state.db
     ticket, case = _load(db, user, int(request.path_params["ticket"]))
-    submitted = await request.form()
     ops = _ops_of(db, user, case, ticket)
     status, message = 409, ""
     if not getattr(ops, op):
@@ -300,20 +301,24 @@ async def _operate(request: Request, op: str) -> Response:
     return render_case(request, user, case, status=status, problem=problem)
 
 
-async def claim(request: Request) -> Response:
-    return await _operate(request, "claim")
+@database_form_page
+def claim(request: Request, submitted: FormData) -> Response:
+    return _operate(request, submitted, "claim")
 
 
-async def suspend(request: Request) -> Response:
-    return await _operate(request, "suspend")
+@database_form_page
+def suspend(request: Request, submitted: FormData) -> Response:
+    return _operate(request, submitted, "suspend")
 
 
-async def resume(request: Request) -> Response:
-    return await _operate(request, "resume")
+@database_form_page
+def resume(request: Request, submitted: FormData) -> Response:
+    return _operate(request, submitted, "resume")
 
 
-async def extend(request: Request) -> Response:
-    return await _operate(request, "extend")
+@database_form_page
+def extend(request: Request, submitted: FormData) -> Response:
+    return _operate(request, submitted, "extend")
 
 
 def routes() -> list[BaseRoute]:
