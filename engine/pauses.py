@@ -215,6 +215,10 @@ def extend(
 ) -> Move:
     loaded = loading.ticket(conn, ticket_id)
     rule = _check(principal, loaded, "延期", reason, approver)
+    if loaded.case["status"] == "suspended":
+        # Stages armed now would come due while the clock is stopped, find nothing to do,
+        # count as fired and not be re-armed on resuming: extend once the case runs again.
+        raise ActionRefused("案件已中止办理，请先恢复再延期")
     if amount.amount <= 0 and amount.unit != "end_of_workday":
         raise ActionRefused("延期时长必须大于 0")
     move = Move(

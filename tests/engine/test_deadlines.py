@@ -418,3 +418,24 @@ def test_resuming_a_second_time_counts_both_stops(
     due = next(t for t in view.tickets if t.id == ticket).due_at
     assert due == next(t for t in same.tickets if t.id == only_open(same)).due_at
     assert _stage_times(wf, view.id) == _stage_times(wf, same.id)
+
+
+def test_a_suspended_case_is_resumed_before_it_is_extended(
+    wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal
+) -> None:
+    view = run_to_handling(wf, dispatcher, mediator)
+    ticket = only_open(view)
+    wf.suspend(mediator, ticket, reason="当事人住院", approver="赵主任")
+    with wf.db.connect() as conn:
+        pending = sorted(t.id for t in timers.pending(conn, case_id=view.id))
+    with pytest.raises(ActionRefused, match="请先恢复再延期"):
+        wf.extend(
+            mediator, ticket, amount=Duration(2, "workday"), reason="补充证据", approver="赵主任"
+        )
+    with wf.db.connect() as conn:  # nothing armed while the clock is stopped
+        assert sorted(t.id for t in timers.pending(conn, case_id=view.id)) == pending
+    wf.resume(mediator, ticket, reason="已出院")
+    view = wf.extend(
+        mediator, ticket, amount=Duration(2, "workday"), reason="补充证据", approver="赵主任"
+    )
+    assert view.status == "open"
