@@ -89,6 +89,15 @@ def one_case(wf: Engine, index: int) -> None:
         raise RuntimeError(f"{view.code} did not close: {view.status} at {view.step}")
 
 
+def warmed_engine(db: DbEngine, cases: int = 50) -> Engine:
+    """The engine on a fresh bench database, after `cases` chains (forms, calendars, prepared
+    statements and the database's pages warm): what bench.engine_profile and engine_floor use."""
+    wf = Engine(db, ManualClock(MONDAY))
+    for index in range(cases):
+        one_case(wf, index)
+    return wf
+
+
 def measure_engine(db: DbEngine, cases: int, runs: int) -> float:
     wf = Engine(db, ManualClock(MONDAY))
     one_case(wf, 0)  # warm caches (forms, calendars, statements)

@@ -161,10 +161,7 @@ def replay(db: DbEngine, chain: Chain, cases: int, runs: int) -> float:
 
 
 def main() -> None:
-    from bench.engine import fresh_database, one_case
-    from engine.cases import Engine
-    from engine.clock import ManualClock
-    from tests.engine.counties import MONDAY
+    from bench.engine import fresh_database, one_case, warmed_engine
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cases", type=int, default=300, help="chains per run (five runs)")
@@ -174,9 +171,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = fresh_database(args.database, Path(folder))
         try:
-            wf = Engine(db, ManualClock(MONDAY))
-            for index in range(50):
-                one_case(wf, index)
+            wf = warmed_engine(db)
             chain = record_chain(db, lambda: one_case(wf, 10**6))
             print(f"# database: {db.dialect.name}; {args.cases} chains x 5 runs (medians)")
             print(f"sql_floor_cases_per_s: {replay(db, chain, args.cases, 5):.1f}")

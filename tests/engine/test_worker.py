@@ -187,33 +187,39 @@ def test_yidi_worker_rejects_bad_options_in_chinese(
     assert message in capsys.readouterr().err
 
 
-@pytest.mark.slow  # a fresh interpreter imports the whole server
-def test_yidi_worker_runs_until_sigterm(db: Engine, yidi_env: dict[str, str]) -> None:
-    due = add(db, datetime.now(UTC) - timedelta(minutes=1), "未注册的类型")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import server, sys; sys.exit(server.main())",
-            "worker",
-            "--poll",
-            "0.05",
-        ],
+def start_yidi(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """`yidi ARGS` in a fresh interpreter, as an operator starts it."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "import server, sys; sys.exit(server.main())", *args],
         cwd=ROOT,
-        env={**os.environ, **yidi_env, "PYTHONPATH": str(ROOT)},
+        env={**env, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def attempted(db: Engine, timer_id: int) -> Callable[[], bool]:
+    """Has a worker tried the timer yet (fired or failed)?"""
+
+    def check() -> bool:
+        with db.connect() as conn:
+            return bool(
+                conn.execute(select(timer.c.attempts).where(timer.c.id == timer_id)).scalar_one()
+            )
+
+    return check
+
+
+@pytest.mark.slow  # a fresh interpreter imports the whole server
+def test_yidi_worker_runs_until_sigterm(db: Engine, yidi_env: dict[str, str]) -> None:
+    due = add(db, datetime.now(UTC) - timedelta(minutes=1), "未注册的类型")
+    proc = start_yidi({**os.environ, **yidi_env}, "worker", "--poll", "0.05")
     try:
         # the timer's kind has no handler: the worker records the failure and keeps running
-        def attempted() -> bool:
-            with db.connect() as conn:
-                return bool(
-                    conn.execute(select(timer.c.attempts).where(timer.c.id == due)).scalar_one()
-                )
-
-        wait_for(attempted, "the worker's first attempt", gone=lambda: proc.poll() is not None)
+        wait_for(
+            attempted(db, due), "the worker's first attempt", gone=lambda: proc.poll() is not None
+        )
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=180)
     finally:
@@ -263,29 +269,9 @@ def test_yidi_serve_runs_the_timer_worker(db: Engine, yidi_env: dict[str, str]) 
         port = probe.getsockname()[1]
     env = {**os.environ, **yidi_env, "PYTHONPATH": str(ROOT)}
     env.pop("YIDI_EMBEDDED_WORKER", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import server, sys; sys.exit(server.main())",
-            "serve",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_yidi(env, "serve", "--port", str(port))
     try:
         # The timer's kind has no handler: the embedded worker's attempt is recorded on it.
-        def attempted() -> bool:
-            with db.connect() as conn:
-                return bool(
-                    conn.execute(select(timer.c.attempts).where(timer.c.id == due)).scalar_one()
-                )
-
         def answering() -> bool:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
@@ -293,8 +279,11 @@ def test_yidi_serve_runs_the_timer_worker(db: Engine, yidi_env: dict[str, str]) 
             except OSError:
                 return False
 
-        wait_for(attempted, "the server's timer worker", gone=lambda: proc.poll() is not None)
-        wait_for(answering, "the server to answer", gone=lambda: proc.poll() is not None)
+        def gone() -> bool:
+            return proc.poll() is not None
+
+        wait_for(attempted(db, due), "the server's timer worker", gone=gone)
+        wait_for(answering, "the server to answer", gone=gone)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=180)
     finally:
