@@ -221,12 +221,12 @@ class Engine:
     def case(self, principal: Principal, code: str) -> CaseView | None:
         """The case, or None when it does not exist or the principal may not see it."""
         with self.db.connect() as conn:
-            case_id = self._visible(conn, principal, code)
+            case_id = queries.visible_case(conn, principal, code)
             return None if case_id is None else queries.case_view(conn, case_id)
 
     def timeline(self, principal: Principal, code: str) -> list[EventView]:
         with self.db.connect() as conn:
-            case_id = self._visible(conn, principal, code)
+            case_id = queries.visible_case(conn, principal, code)
             return [] if case_id is None else queries.timeline(conn, case_id)
 
     def inbox(
@@ -263,12 +263,3 @@ class Engine:
         """The citizen's lookup: stage and deadlines only, when the phone is a party's."""
         with self.db.connect() as conn:
             return worklists.progress(conn, loading.model_of, code, phone)
-
-    def _visible(self, conn: Connection, principal: Principal, code: str) -> int | None:
-        """The case id when the principal may see it; None too when their county has no
-        published definition (nothing of it can be visible)."""
-        try:
-            county = versions.current_in(conn, principal.county)[2]
-        except NotFound:
-            return None
-        return queries.visible_case_id(conn, principal, county, code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, select, update
 
 from dsl.model import County, Deadline, Duration
 from engine import flow, loading, timers
@@ -242,13 +242,7 @@ def extend(
     if moves_case:
         # The case's own deadline stages follow its due time, or they would fire as overdue
         # at a due time the case no longer has.
-        conn.execute(
-            delete(timers.timer).where(
-                timers.timer.c.case_id == move.case_id,
-                timers.timer.c.ticket_id.is_(None),
-                timers.timer.c.fired_at.is_(None),
-            )
-        )
+        timers.cancel_case_deadline(conn, move.case_id)
     fired = _fired_stages(conn, move.case_id)
     # Stage points are shared out from the start moved by the earlier suspensions, as on
     # resuming; from the unshifted start the stopped days would count as used time.

@@ -10,8 +10,9 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import NoResultFound
 
 from dsl.model import County
-from engine import driver, scope
+from engine import driver, scope, versions
 from engine import statements as sql
+from engine.errors import NotFound
 from engine.registry import COUNTY_T as COUNTY
 from engine.scope import Principal
 from engine.tables import CASE, EVENT
@@ -69,6 +70,16 @@ def _record(kind: type[R], values: dict[str, Any]) -> R:
     made: R = object.__new__(kind)
     made.__dict__.update(values)
     return made
+
+
+def visible_case(conn: Connection, principal: Principal, code: str) -> int | None:
+    """The case id when the principal may see it (in their county's current model); None too
+    when their county has no published definition (nothing of it can be visible)."""
+    try:
+        county = versions.current_in(conn, principal.county)[2]
+    except NotFound:
+        return None
+    return visible_case_id(conn, principal, county, code)
 
 
 def visible_case_id(

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     delete,
     func,
     or_,
@@ -163,6 +164,12 @@ def cancel_for_ticket(conn: Connection, ticket_id: int) -> int:
 def cancel_for_case(conn: Connection, case_id: int) -> int:
     """Drop the pending timers of a case (closed, or moved to another version or center)."""
     return _cancel(conn, timer.c.case_id == case_id)
+
+
+def cancel_case_deadline(conn: Connection, case_id: int) -> int:
+    """Drop the pending stage timers of the case's own deadline (not its tickets'): its due
+    time moves (an extension), and they are scheduled again for the new one."""
+    return _cancel(conn, and_(timer.c.case_id == case_id, timer.c.ticket_id.is_(None)))
 
 
 def _cancel(conn: Connection, where: Any) -> int:
