@@ -1,8 +1,10 @@
-"""Helpers shared by the web and console tests."""
+"""Helpers shared by the tests: CSRF tokens for the web and console, races for the engine."""
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 
 from starlette.testclient import TestClient
 
@@ -14,3 +16,24 @@ def csrf_of(client: TestClient, path: str = "/login") -> str:
     found = TOKEN.search(client.get(path).text)
     assert found, f"no csrf_token on {path}"
     return found.group(1)
+
+
+def run_at_once(*calls: Callable[[], object]) -> list[BaseException | None]:
+    """Run the calls in threads released together; what each raised (None: it returned), in
+    order: a race's loser is read from its exception, not lost in its thread."""
+    start = threading.Barrier(len(calls))
+    raised: list[BaseException | None] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            calls[index]()
+        except BaseException as error:
+            raised[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return raised

@@ -8,6 +8,7 @@ import contextlib
 import os
 import threading
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from engine.scope import Principal
 from engine.timers import timer as TIMER
 from tests.engine.conftest import only_open, run_to_handling
 from tests.engine.counties import person
+from tests.support import run_at_once
 
 
 def test_the_last_two_consultation_views_at_once_move_the_case_on(
@@ -51,27 +53,16 @@ def test_the_last_two_consultation_views_at_once_move_the_case_on(
         return counting(move, ticket)
 
     monkeypatch.setattr(actions, "_others_open", count_when_both_finished)
-    pools = [make_engine(db_url) for _ in experts]
-    barrier = threading.Barrier(len(experts))
-    errors: list[BaseException] = []
-
-    def submit(index: int, office: str) -> None:
-        barrier.wait()
-        try:
-            Engine(pools[index], clock).act(experts[office], consult[office], "提交意见", {})
-        except BaseException as error:  # reported below, not lost in the thread
-            errors.append(error)
-
-    threads = [
-        threading.Thread(target=submit, args=(i, office)) for i, office in enumerate(experts)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for pool in pools:
-        pool.dispose()
-    assert errors == []
+    engines = {office: Engine(make_engine(db_url), clock) for office in experts}
+    raised = run_at_once(
+        *(
+            partial(mine.act, experts[office], consult[office], "提交意见", {})
+            for office, mine in engines.items()
+        )
+    )
+    for mine in engines.values():
+        mine.db.dispose()
+    assert raised == [None, None]
     after = wf.case(mediator, view.code)
     assert after is not None and after.step == "办理"
     assert [(t.step, t.state) for t in after.open_tickets()] == [("办理", "open")]

@@ -3,9 +3,7 @@ exactly one succeeds, the other is told who handled it; the case moves once."""
 
 from __future__ import annotations
 
-import threading
 from functools import partial
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -16,6 +14,7 @@ from engine.errors import ActionRefused
 from engine.tables import TICKET
 from tests.engine.conftest import only_open, receive
 from tests.engine.counties import person
+from tests.support import run_at_once
 
 ROUNDS = 8
 
@@ -28,27 +27,15 @@ def test_exactly_one_of_two_concurrent_actors_wins(
         person("testa", "zhangsan", ("城关镇/东门村", "调度员", None)),
         person("testa", "lisi", ("城关镇/东门村", "调度员", None)),
     ]
-    engines = [make_engine(db_url) for _ in actors]
+    engines = [Engine(make_engine(db_url), clock) for _ in actors]
     outcomes: list[list[str]] = [[], []]
     for ticket in tickets:
-        barrier = threading.Barrier(2)
-
-        def race(index: int, ticket: int = ticket, barrier: threading.Barrier = barrier) -> None:
-            mine = Engine(engines[index], clock)
-            barrier.wait()
-            try:
-                mine.act(actors[index], ticket, "派单", {})
-                outcomes[index].append("won")
-            except ActionRefused as exc:
-                outcomes[index].append(exc.message)
-
-        threads = [threading.Thread(target=race, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    for engine in engines:
-        engine.dispose()
+        pairs = zip(engines, actors, strict=True)
+        raised = run_at_once(*(partial(e.act, actor, ticket, "派单", {}) for e, actor in pairs))
+        for index, error in enumerate(raised):
+            outcomes[index].append(_outcome(error))
+    for mine in engines:
+        mine.db.dispose()
     for first, second in zip(*outcomes, strict=True):
         assert sorted([first == "won", second == "won"]) == [False, True]
         loser = second if first == "won" else first
@@ -64,13 +51,13 @@ def test_exactly_one_of_two_concurrent_actors_wins(
     assert len(per_case) == ROUNDS and all(count == 1 for _, count in per_case)
 
 
-def _attempt(outcome: dict[str, str], name: str, call: Any, barrier: threading.Barrier) -> None:
-    barrier.wait()
-    try:
-        call()
-        outcome[name] = "won"
-    except ActionRefused as exc:
-        outcome[name] = exc.message
+def _outcome(raised: BaseException | None) -> str:
+    """ "won", or the refusal the loser was given (anything else fails the test)."""
+    if raised is None:
+        return "won"
+    if isinstance(raised, ActionRefused):
+        return raised.message
+    raise raised
 
 
 def test_a_claim_and_an_action_at_once_leave_one_winner(
@@ -82,21 +69,11 @@ def test_a_claim_and_an_action_at_once_leave_one_winner(
     outcomes: list[dict[str, str]] = []
     for _ in range(ROUNDS):
         ticket = only_open(receive(wf))
-        barrier = threading.Barrier(2)
-        outcome: dict[str, str] = {}
-        calls = {
-            "claim": partial(claiming.claim, claimer, ticket),
-            "act": partial(acting.act, actor, ticket, "派单", {}),
-        }
-        threads = [
-            threading.Thread(target=_attempt, args=(outcome, name, call, barrier))
-            for name, call in calls.items()
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        outcomes.append(outcome)
+        claim, act = run_at_once(
+            partial(claiming.claim, claimer, ticket),
+            partial(acting.act, actor, ticket, "派单", {}),
+        )
+        outcomes.append({"claim": _outcome(claim), "act": _outcome(act)})
     claiming.db.dispose()
     acting.db.dispose()
     for outcome in outcomes:

@@ -199,14 +199,21 @@ def _pending_kinds(wf: Engine, case_id: int) -> list[str]:
         return sorted(t.kind for t in timers.pending(conn, case_id=case_id))
 
 
+def _overdue(
+    wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal, visitor: Principal
+) -> tuple[CaseView, int, list[str]]:
+    """A case at 办理 run past its due time: the case, its ticket and the stage events fired
+    (黄, the reminder, 红 and the 督办单)."""
+    view = run_to_handling(wf, dispatcher, mediator)
+    clock.set(datetime(2026, 11, 19, 2, 0, tzinfo=UTC))
+    assert fire(wf) == 4
+    return view, only_open(view), _stage_events(wf, visitor, view.code)
+
+
 def test_resuming_an_overdue_case_does_not_supervise_it_again(
     wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal, visitor: Principal
 ) -> None:
-    view = run_to_handling(wf, dispatcher, mediator)
-    ticket = only_open(view)
-    clock.set(datetime(2026, 11, 19, 2, 0, tzinfo=UTC))  # overdue: 黄, reminder, 红, 督办单
-    assert fire(wf) == 4
-    fired = _stage_events(wf, visitor, view.code)
+    view, ticket, fired = _overdue(wf, clock, dispatcher, mediator, visitor)
     assert sorted(fired) == ["colour", "colour", "reminded", "supervised"]
     wf.suspend(mediator, ticket, reason="当事人住院", approver="赵主任")
     clock.advance(timedelta(days=1))
@@ -256,11 +263,7 @@ def test_resuming_rearms_only_the_stages_that_had_not_fired(
 def test_extension_moves_unfired_stages_and_never_repeats_fired_ones(
     wf: Engine, clock: ManualClock, dispatcher: Principal, mediator: Principal, visitor: Principal
 ) -> None:
-    view = run_to_handling(wf, dispatcher, mediator)
-    ticket = only_open(view)
-    clock.set(datetime(2026, 11, 19, 2, 0, tzinfo=UTC))  # overdue: 黄, reminder, 红, 督办单
-    assert fire(wf) == 4
-    fired = _stage_events(wf, visitor, view.code)
+    view, ticket, fired = _overdue(wf, clock, dispatcher, mediator, visitor)
     view = wf.extend(
         mediator, ticket, amount=Duration(2, "workday"), reason="需补充证据", approver="赵主任"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine as DbEngine
@@ -25,6 +26,7 @@ from engine.scope import Principal
 from engine.tables import CASE, EVENT
 from tests.engine.conftest import only_open, receive, run_to_handling
 from tests.engine.counties import make_county, person
+from tests.support import run_at_once
 
 HIDDEN = "不在您的工作范围内"
 
@@ -146,25 +148,16 @@ def test_two_clerks_recording_at_once_count_two_visits(
         save(move)
 
     monkeypatch.setattr(flow, "save", save_when_both_read)
-    pools = [make_engine(db_url) for _ in range(clerks)]
-    start = threading.Barrier(clerks)
-    errors: list[BaseException] = []
-
-    def record(index: int) -> None:
-        start.wait()
-        try:
-            Engine(pools[index], clock).record_visit(dispatcher, view.code, note=f"窗口{index}")
-        except BaseException as error:  # reported below, not lost in the thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=record, args=(i,)) for i in range(clerks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for pool in pools:
-        pool.dispose()
-    assert errors == []
+    engines = [Engine(make_engine(db_url), clock) for _ in range(clerks)]
+    raised = run_at_once(
+        *(
+            partial(mine.record_visit, dispatcher, view.code, note=f"窗口{index}")
+            for index, mine in enumerate(engines)
+        )
+    )
+    for mine in engines:
+        mine.db.dispose()
+    assert raised == [None] * clerks
     assert _state(db, view.code)[0] == 1 + clerks
     visited = [e for e in wf.timeline(dispatcher, view.code) if e.kind == "visited"]
     assert sorted(e.after["visits"] for e in visited if e.after) == [2, 3]

@@ -11,7 +11,8 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -187,9 +188,11 @@ def test_yidi_worker_rejects_bad_options_in_chinese(
     assert message in capsys.readouterr().err
 
 
-def start_yidi(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    """`yidi ARGS` in a fresh interpreter, as an operator starts it."""
-    return subprocess.Popen(
+@contextmanager
+def yidi(env: dict[str, str], *args: str) -> Iterator[subprocess.Popen[str]]:
+    """`yidi ARGS` in a fresh interpreter, as an operator starts it; killed if still running
+    when the block ends (a failed wait must not leave it behind)."""
+    proc = subprocess.Popen(
         [sys.executable, "-c", "import server, sys; sys.exit(server.main())", *args],
         cwd=ROOT,
         env={**env, "PYTHONPATH": str(ROOT)},
@@ -197,6 +200,25 @@ def start_yidi(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def terminate(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """SIGTERM, as a service manager stops it; its output."""
+    proc.send_signal(signal.SIGTERM)
+    return proc.communicate(timeout=180)
+
+
+def last_error(db: Engine, timer_id: int) -> str:
+    with db.connect() as conn:
+        return str(
+            conn.execute(select(timer.c.last_error).where(timer.c.id == timer_id)).scalar_one()
+        )
 
 
 def attempted(db: Engine, timer_id: int) -> Callable[[], bool]:
@@ -214,24 +236,16 @@ def attempted(db: Engine, timer_id: int) -> Callable[[], bool]:
 @pytest.mark.slow  # a fresh interpreter imports the whole server
 def test_yidi_worker_runs_until_sigterm(db: Engine, yidi_env: dict[str, str]) -> None:
     due = add(db, datetime.now(UTC) - timedelta(minutes=1), "未注册的类型")
-    proc = start_yidi({**os.environ, **yidi_env}, "worker", "--poll", "0.05")
-    try:
+    with yidi({**os.environ, **yidi_env}, "worker", "--poll", "0.05") as proc:
         # the timer's kind has no handler: the worker records the failure and keeps running
         wait_for(
             attempted(db, due), "the worker's first attempt", gone=lambda: proc.poll() is not None
         )
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=180)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        out, err = terminate(proc)
     assert proc.returncode == 0, err
     assert "定时器工作进程已启动" in out
     assert "定时器工作进程已停止" in out
-    with db.connect() as conn:
-        error = conn.execute(select(timer.c.last_error).where(timer.c.id == due)).scalar_one()
-    assert "没有为定时器类型“未注册的类型”注册处理程序" in error
+    assert "没有为定时器类型“未注册的类型”注册处理程序" in last_error(db, due)
 
 
 # --- the worker inside `yidi serve` -----------------------------------------------------------
@@ -267,10 +281,9 @@ def test_yidi_serve_runs_the_timer_worker(db: Engine, yidi_env: dict[str, str]) 
     with socket.socket() as probe:  # a free port for this server
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, **yidi_env, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **yidi_env}
     env.pop("YIDI_EMBEDDED_WORKER", None)
-    proc = start_yidi(env, "serve", "--port", str(port))
-    try:
+    with yidi(env, "serve", "--port", str(port)) as proc:
         # The timer's kind has no handler: the embedded worker's attempt is recorded on it.
         def answering() -> bool:
             try:
@@ -284,15 +297,8 @@ def test_yidi_serve_runs_the_timer_worker(db: Engine, yidi_env: dict[str, str]) 
 
         wait_for(attempted(db, due), "the server's timer worker", gone=gone)
         wait_for(answering, "the server to answer", gone=gone)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=180)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        out, err = terminate(proc)
     # uvicorn shuts down gracefully, then re-raises the signal it caught (exit by SIGTERM)
     assert proc.returncode in (0, -signal.SIGTERM), err
     assert f"http://127.0.0.1:{port}/" in out
-    with db.connect() as conn:
-        error = conn.execute(select(timer.c.last_error).where(timer.c.id == due)).scalar_one()
-    assert "没有为定时器类型“未注册的类型”注册处理程序" in error
+    assert "没有为定时器类型“未注册的类型”注册处理程序" in last_error(db, due)
