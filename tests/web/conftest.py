@@ -4,15 +4,34 @@ tests/conftest.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from admin.accounts import MembershipSpec, create_user
+from engine.clock import ManualClock
 from tests.support import csrf_of as csrf_of
+from tests.web.casework import MONDAY
+from tests.web.flow import cast
 
 PASSWORD = "Yidi-test-2026"
+
+
+@pytest.fixture
+def clock(app: Any) -> ManualClock:
+    """The app's clock, set to the test Monday (the app's engine is made on first use, with
+    this clock); move it to travel in time."""
+    found = ManualClock(MONDAY)
+    app.state.clock = found
+    return found
+
+
+@pytest.fixture
+def people(db: Engine) -> dict[str, Any]:
+    """The staff of tests.web.flow's county (clerk, dispatcher, mediators, ...)."""
+    return cast(db)
 
 
 @pytest.fixture

@@ -6,30 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
 from admin.accounts import MembershipSpec
-from engine.clock import ManualClock
 from engine.tables import CASE, EVENT
-from tests.web.casework import MONDAY, open_case
+from tests.web.casework import open_case
 from tests.web.conftest import PASSWORD, csrf_of
-from tests.web.flow import TOWN, cast
+from tests.web.flow import TOWN
 from tests.web.seed import Seeder
 from tests.web.test_web_ticket_ops import sign_in, timeline
-
-
-@pytest.fixture
-def clock(app: Any) -> ManualClock:
-    found = ManualClock(MONDAY)
-    app.state.clock = found  # the app's engine is made on first use, with this clock
-    return found
-
-
-@pytest.fixture
-def people(db: Engine) -> dict[str, Any]:
-    return cast(db)
 
 
 def stored(db: Engine, code: str) -> tuple[int, list[tuple[Any, ...]]]:

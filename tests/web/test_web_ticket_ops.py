@@ -19,25 +19,12 @@ import admin.web
 from admin.accounts import MembershipSpec
 from admin.demo import demo_password
 from engine.cases import Engine as Workflow
-from engine.clock import ManualClock
 from engine.tables import CASE, TICKET, Event
 from tests.web.casework import MONDAY, open_case, open_ticket
 from tests.web.conftest import PASSWORD, csrf_of
-from tests.web.flow import TOWN, cast
+from tests.web.flow import TOWN
 
 EVENT = Event.__table__
-
-
-@pytest.fixture
-def clock(app: Any) -> ManualClock:
-    found = ManualClock(MONDAY)
-    app.state.clock = found  # the app's engine is made on first use, with this clock
-    return found
-
-
-@pytest.fixture
-def people(db: Engine) -> dict[str, Any]:
-    return cast(db)
 
 
 def sign_in(client: TestClient, username: str, password: str | None = None) -> None:
