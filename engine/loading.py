@@ -24,10 +24,7 @@ class Loaded:
 
 def model_of(conn: Connection, version_id: int) -> County:
     digest = conn.execute(sql.VERSION_HASH, {"version_id": version_id}).scalar_one()
-    if digest in versions._MODELS:
-        return versions._MODELS[digest]
-    files = conn.execute(sql.VERSION_FILES, {"version_id": version_id}).scalar_one()
-    return versions.model_for_hash(digest, dict(files or {}))
+    return versions.model_of_version(conn, version_id, digest)
 
 
 def case_by_id(conn: Connection, case_id: int) -> tuple[dict[str, Any], County]:
@@ -50,8 +47,7 @@ def case_if_free(conn: Connection, case_id: int) -> tuple[dict[str, Any], County
 
 def _with_model(conn: Connection, case: dict[str, Any]) -> tuple[dict[str, Any], County]:
     digest = case.pop("version_hash")
-    found = versions._MODELS.get(digest)
-    return case, found if found is not None else model_of(conn, int(case["version_id"]))
+    return case, versions.model_of_version(conn, int(case["version_id"]), digest)
 
 
 def case_by_code(conn: Connection, code: str) -> tuple[dict[str, Any], County]:

@@ -58,7 +58,12 @@ CASE_BY_CODE_LOCKED = CASE_BY_CODE.with_for_update(of=CASE)
 CASE_BY_ID_IF_FREE = CASE_BY_ID.with_for_update(of=CASE, skip_locked=True)
 CASE_EXISTS = select(CASE.c.id).where(CASE.c.id == bindparam("case_id"))
 VERSION_HASH = select(VERSION.c.content_hash).where(VERSION.c.id == bindparam("version_id"))
-VERSION_FILES = select(VERSION.c.files).where(VERSION.c.id == bindparam("version_id"))
+# A stored version's source: its files and its county's key, to compile it under that key.
+VERSION_SOURCE = (
+    select(VERSION.c.files, COUNTY.c.code)
+    .join(COUNTY, COUNTY.c.id == VERSION.c.county_id)
+    .where(VERSION.c.id == bindparam("version_id"))
+)
 CURRENT_VERSION = (
     select(VERSION.c.id, VERSION.c.county_id, VERSION.c.content_hash)
     .join(COUNTY, COUNTY.c.id == VERSION.c.county_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,24 +44,49 @@ def remember(model: CountyModel) -> str:
     return digest
 
 
-def model_for_hash(digest: str, files: dict[str, str] | None = None) -> CountyModel:
-    """The compiled model of a content hash: cached, or compiled again from its stored files."""
+class VersionMismatch(RuntimeError):
+    """A stored version's files no longer compile to its content hash (a changed compiler or
+    edited rows): running cases on it must not silently run another model."""
+
+
+def model_for_hash(
+    digest: str, files: dict[str, str] | None = None, key: str | None = None
+) -> CountyModel:
+    """The compiled model of a content hash: cached, or compiled again, in memory, from its
+    stored files under its own county key (the key is part of the model and of its hash)."""
     found = _MODELS.get(digest)
     if found is not None:
         return found
-    if not files:
+    if not files or not key:
         raise NotFound("找不到该版本的流程定义（未保存源文件）")
-    from dsl import compile_county  # type: ignore[attr-defined,unused-ignore]
+    from dsl import compile_files  # type: ignore[attr-defined,unused-ignore]
 
-    with tempfile.TemporaryDirectory() as folder:
-        for relative, text in files.items():
-            target = Path(folder) / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        model: CountyModel = compile_county(Path(folder))
+    result = compile_files(key, files)
+    model: CountyModel | None = result.county
+    if model is None:
+        problems = "；".join(d.message for d in result.diagnostics[:3])
+        raise VersionMismatch(f"县区「{key}」已发布的版本 {digest[:12]} 无法重新编译：{problems}")
+    if content_hash(model) != digest:
+        raise VersionMismatch(
+            f"县区「{key}」已发布的版本 {digest[:12]} 重新编译后内容不同"
+            f"（{content_hash(model)[:12]}），拒绝以另一模型运行其案件"
+        )
     with _LOCK:
         _MODELS[digest] = model
     return model
+
+
+def model_of_version(conn: Connection, version_id: int, digest: str) -> CountyModel:
+    """The model of a stored version (its hash already read): cached, or compiled from its row."""
+    found = _MODELS.get(digest)
+    if found is not None:
+        return found
+    from engine.statements import VERSION_SOURCE
+
+    row = conn.execute(VERSION_SOURCE, {"version_id": version_id}).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {version_id} 的流程版本")
+    return model_for_hash(digest, dict(row.files or {}), row.code)
 
 
 def publish(engine: Engine, county_model: CountyModel, *, by: str) -> DefinitionVersion:
@@ -135,14 +159,8 @@ def current_in(conn: Connection, county_key: str) -> tuple[int, int, CountyModel
     rows = driver.tuples(conn, CURRENT_VERSION, {"county": county_key})
     if not rows:
         raise NotFound(f"县区「{county_key}」还没有发布流程定义")
-    version_id, county_id, content_hash = rows[0]
-    files = None if content_hash in _MODELS else _files(conn, version_id)
-    return county_id, version_id, model_for_hash(content_hash, files)
-
-
-def _files(conn: Connection, version_id: int) -> dict[str, str]:
-    files = conn.execute(select(VERSION.c.files).where(VERSION.c.id == version_id)).scalar()
-    return dict(files or {})
+    version_id, county_id, digest = rows[0]
+    return county_id, version_id, model_of_version(conn, version_id, digest)
 
 
 def current_county(engine: Engine, county_key: str) -> CountyModel:
@@ -157,8 +175,7 @@ def county_for_version(engine: Engine, version_id: int) -> CountyModel:
         ).scalar()
         if digest is None:
             raise NotFound(f"没有编号为 {version_id} 的流程版本")
-        files = None if digest in _MODELS else _files(conn, version_id)
-    return model_for_hash(digest, files)
+        return model_of_version(conn, version_id, digest)
 
 
 def load_demo(engine: Engine, definitions_dir: Path) -> list[str]:

@@ -323,3 +323,43 @@ def test_a_case_lost_to_a_deadlock_is_refused_and_the_rest_move_on(
     monkeypatch.setattr(migration, "_move", broken)
     with pytest.raises(OperationalError):
         versions.migrate_cases(db, versions.plan_migration(db, "testa", v2.id))
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_cold_cache_compiles_a_stored_version_under_its_own_county_key(db: DbEngine) -> None:
+    """The restart fault: a new process has no compiled models, so each version compiles again
+    from its stored files. It must come back as the same county (key and content hash), never as
+    a model named after a temporary folder that no user's county matches."""
+    import dsl
+
+    model = dsl.compile_county(ROOT / "definitions" / "xiaogan")
+    published = versions.publish(db, model, by="seed")
+    versions._MODELS.clear()  # what a restart (or another web worker) starts with
+    again = versions.county_for_version(db, published.id)
+    assert again.key == "xiaogan"
+    assert again.content_hash == published.content_hash
+    versions._MODELS.clear()
+    assert versions.current_county(db, "xiaogan").key == "xiaogan"
+
+
+def test_a_stored_version_that_compiles_to_other_content_is_refused(db: DbEngine) -> None:
+    import dsl
+
+    model = dsl.compile_county(ROOT / "definitions" / "xiaogan")
+    published = versions.publish(db, model, by="seed")
+    versions._MODELS.clear()
+    with db.begin() as conn:  # the stored files no longer say what the hash says
+        conn.execute(
+            versions.VERSION.update()
+            .where(versions.VERSION.c.id == published.id)
+            .values(
+                files={
+                    **model.files,
+                    "county.yd": model.files["county.yd"] + "\n# 改\n角色 新角色\n",
+                }
+            )
+        )
+    with pytest.raises(versions.VersionMismatch, match="拒绝以另一模型运行"):
+        versions.county_for_version(db, published.id)
