@@ -1,17 +1,28 @@
 """One structured log line per request: method, path, status, latency, user.
 
-The query string is never logged: lookups carry phone numbers and names there.
+The query string is never logged: lookups carry phone numbers and names there. Paths that
+carry a secret (the citizen's one-time evaluation token) are logged with the secret masked.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("yidi.request")
+
+# Path segments that are secrets: /evaluate/<case code>/<one-time token>.
+SECRET_PATHS = (re.compile(r"^(/evaluate/[^/]+/)[^/]+"),)
+
+
+def loggable_path(path: str) -> str:
+    for pattern in SECRET_PATHS:
+        path = pattern.sub(r"\1***", path)
+    return path
 
 
 class RequestLogMiddleware:
@@ -42,7 +53,7 @@ class RequestLogMiddleware:
         state = scope.get("state") or {}
         line = {
             "method": scope["method"],
-            "path": scope["path"],
+            "path": loggable_path(scope["path"]),
             "status": status,
             "ms": round((time.perf_counter() - start) * 1000, 1),
             "user": state.get("username"),

@@ -141,3 +141,17 @@ def test_db_upgrade_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert schema.is_current(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM county")).scalar() == 0
+
+
+def test_the_evaluation_token_never_reaches_the_request_log(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The one-time evaluation link is a secret: whoever reads the log could evaluate."""
+    client = _app(db, tmp_path, monkeypatch)
+    secret = "Zq8w3TcSeCrEt0token"
+    with caplog.at_level(logging.INFO, logger="yidi.request"):
+        client.get(f"/evaluate/XG20261206001/{secret}")
+        client.post(f"/evaluate/XG20261206001/{secret}", data={})
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "yidi.request"]
+    assert [line["path"] for line in lines] == ["/evaluate/XG20261206001/***"] * 2
+    assert secret not in caplog.text
