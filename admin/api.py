@@ -1,8 +1,9 @@
 """The JSON API for other systems (12345 hotline, grid platform, police): push a case, read it.
 
 Bearer API keys belong to one calling system and one county. An `Idempotency-Key` makes a
-retried push safe: the key is reserved before the case is created (a unique row), and the
-stored answer is replayed for the same body; a different body under the same key is a 422.
+retried push safe: the answer is recorded under the key (a unique row) in the transaction that
+creates the case, so a crash leaves neither, and a retry gets the stored answer for the same
+body or creates the case then; a different body under the same key is a 422.
 Every refusal is structured JSON with field paths; bad input is never a 500.
 """
 
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,7 +27,7 @@ from admin.api_schema import CASE_IN, openapi
 from admin.intake import facts
 from admin.scope import CASE, county_id, county_model
 from admin.workflow import field_errors, refusal, workflow
-from engine.db import utcnow, writer
+from engine.db import as_utc, utcnow, writer
 
 MAX_BODY = 256 * 1024
 _case_form = forms.load_form(CASE_IN, name="api-case-in")
@@ -34,7 +37,8 @@ REQUIRED_FACTS = {
     "severity": "等级",
     "location": "发生地",
 }
-PENDING = 0  # status of a reserved idempotency key whose case is being created
+PENDING = 0  # status of a key reserved by an earlier version (it reserved before creating)
+PENDING_EXPIRES = timedelta(minutes=2)  # longer than any intake takes
 
 
 def problem(status: int, message: str, errors: list[dict[str, str]] | None = None) -> Response:
@@ -80,44 +84,59 @@ async def push_case(request: Request) -> Response:
     if len(key) > 200:
         return problem(400, "Idempotency-Key 过长（最多 200 个字符）")
     if not key:
-        status, answer = _create(request, caller, body)
+        status, answer = _create(request, caller, body, None)
         return JSONResponse(answer, status_code=status)
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
-    replay = _reserve(request, caller, key, digest)
+    claim = Claim(caller.id, key, digest)
+    replay = _replay(request, claim)
     if replay is not None:
         return replay
     try:
-        status, answer = _create(request, caller, body)
-    except BaseException:
-        _release(request, caller, key)
-        raise
-    _remember(request, caller, key, status, answer)
+        status, answer = _create(request, caller, body, claim)
+    except IntegrityError:
+        # A request with the same key committed first (this one's case rolled back with it):
+        # its answer is this one's.
+        replay = _replay(request, claim)
+        if replay is None:
+            raise
+        return replay
     return JSONResponse(answer, status_code=status, headers={"Idempotency-Key": key})
 
 
-def _reserve(request: Request, caller: Caller, key: str, digest: str) -> Response | None:
-    """Claim the key; None when claimed, else the answer to give (replay, conflict, mismatch)."""
-    db = request.app.state.db
-    try:
-        with writer(db).begin() as conn:
-            conn.execute(
-                IDEMPOTENCY.insert().values(
-                    caller=caller.id,
-                    key=key,
-                    body_hash=digest,
-                    status=PENDING,
-                    response={},
-                    created_at=utcnow(),
-                )
+@dataclass(frozen=True)
+class Claim:
+    """An Idempotency-Key as one caller used it, and the digest of the body it came with."""
+
+    caller: int
+    key: str
+    digest: str
+
+    def record(self, conn: Connection, status: int, answer: dict[str, Any]) -> None:
+        """Store the answer; inside the transaction that creates the case, so a crash leaves
+        no record without its case and no case without its record (the unique (caller, key)
+        row makes a concurrent second request with the key fail and roll back)."""
+        conn.execute(
+            IDEMPOTENCY.insert().values(
+                caller=self.caller,
+                key=self.key,
+                body_hash=self.digest,
+                status=status,
+                response=answer,
+                created_at=utcnow(),
             )
-        return None
-    except IntegrityError:
-        pass
+        )
+
+
+def _replay(request: Request, claim: Claim) -> Response | None:
+    """The answer already recorded for the key (replay, or a refused different body); None
+    when there is none yet and the request is to be carried out."""
+    db = request.app.state.db
+    where = (IDEMPOTENCY.c.caller == claim.caller, IDEMPOTENCY.c.key == claim.key)
     with db.connect() as conn:
-        row = conn.execute(
-            select(IDEMPOTENCY).where(IDEMPOTENCY.c.caller == caller.id, IDEMPOTENCY.c.key == key)
-        ).one()
-    if row.body_hash != digest:
+        row = conn.execute(select(IDEMPOTENCY).where(*where)).first()
+    if row is None:
+        return None
+    if row.body_hash != claim.digest:
         return problem(
             422,
             "同一个 Idempotency-Key 已用于内容不同的请求：重试时请求体必须与首次完全相同，"
@@ -125,40 +144,52 @@ def _reserve(request: Request, caller: Caller, key: str, digest: str) -> Respons
             [{"path": "", "message": "请求体与该 Idempotency-Key 首次提交的内容不一致"}],
         )
     if row.status == PENDING:
-        return problem(409, "同一个 Idempotency-Key 的请求正在处理，请稍后重试")
-    headers = {"Idempotency-Key": key, "Idempotent-Replayed": "true"}
+        # Written only by versions before the answer was recorded with the case, which
+        # reserved the key first: a reservation older than that is a request that died
+        # (killed server) and is no longer in flight; the retry carries it out.
+        if utcnow() - as_utc(row.created_at) < PENDING_EXPIRES:
+            return problem(409, "同一个 Idempotency-Key 的请求正在处理，请稍后重试")
+        with writer(db).begin() as conn:
+            conn.execute(delete(IDEMPOTENCY).where(*where, IDEMPOTENCY.c.status == PENDING))
+        return None
+    headers = {"Idempotency-Key": claim.key, "Idempotent-Replayed": "true"}
     return JSONResponse(row.response, status_code=row.status, headers=headers)
 
 
-def _remember(request: Request, caller: Caller, key: str, status: int, answer: Any) -> None:
-    with writer(request.app.state.db).begin() as conn:
-        conn.execute(
-            update(IDEMPOTENCY)
-            .where(IDEMPOTENCY.c.caller == caller.id, IDEMPOTENCY.c.key == key)
-            .values(status=status, response=answer)
-        )
+def _refused(
+    request: Request, claim: Claim | None, answer: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """A 422, recorded under the key (its own transaction: no case was created) so that a
+    retry is answered the same."""
+    if claim is not None:
+        try:
+            with writer(request.app.state.db).begin() as conn:
+                claim.record(conn, 422, answer)
+        except IntegrityError:
+            pass  # a concurrent request with the key recorded first; push_case replays it
+    return 422, answer
 
 
-def _release(request: Request, caller: Caller, key: str) -> None:
-    with writer(request.app.state.db).begin() as conn:
-        conn.execute(
-            delete(IDEMPOTENCY).where(IDEMPOTENCY.c.caller == caller.id, IDEMPOTENCY.c.key == key)
-        )
-
-
-def _create(request: Request, caller: Caller, body: Any) -> tuple[int, dict[str, Any]]:
+def _create(
+    request: Request, caller: Caller, body: Any, claim: Claim | None
+) -> tuple[int, dict[str, Any]]:
     if not isinstance(body, dict):
         errors = [{"path": "", "message": "请求体应为 JSON 对象"}]
-        return 422, {"status": 422, "message": "请求内容有误", "errors": errors}
+        return _refused(
+            request, claim, {"status": 422, "message": "请求内容有误", "errors": errors}
+        )
     problems = _case_form.validate(body)
     if problems:
         errors = [{"path": e.path, "message": e.message} for e in problems]
-        return 422, {"status": 422, "message": "请求内容有误", "errors": errors}
+        return _refused(
+            request, claim, {"status": 422, "message": "请求内容有误", "errors": errors}
+        )
     from engine.errors import ActionRefused, ValidationFailed
 
     model = county_model(request.app.state.db, caller.county)
     if model is None:
-        return 422, {"status": 422, "message": "本密钥所属县区尚未发布业务配置", "errors": []}
+        unpublished = {"status": 422, "message": "本密钥所属县区尚未发布业务配置", "errors": []}
+        return _refused(request, claim, unpublished)
     found = {**facts(body["data"], model), **{k: v for k, v in body.items() if k != "data"}}
     missing = [
         {"path": key, "message": f"缺少「{label}」：请在请求或 data 中填写"}
@@ -166,9 +197,19 @@ def _create(request: Request, caller: Caller, body: Any) -> tuple[int, dict[str,
         if not found.get(key)
     ]
     if missing:
-        return 422, {"status": 422, "message": "请求内容有误", "errors": missing}
+        return _refused(
+            request, claim, {"status": 422, "message": "请求内容有误", "errors": missing}
+        )
+    answer: dict[str, Any] = {}
+    county = county_id(request.app.state.db, caller.county)
+
+    def record(conn: Connection, view: Any) -> None:
+        answer.update(case_status_in(conn, view.code, county) or {"code": view.code})
+        if claim is not None:
+            claim.record(conn, 201, answer)
+
     try:
-        view = workflow(request).receive(
+        workflow(request).receive(
             caller.system,
             caller.county,
             channel=found["channel"],
@@ -179,13 +220,16 @@ def _create(request: Request, caller: Caller, body: Any) -> tuple[int, dict[str,
             data=body["data"],
             visits=0,
             center=found.get("center") or caller.center,
+            then=record,
         )
     except ValidationFailed as exc:
         errors = [{**e, "path": f"data/{e['path']}".rstrip("/")} for e in field_errors(exc)]
-        return 422, {"status": 422, "message": "受理表单内容有误", "errors": errors}
+        return _refused(
+            request, claim, {"status": 422, "message": "受理表单内容有误", "errors": errors}
+        )
     except ActionRefused as exc:
-        return 422, {"status": 422, "message": refusal(exc), "errors": []}
-    return 201, case_status(request, caller, view.code) or {"code": view.code}
+        return _refused(request, claim, {"status": 422, "message": refusal(exc), "errors": []})
+    return 201, answer
 
 
 def _stamp(value: Any) -> str | None:
@@ -195,9 +239,13 @@ def _stamp(value: Any) -> str | None:
 def case_status(request: Request, caller: Caller, code: str) -> dict[str, Any] | None:
     county = county_id(request.app.state.db, caller.county)
     with request.app.state.db.connect() as conn:
-        row = conn.execute(
-            select(CASE).where(CASE.c.code == code, CASE.c.county_id == county)
-        ).first()
+        return case_status_in(conn, code, county)
+
+
+def case_status_in(conn: Connection, code: str, county: int | None) -> dict[str, Any] | None:
+    """What the API says of a case, read on the caller's connection (in the intake's own
+    transaction, for the answer recorded under an Idempotency-Key)."""
+    row = conn.execute(select(CASE).where(CASE.c.code == code, CASE.c.county_id == county)).first()
     if row is None:
         return None
     return {

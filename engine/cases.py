@@ -39,12 +39,21 @@ class Engine:
         with write_transaction(self.db) as conn:
             return work(conn, self.clock.now())
 
-    def _change(self, work: Callable[[Connection, datetime], Move]) -> CaseView:
+    def _change(
+        self,
+        work: Callable[[Connection, datetime], Move],
+        then: Callable[[Connection, CaseView], None] | None = None,
+    ) -> CaseView:
         """A write transaction that moves one case; the view is built in the same transaction
-        from the case row the change just wrote (its tickets and parties are read)."""
+        from the case row the change just wrote (its tickets and parties are read). `then`
+        adds the caller's own writes to that transaction: they commit with the case, or
+        neither does."""
         with write_transaction(self.db) as conn:
             move = work(conn, self.clock.now())
-            return queries.case_view(conn, move.case_id, move.case, move.county.key)
+            view = queries.case_view(conn, move.case_id, move.case, move.county.key)
+            if then is not None:
+                then(conn, view)
+            return view
 
     # --- intake -------------------------------------------------------------------------------
 
@@ -62,9 +71,12 @@ class Engine:
         data: dict[str, Any],
         visits: int = 1,
         center: str | None = None,
+        then: Callable[[Connection, CaseView], None] | None = None,
     ) -> CaseView:
         """Receive a case: validate the intake form, route, open the first step, set deadlines
-        and timers, write events. Raises ValidationFailed / ActionRefused (Chinese)."""
+        and timers, write events. Raises ValidationFailed / ActionRefused (Chinese). `then`
+        runs in the same transaction once the case is written (the API records its
+        Idempotency-Key answer there, so a crash leaves neither or both)."""
         actor = principal_or_system_name
         name = actor if isinstance(actor, str) else actor.username
         if center is None and isinstance(actor, Principal) and actor.memberships:
@@ -90,7 +102,7 @@ class Engine:
                 center=center,
             )
 
-        return self._change(work)
+        return self._change(work, then)
 
     # --- tickets ------------------------------------------------------------------------------
 

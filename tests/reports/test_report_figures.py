@@ -43,6 +43,23 @@ def test_counts(nov: dict[str, Figure]) -> None:
     assert nov["overdue_open"].value == 2
 
 
+def test_the_running_month_counts_as_overdue_only_what_is_due_by_now(
+    db: Engine, seed: Seeder, county: County
+) -> None:
+    """Seen on 11-12 while November runs: D (received 11-10, due 11-15) is not yet due; F
+    (due 10-20, open) is overdue. Seen after the month: both, as test_counts says."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    november(seed)
+    seen = datetime(2026, 11, 12, 12, 0, tzinfo=timezone(timedelta(hours=8))).astimezone(UTC)
+    after = datetime(2026, 12, 3, tzinfo=UTC)
+    with db.connect() as conn:
+        running = figures.totals(conn, Context(seed.county_id, NOV, whole(county), seen))
+        ended = figures.totals(conn, Context(seed.county_id, NOV, whole(county), after))
+    assert running["overdue_open"].value == 1
+    assert ended["overdue_open"].value == 2
+
+
 def test_resolution_rate(nov: dict[str, Figure]) -> None:
     # resolved among closed A B C J: A C J
     assert nov["resolution"] == Figure(3, 4)
