@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - depends on what is installed
     from uvicorn.protocols.http.h11_impl import H11Protocol as _HTTPProtocol  # type: ignore[assignment]
 
 import admin.acceptance_cli
+import admin.calendar_cli
 import admin.cli
 import admin.demo
 import dsl.cli
@@ -44,7 +45,14 @@ from forms import routes as form_routes
 STATIC = Path(__file__).parent / "admin" / "static"
 DEFINITIONS = Path(__file__).parent / "definitions"
 # Each module adds its own subcommands, so that this file never has to know them.
-COMMAND_MODULES = (dsl.cli, forms.cli, engine.cli, admin.cli, admin.acceptance_cli)
+COMMAND_MODULES = (
+    dsl.cli,
+    forms.cli,
+    engine.cli,
+    admin.cli,
+    admin.calendar_cli,
+    admin.acceptance_cli,
+)
 
 
 def create_app(settings: Settings, db: Engine | None = None) -> Starlette:

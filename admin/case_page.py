@@ -6,7 +6,9 @@ the same answer as a code that does not exist, so codes cannot be probed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -55,6 +57,7 @@ EVENT_WORDS = {
     "closing": "办结",
     "closed": "办结",
     "migrated": "流程版本迁移",
+    "due_uncovered": "期限可能不准",
 }
 
 
@@ -111,6 +114,18 @@ def _version_model(db: Engine, version_id: int) -> Any:
         return versions.county_for_version(db, version_id)
     except Exception:  # no compiled definition to read forms from: show plain key/values
         return None
+
+
+def uncovered_dues(events: Sequence[Row[Any]]) -> set[tuple[int | None, datetime]]:
+    """(ticket id or None for the case, due time) of each deadline the engine computed across
+    a year no holiday source covered (engine.flow.mark_uncovered): marked while it stands."""
+    found: set[tuple[int | None, datetime]] = set()
+    for event in events:
+        if event.kind == "due_uncovered" and isinstance(event.after, dict):
+            deadline = event.after.get("deadline")
+            if isinstance(deadline, str):
+                found.add((event.ticket_id, datetime.fromisoformat(deadline)))
+    return found
 
 
 def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
@@ -171,6 +186,7 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         "records": records,
         "events": events,
         "event_words": EVENT_WORDS,
+        "uncovered_dues": uncovered_dues(events),
         "intake": _display(
             model, model.intake_form if model else None, case.data, reveal, case.code
         )

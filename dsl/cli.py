@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from dsl.compiler import CompileResult, compile_files
 from dsl.diagnostics import DefinitionError, format_diagnostic
 from dsl.loader import load_files
+
+# Warnings about the instance rather than the folder (the national holiday table lives in the
+# database): other packages add a function returning Chinese messages, so that dsl/ imports
+# nothing of ours. They never make `check` fail.
+INSTANCE_WARNINGS: list[Callable[[], list[str]]] = []
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,6 +48,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{where}{shown[len(diagnostic.path) :]}")
     errors = len(result.errors)
     warnings = len(result.diagnostics) - errors
+    for extra in INSTANCE_WARNINGS:
+        for message in extra():
+            print(f"{folder}: 警告: {message}")
+            warnings += 1
     if args.lang == "en":
         print(f"{folder}: {errors} error(s), {warnings} warning(s)")
     else:

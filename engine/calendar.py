@@ -1,9 +1,10 @@
 """Working-day arithmetic on a county's calendar: deadlines, stage points and suspensions.
 
-Chinese public holidays and their make-up working days (调休) come from `chinesecalendar`,
-which publishes each year once the State Council announces it; a county adds its own days off
-and make-up days on top. Local time is China Standard Time (no DST), so "the same local time
-N days later" is plain arithmetic once we are in CST.
+Chinese public holidays and their make-up working days (调休) come from the national source
+(engine/national_calendar.py: the holiday table a system administrator imports, else
+chinesecalendar); a county adds its own days off and make-up days on top. Local time is China
+Standard Time (no DST), so "the same local time N days later" is plain arithmetic once we are
+in CST.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from __future__ import annotations
 import calendar as stdcal
 import threading
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
-
-import chinese_calendar
 
 from dsl.model import Calendar, County, Duration
+from engine import national_calendar
 from engine.clock import CST
 
 WORKING_UNITS = frozenset({"workday", "end_of_workday"})
@@ -24,14 +23,7 @@ WORKING_UNITS = frozenset({"workday", "end_of_workday"})
 MAX_DAYS_WALKED = 366 * 20
 
 
-@cache
-def chinesecalendar_covers(year: int) -> bool:
-    """Whether chinesecalendar knows the holidays of `year` (it raises for unknown years)."""
-    try:
-        chinese_calendar.is_workday(date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
+chinesecalendar_covers = national_calendar.library_covers  # the library alone, by year
 
 
 def _aware(moment: datetime) -> datetime:
@@ -48,8 +40,12 @@ class WorkCalendar:
         self.day_start = time(*model.workday_start)
         self.day_end = time(*model.workday_end)
         # Days already decided (deadlines walk the same few weeks again and again); at most
-        # one entry per calendar day looked at, so it stays small.
-        self._workdays: dict[date, bool] = {}
+        # one entry per calendar day looked at, so it stays small. Kept per national snapshot:
+        # an import starts a fresh memo, never a stale answer.
+        self._memo: tuple[national_calendar.Snapshot, dict[date, bool]] = (
+            national_calendar.EMPTY,
+            {},
+        )
         if self.day_end <= self.day_start:
             raise ValueError(
                 f"日历“{model.name}”的下班时间 {self.day_end:%H:%M} 必须晚于上班时间 "
@@ -60,22 +56,33 @@ class WorkCalendar:
 
     def covers(self, year: int) -> bool:
         """True when national holidays are known for `year`; otherwise only weekends are off."""
-        return chinesecalendar_covers(year)
+        return national_calendar.current().covers(year)
+
+    def uncovered_years(self, start: datetime, end: datetime, unit: str) -> tuple[int, ...]:
+        """Years a working-unit span from `start` to `end` crosses that no source covers
+        (its holidays were ignored); () for calendar units, which ignore holidays anyway."""
+        if unit not in WORKING_UNITS:
+            return ()
+        first, last = _aware(start).astimezone(CST).year, _aware(end).astimezone(CST).year
+        return national_calendar.current().uncovered(range(first, last + 1))
 
     def is_workday(self, day: date) -> bool:
-        found = self._workdays.get(day)
+        national = national_calendar.current()
+        seen, memo = self._memo
+        if seen is not national:
+            memo = {}
+            self._memo = (national, memo)
+        found = memo.get(day)
         if found is None:
-            found = self._workdays[day] = self._decide(day)
+            found = memo[day] = self._decide(national, day)
         return found
 
-    def _decide(self, day: date) -> bool:
+    def _decide(self, national: national_calendar.Snapshot, day: date) -> bool:
         if day in self.model.extra_holidays:
             return False
         if day in self.model.extra_workdays:
             return True
-        if self.covers(day.year):
-            return bool(chinese_calendar.is_workday(day))
-        return day.isoweekday() <= 5
+        return national.is_workday(day)
 
     def next_workday(self, day: date) -> date:
         """The first working day strictly after `day`."""

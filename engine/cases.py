@@ -14,7 +14,17 @@ from sqlalchemy import Connection
 from sqlalchemy import Engine as DbEngine
 
 from dsl.model import Duration
-from engine import actions, evaluation, intake, loading, pauses, queries, versions, worklists
+from engine import (
+    actions,
+    evaluation,
+    intake,
+    loading,
+    national_calendar,
+    pauses,
+    queries,
+    versions,
+    worklists,
+)
 from engine import visits as citizen_visits  # `visits` is also receive()'s count argument
 from engine.clock import Clock, SystemClock
 from engine.db import write_transaction
@@ -37,6 +47,7 @@ class Engine:
     def _write(self, work: Callable[[Connection, datetime], R]) -> R:
         """One write transaction; the clock is read once so the whole change has one time."""
         with write_transaction(self.db) as conn:
+            national_calendar.refresh(conn)  # deadlines see the holiday table as it is now
             return work(conn, self.clock.now())
 
     def _change(
@@ -49,6 +60,7 @@ class Engine:
         adds the caller's own writes to that transaction: they commit with the case, or
         neither does."""
         with write_transaction(self.db) as conn:
+            national_calendar.refresh(conn)
             move = work(conn, self.clock.now())
             view = queries.case_view(conn, move.case_id, move.case, move.county.key)
             if then is not None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select
 
 from dsl import routing
-from engine import flow, loading, timers
+from engine import flow, loading, national_calendar, timers
 from engine.flow import OPEN_STATES, Move
 from engine.tables import TICKET
 from engine.timers import Deferred, TimerRow
@@ -27,6 +27,7 @@ def _move(conn: Connection, row: TimerRow, now: datetime) -> Move | None:
     case, county = found
     if case["status"] != "open":
         return None
+    national_calendar.refresh(conn)  # an escalation's new deadline sees the table as it is now
     if row.ticket_id is not None:
         state = conn.execute(select(TICKET.c.state).where(TICKET.c.id == row.ticket_id)).scalar()
         if state not in OPEN_STATES:

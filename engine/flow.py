@@ -156,6 +156,7 @@ def schedule_stages(
     if deadline is None or due is None or duration is None:
         return
     calendar = calendar_for(move.county, deadline.calendar)
+    mark_uncovered(move, ticket_id, calendar.uncovered_years(start, due, duration.unit), due)
     rows = []
     for index, stage in enumerate(deadline.stages):
         if stage.fraction is not None:
@@ -188,6 +189,26 @@ def schedule_stages(
     if rows:
         # The rows `timers.schedule` writes, in one executemany instead of one call per stage.
         driver.execute_many(move.conn, sql.INSERT_TIMER, rows)
+
+
+UNCOVERED = "due_uncovered"
+
+
+def mark_uncovered(
+    move: Move, ticket_id: int | None, years: tuple[int, ...], due: datetime
+) -> None:
+    """A deadline counted across a year no holiday source covers skipped only weekends there:
+    its event (the ticket's, or the case's when ticket_id is None) says so with the due time
+    it was computed for, and the case page marks that due time while it stands."""
+    if years:
+        named = "、".join(f"{y} 年" for y in years)
+        move.event(
+            UNCOVERED,
+            ticket_id=ticket_id,
+            note=f"期限跨入{named}，该年的全国节假日安排尚未发布，按周末计算，可能不准",
+            deadline=due,
+            years=list(years),
+        )
 
 
 # --- tickets --------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ class Day:
 
 
 def day_kind(work: Any, day: date) -> Day:
-    import chinese_calendar
+    from engine import national_calendar
 
     model = work.model
     if day in model.extra_holidays:
@@ -234,32 +234,15 @@ def day_kind(work: Any, day: date) -> Day:
     if day in model.extra_workdays:
         return Day(day, "local-workday", "本地补班")
     weekend = day.isoweekday() > 5
-    if not work.covers(day.year):
+    found = national_calendar.current().detail(day)
+    if found is None:
         return Day(day, "weekend" if weekend else "workday", "")
-    on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    label = _holiday_name(name)
-    if on_holiday and name:
-        return Day(day, "holiday", label)
-    if not on_holiday and weekend:
-        # A weekend that chinesecalendar counts as a working day is a make-up day (调休).
-        return Day(day, "makeup", f"{label}调休上班" if label else "调休上班")
-    return Day(day, "weekend" if weekend else "workday", "")
-
-
-HOLIDAYS = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午",
-    "National Day": "国庆",
-    "Mid-autumn Festival": "中秋",
-    "Anti-Fascist 70th Day": "抗战胜利纪念日",
-}
-
-
-def _holiday_name(name: Any) -> str:
-    return HOLIDAYS.get(str(name or ""), str(name or ""))
+    if not found.working:
+        return Day(day, "holiday", found.name)
+    if weekend:
+        # A weekend the national schedule counts as a working day is a make-up day (调休).
+        return Day(day, "makeup", f"{found.name}调休上班" if found.name else "调休上班")
+    return Day(day, "workday", "")
 
 
 @dataclass

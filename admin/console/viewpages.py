@@ -77,6 +77,10 @@ def _year(request: Request) -> int:
 
 async def year_calendar(request: Request) -> Response:
     year = _year(request)
+    from engine import national_calendar
+
+    with request.app.state.db.connect() as conn:  # an import elsewhere shows at once
+        national_calendar.refresh(conn)
 
     def build(m: Any) -> dict[str, Any]:
         key = request.query_params.get("calendar", "")

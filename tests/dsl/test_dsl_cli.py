@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from dsl_samples import BASE, FORM, replace_line
 
+import admin.calendar_cli
+from engine.clock import ManualClock
 from server import main
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(autouse=True)
+def _june(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` also warns about the national holiday table from November on (tests in
+    tests/engine/test_national_calendar.py); these tests are about the folder: a June day."""
+    monkeypatch.setattr(admin.calendar_cli, "clock", ManualClock(datetime(2026, 6, 1, tzinfo=UTC)))
 
 
 def write_county(folder: Path, text: str = BASE) -> Path:
