@@ -10,7 +10,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 import admin.ids  # noqa: F401  registers the {name:id} path convertor used below
-from admin.console import accounts, files, formpages, importpages, versionpages, viewpages
+from admin.console import (
+    accounts,
+    files,
+    formpages,
+    holidays,
+    importpages,
+    versionpages,
+    viewpages,
+)
 from admin.console.page import render, require_admin
 from admin.console.store import AuditEntry, audit_trail
 
@@ -65,4 +73,6 @@ def routes() -> list[BaseRoute]:
         Route("/accounts/{user_id:id}", accounts.account_detail, methods=get),
         Route("/accounts/{user_id:id}", accounts.account_change, methods=post),
         Route("/audit", audit, methods=get),
+        Route("/holidays", holidays.holidays_page, methods=get),
+        Route("/holidays/import", holidays.import_holidays, methods=post),
     ]

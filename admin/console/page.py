@@ -33,6 +33,7 @@ SECTIONS = (
     ("/console/versions", "版本发布"),
     ("/console/accounts", "账号"),
     ("/console/audit", "操作记录"),
+    ("/console/holidays", "全国节假日"),
 )
 
 
@@ -67,9 +68,17 @@ def render(
         "nav": nav(),
         "path": request.url.path,
         "sections": SECTIONS,
+        "national_warning": _national_warning(request),
     }
     html = env.get_template(template).render({**base, **values})
     return HTMLResponse(html, status_code=status)
+
+
+def _national_warning(request: Request) -> str | None:
+    """The banner of every console page while a year's national holidays are missing."""
+    from admin.console.holidays import coverage_banner
+
+    return coverage_banner(request) if "app" in request.scope else None
 
 
 def fragment(template: str, values: dict[str, Any]) -> HTMLResponse:
