@@ -82,6 +82,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(change.summary)
         for line in change.added + change.removed + change.changed:
             print(f"  {line}")
+        if change.library_differs:
+            print(
+                f"  注意：{change.year} 年与 chinesecalendar 不一致的日期（请对照国务院通知核实）："
+            )
+            for line in change.library_differs:
+                print(f"    {line}")
     print("已生效：各县的工作日计算在下一次办理时即按新表计算，无需重启服务。")
     return 0
 

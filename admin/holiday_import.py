@@ -10,7 +10,7 @@ schedule is unchanged gets no new version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -82,6 +82,9 @@ class YearChange:
     added: list[str]
     removed: list[str]
     changed: list[str]
+    # Where chinesecalendar also carries the year and says otherwise (a typo in the file, or
+    # a late change by the State Council): shown, never silently either way.
+    library_differs: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -106,6 +109,21 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], list[str
         if d in old and list(old[d]) != list(v)
     ]
     return added, removed, changed
+
+
+def _library_differs(year: int, days: dict[date, tuple[str, str]]) -> list[str]:
+    """The days of `year` on which the file and chinesecalendar disagree (working or not)."""
+    library = national_calendar.library_year(year)
+    if not library:
+        return []
+    found = []
+    for day in sorted(set(library) | {d for d in days if d.year == year}):
+        ours = days[day][0] == national_calendar.WORKDAY if day in days else day.isoweekday() <= 5
+        theirs = library[day].working if day in library else day.isoweekday() <= 5
+        if ours != theirs:
+            word = {True: "上班", False: "放假"}
+            found.append(f"{day}：文件为{word[ours]}，chinesecalendar 为{word[theirs]}")
+    return found
 
 
 def _current_days(conn: Connection, year: int) -> dict[str, Any]:
@@ -139,8 +157,9 @@ def _store(db: Engine, parsed: HolidayFile, name: str, by: str) -> list[YearChan
         after: dict[str, Any] = {}
         for year, schedule in sorted(parsed.schedules.items()):
             old, new = _current_days(conn, year), schedule.stored()
+            differs = _library_differs(year, schedule.days)
             if old == new:
-                changes.append(YearChange(year, None, [], [], []))
+                changes.append(YearChange(year, None, [], [], [], differs))
                 continue
             number = national_calendar.next_number(conn, year)
             conn.execute(
@@ -156,7 +175,7 @@ def _store(db: Engine, parsed: HolidayFile, name: str, by: str) -> list[YearChan
                 )
             )
             added, removed, changed = _diff(old, new)
-            changes.append(YearChange(year, number, added, removed, changed))
+            changes.append(YearChange(year, number, added, removed, changed, differs))
             before[str(year)] = old or None
             after[str(year)] = {
                 "版本": number,

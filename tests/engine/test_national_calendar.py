@@ -142,6 +142,38 @@ def test_a_snapshot_reloads_when_the_newest_row_changes_even_with_a_reused_id(
     assert date(2027, 1, 7) in again.days and date(2027, 1, 5) not in again.days
 
 
+def library_2026_file() -> str:
+    """chinesecalendar's own 2026 (the State Council's 2026 notice), written as a file."""
+    rows = ["年度,日期,类型,名称"]
+    for day, found in sorted(national_calendar.library_year(2026).items()):
+        rows.append(f"2026,{day},{'上班' if found.working else '放假'},{found.name}")
+    return "\n".join(rows) + "\n"
+
+
+def test_the_library_year_as_a_file_gives_the_same_calendar_and_no_difference(
+    db: DbEngine,
+) -> None:
+    import chinese_calendar
+
+    [change] = imported(db, library_2026_file(), "2026.csv")
+    assert change.number == 1 and change.library_differs == []
+    assert national_calendar.current().source(2026) == national_calendar.TABLE
+    cal = WorkCalendar(PLAIN)
+    day = date(2026, 1, 1)
+    while day.year == 2026:
+        assert cal.is_workday(day) == chinese_calendar.is_workday(day), day
+        day = date.fromordinal(day.toordinal() + 1)
+
+
+def test_an_import_is_compared_with_chinesecalendar_where_it_has_the_year(db: DbEngine) -> None:
+    moved = library_2026_file().replace("2026,2026-10-07,放假", "2026,2026-10-08,放假")
+    [change] = imported(db, moved, "2026.csv")
+    assert change.library_differs == [
+        "2026-10-07：文件为上班，chinesecalendar 为放假",
+        "2026-10-08：文件为放假，chinesecalendar 为上班",
+    ]
+
+
 # --- bad files ---------------------------------------------------------------------------------
 
 
@@ -325,6 +357,12 @@ def test_yidi_calendar_show_and_a_refused_import(
     assert "2027 年：全国节假日表" in out
     assert "2027-01-09 星期六 上班 测试假期" in out
     assert "第 1 版：" in out and "命令行:" in out
+    moved = tmp_path / "2026.csv"
+    moved.write_text(library_2026_file().replace("2026-10-07,放假", "2026-10-08,放假"), "utf-8")
+    assert server.main(["calendar", "import", str(moved)]) == 0
+    out = capsys.readouterr().out
+    assert "注意：2026 年与 chinesecalendar 不一致的日期（请对照国务院通知核实）" in out
+    assert "2026-10-08：文件为放假，chinesecalendar 为上班" in out
 
 
 def test_yidi_calendar_grant_needs_an_existing_account(
