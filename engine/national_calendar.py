@@ -12,14 +12,16 @@ Freshness: every engine transaction that may compute a deadline calls `refresh(c
 reads the newest version row's (id, token) — one indexed row — and reloads the table only when
 that changed. So an import in one process is seen by every web worker and `yidi worker` at
 their next transaction, without a restart; the snapshot kept in memory is never trusted
-without that check. Snapshots only replace each other whole, so a thread never sees half of
-an import.
+without that check. The snapshot a transaction saw is kept per context (thread or task), so a
+slower reader elsewhere cannot hand it an older one; snapshots are immutable and replace each
+other whole, so nobody sees half of an import.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -109,22 +111,28 @@ class Snapshot:
 
 
 EMPTY = Snapshot()
-_current: Snapshot = EMPTY
+# What this context's transaction saw at its `refresh` (a thread, an asyncio task): a deadline
+# is computed on its own transaction's view, whatever other threads read meanwhile.
+_active: ContextVar[Snapshot | None] = ContextVar("national_holidays", default=None)
+# The last snapshot loaded in this process: only spares a reload when the stamp is unchanged.
+_latest: Snapshot = EMPTY
 
 
 def current() -> Snapshot:
-    """The snapshot the last `refresh` in this process saw (library only before any)."""
-    return _current
+    """What the last `refresh` in this context saw (else in this process; else the library)."""
+    return _active.get() or _latest
 
 
 def refresh(conn: Connection) -> Snapshot:
     """Check the table's newest version inside the caller's transaction; reload on change."""
-    global _current
+    global _latest
     rows = driver.tuples(conn, NEWEST, {})
     stamp = (int(rows[0][0]), str(rows[0][1])) if rows else None
-    if stamp != _current.stamp:
-        _current = load(conn)
-    return _current
+    found = _latest
+    if stamp != found.stamp:
+        found = _latest = load(conn)
+    _active.set(found)
+    return found
 
 
 def load(conn: Connection) -> Snapshot:
@@ -146,8 +154,9 @@ def load(conn: Connection) -> Snapshot:
 
 def forget() -> None:
     """Back to the library alone (tests: the next `refresh` reads the table again)."""
-    global _current
-    _current = EMPTY
+    global _latest
+    _latest = EMPTY
+    _active.set(None)
 
 
 def days_of(stored: Mapping[str, Any]) -> dict[date, NationalDay]:

@@ -9,6 +9,7 @@ library carried when this was written): they only exercise the arithmetic.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -172,6 +173,30 @@ def test_an_import_is_compared_with_chinesecalendar_where_it_has_the_year(db: Db
         "2026-10-07：文件为上班，chinesecalendar 为放假",
         "2026-10-08：文件为放假，chinesecalendar 为上班",
     ]
+
+
+def test_a_reader_in_another_thread_does_not_hand_this_one_an_older_table(
+    db: DbEngine, tmp_path: Path
+) -> None:
+    imported(db)
+    # Another thread refreshes from a view without the import (here: an empty database; in
+    # production a read that began before the import committed).
+    from engine import schema
+    from engine.db import make_engine
+
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    schema.upgrade(other)
+
+    def stale() -> None:
+        with other.connect() as conn:
+            assert national_calendar.refresh(conn).versions == {}
+
+    thread = threading.Thread(target=stale)
+    thread.start()
+    thread.join()
+    other.dispose()
+    # this thread's transaction saw the import and keeps computing with it
+    assert not WorkCalendar(PLAIN).is_workday(date(2027, 1, 1))
 
 
 # --- bad files ---------------------------------------------------------------------------------
