@@ -13,9 +13,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from dsl.model import County
+from dsl.model import HASH_ONLY_IF_SET, County
 
 SKIPPED = {"line", "files", "content_hash"}
+
+
+def _unset_optional(f: dataclasses.Field[Any], value: Any) -> bool:
+    """A field added to the language later, still at its default: not part of the hash."""
+    return bool(f.metadata.get(HASH_ONLY_IF_SET)) and getattr(value, f.name) == f.default
 
 
 def canonical(value: Any) -> Any:
@@ -23,7 +28,7 @@ def canonical(value: Any) -> Any:
         fields = {
             f.name: canonical(getattr(value, f.name))
             for f in dataclasses.fields(value)
-            if f.name not in SKIPPED
+            if f.name not in SKIPPED and not _unset_optional(f, value)
         }
         return {"__": type(value).__name__, **fields}
     if isinstance(value, Mapping):

@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+# Field metadata: leave the field out of the content hash (dsl.hashing) while it has its
+# default, so adding an optional construct to the language does not change the hash of every
+# version already published (a stored version must recompile to the hash it was stored with).
+HASH_ONLY_IF_SET = "hash_only_if_set"
+
 # --- organisation ------------------------------------------------------------------------
 
 
@@ -320,9 +325,22 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Revisit:
-    share: float  # 1.0 = every closed case; 0.2 = a random 20% sample
+    share: float  # 1.0 = every closed case; 0.2 = a random 20% sample; 0.0 with `count`
     period: Literal["day", "week", "month"] = "month"
     on_fail: str = ""  # Step.key to reopen at when the revisit finds it unsettled
+    # `回访 30 件 每 月`: this many cases per period instead of a share. Left out of the
+    # content hash while unset, so versions published before it existed keep their hash.
+    count: int | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})
+
+    @property
+    def sampled(self) -> bool:
+        """Drawn per period after closing (a share under 100% or a fixed number), rather than
+        a step of the chain that every case goes through."""
+        return self.count is not None or self.share < 1.0
+
+    def amount(self) -> str:
+        """How much is revisited, as the definition says it: 「30%」 or 「30 件」."""
+        return f"{self.count} 件" if self.count is not None else f"{self.share:.0%}"
 
 
 @dataclass(frozen=True)

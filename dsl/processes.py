@@ -193,11 +193,26 @@ def _evaluation(ctx: Context, node: s.EvaluationSyntax) -> Evaluation:
 
 
 def _revisit(ctx: Context, node: s.RevisitSyntax) -> Revisit:
-    value = share(ctx, node.share) or 1.0
     period: Literal["day", "week", "month"] = "month"
     if node.period is not None and ctx.known(node.period, PERIODS, ("周期", "period")):
         period = PERIODS[str(node.period)]  # type: ignore[assignment]
+    if node.count is not None:
+        return Revisit(0.0, period, str(node.on_fail or ""), count=_revisit_count(ctx, node.count))
+    value = (share(ctx, node.share) if node.share is not None else None) or 1.0
     return Revisit(value, period, str(node.on_fail or ""))
+
+
+def _revisit_count(ctx: Context, count: Token) -> int:
+    """`回访 30 件`: a whole number of cases, at least one."""
+    text = str(count)
+    if "." in text or int(text) < 1:
+        ctx.report(
+            count,
+            f"回访件数「{text}」无效：须为不小于 1 的整数，如：回访 30 件 每 月",
+            f"invalid revisit count '{text}': use a whole number of at least 1",
+        )
+        return 1
+    return int(text)
 
 
 def step(ctx: Context, node: s.StepDecl, tables: Tables) -> Step:

@@ -269,9 +269,10 @@ class EvaluationSyntax:
 @dataclass
 class RevisitSyntax:
     at: Token
-    share: FractionSyntax
+    share: FractionSyntax | None  # None when a fixed number (`count`) is written instead
     period: Name | None = None
     on_fail: Name | None = None
+    count: Token | None = None  # `回访 30 件`: cases per period
 
 
 @dataclass

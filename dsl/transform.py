@@ -313,6 +313,14 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     ) -> Stmt:
         return ("revisit", s.RevisitSyntax(_pos(meta), share, period, on_fail), _pos(meta))
 
+    @v_args(meta=True, inline=True)
+    def st_revisit_count(
+        self, meta: Meta, count: Token, period: Token | None, on_fail: Token | None
+    ) -> Stmt:
+        """`回访 30 件 每 月`: a fixed number of cases per period."""
+        revisit = s.RevisitSyntax(_pos(meta), None, period, on_fail, count=count)
+        return ("revisit", revisit, _pos(meta))
+
     def actor(self, role: Token, where: tuple[str, Token | None]) -> s.ActorSyntax:
         kind, value = where
         if kind == "office":

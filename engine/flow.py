@@ -271,9 +271,10 @@ def enter(move: Move, step_key: str | None, *, note: str = "") -> None:
         move.set(step=step.key)
         close(move, note=note)
         return
-    if step.kind == "verification" and step.revisit is not None and step.revisit.share < 1.0:
-        # Sampled revisits happen after closing (sample_revisits); the chain goes on without it.
-        move.event("revisit_pending", note=f"回访按 {step.revisit.share:.0%} 抽样，结案后抽取")
+    if step.kind == "verification" and step.revisit is not None and step.revisit.sampled:
+        # Sampled revisits are drawn per period after closing (the scheduler's revisit job);
+        # the chain goes on without it.
+        move.event("revisit_pending", note=f"回访按 {step.revisit.amount()} 抽样，结案后抽取")
         enter(move, _next_of(step), note=note)
         return
     move.set(step=step.key)
