@@ -37,7 +37,8 @@ def _batch_size(value: str) -> int:
 def register_worker(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     worker = sub.add_parser(
         "worker",
-        help="run the timer worker: reminders, supervision, colour grades, escalation",
+        help="run the timer worker: reminders, supervision, colour grades, escalation, "
+        "periodic jobs (revisit draws)",
         description="Fire due timers until stopped (SIGTERM / Ctrl-C). Several workers may "
         "run at once on PostgreSQL.",
     )
@@ -47,7 +48,9 @@ def register_worker(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     worker.add_argument(
         "--batch", type=_batch_size, default=500, help="timers per transaction (default 500)"
     )
-    worker.add_argument("--once", action="store_true", help="fire what is due now, then exit")
+    worker.add_argument(
+        "--once", action="store_true", help="fire what is due now and run due jobs, then exit"
+    )
     worker.set_defaults(func=cmd_worker)
 
 
@@ -57,7 +60,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import sys
     import threading
 
-    from engine import schema, timers, worker
+    from engine import scheduler, schema, timers, worker
     from engine.clock import SystemClock
     from engine.db import make_engine
     from engine.settings import load_settings
@@ -72,7 +75,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         handler, clock = timers.DEFAULT_DISPATCHER, SystemClock()
         if args.once:
             fired = timers.fire_due(db, clock, handler, batch=args.batch)
-            print(f"已触发 {fired} 个定时器")
+            ran = scheduler.run_due(db, clock.now(), worker_id=timers.default_worker_id())
+            print(f"已触发 {fired} 个定时器，运行 {ran} 个定时任务")
             return 0
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):

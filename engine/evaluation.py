@@ -1,11 +1,11 @@
 """Evaluation (评单) by the party or the center, one-time citizen links, and revisits (核单)
-of all (in the chain) or a random sample (per period, per process) of closed cases."""
+of all (in the chain) or a sample (per period and rule: a share or a fixed number) of closed
+cases; the scheduler's revisit job (engine.revisit_job) draws the sample each period."""
 
 from __future__ import annotations
 
 import hashlib
 import math
-import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, exists, func, insert, literal_column, or_, select, update
 
-from dsl.model import County, Step
-from engine import driver, flow, loading
+from dsl.model import County, Revisit, Step
+from engine import codes, driver, flow, loading
 from engine import statements as sql
+from engine.clock import CST
 from engine.errors import ActionRefused, NotFound
 from engine.flow import Move
 from engine.registry import COUNTY_T as COUNTY
@@ -105,12 +106,13 @@ def sample_size(closed: int, share: float) -> int:
     return math.ceil(round(closed * share, 9))
 
 
-def _sampling_step(county: County, process: str) -> Step | None:
-    """The process's verification step when it revisits a sample (share < 1), else None: at
-    100% the step is part of the chain and every case is revisited before it closes."""
+def sampling_step(county: County, process: str) -> Step | None:
+    """The process's verification step when it revisits a sample (a share under 100% or a
+    fixed number per period), else None: at 100% the step is part of the chain and every case
+    is revisited before it closes."""
     found = county.processes.get(process)
     for step in found.steps.values() if found is not None else ():
-        if step.kind == "verification" and step.revisit is not None and step.revisit.share < 1.0:
+        if step.kind == "verification" and step.revisit is not None and step.revisit.sampled:
             return step
     return None
 
@@ -142,65 +144,113 @@ def _revisited() -> Any:
 
 @dataclass
 class _Group:
-    """The cases closed in the period under one revisit rule (process, step, share)."""
+    """The cases closed in the period under one revisit rule (process, step, share or count)."""
 
-    share: float
+    rule: Revisit
     closed: int = 0  # all of them, revisited or not: the share is of these
     revisited: int = 0
     due: list[tuple[Any, County, Step]] = field(default_factory=list)  # not yet revisited
 
+    def wanted(self) -> int:
+        """How many more to draw: the rule's number for the period, less those revisited."""
+        rule = self.rule
+        target = sample_size(self.closed, rule.share) if rule.count is None else rule.count
+        return max(0, min(target, self.closed) - self.revisited)
 
-def sample(
-    conn: Connection, county: County, county_id: int, start: datetime, end: datetime, now: datetime
-) -> list[str]:
-    """Open revisit tickets (核单) for a share of the cases closed in [start, end), per revisit
-    rule: each process whose verification step samples (share < 1) gets ceil(share x its
-    cases closed in the period), minus those already revisited; so a second run adds nothing,
-    and a run after more cases closed in the period only tops the sample up. Each case follows
-    the rule of the definition version it is pinned to; the draw is seeded by county, period
-    and process, so it is reproducible. `county` (the current version) names the seed."""
+
+@dataclass
+class Drawn:
+    """One draw: the codes chosen now, and the cases closed in the period under its rules."""
+
+    chosen: list[str] = field(default_factory=list)
+    closed: int = 0
+
+
+def draw_order(county: County, rule: str, start: datetime, end: datetime, code: str) -> str:
+    """A case's place in the period's draw (lowest first): a hash of the county as its
+    definition names itself (name and code prefix), the rule, the period and the case's
+    number. Nothing in it changes with the folder or key a definition is published under, or
+    with database ids: an identical copy of a county with the same cases draws the same ones,
+    and a later top-up keeps the cases drawn before."""
+    prefix = codes.prefix(county)
+    number = code.removeprefix(f"{prefix}-")  # "2026-000123"
+    seed = f"{county.name}|{county.code_prefix}|{rule}|{start.isoformat()}|{end.isoformat()}"
+    return hashlib.sha256(f"{seed}|{number}".encode()).hexdigest()
+
+
+def draw(
+    conn: Connection,
+    county: County,
+    county_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    only: tuple[str, str] | None = None,
+) -> Drawn:
+    """Open revisit tickets (核单) for a sample of the cases closed in [start, end), per
+    revisit rule: each process whose verification step samples gets ceil(share x its cases
+    closed in the period), or the rule's fixed number (all of them when fewer closed), minus
+    those already revisited; so a second run adds nothing, and a run after more cases closed
+    in the period only tops the sample up. A case is drawn at most once per closing (without
+    replacement). Each case follows the rule of the definition version it is pinned to;
+    `county` (the current version) names the draw (draw_order). `only` = (process, step)
+    limits it to one rule, as the scheduler's job for that rule does."""
     # Sampling runs of one county wait for each other (PostgreSQL; SQLite has one writer), so
     # two at once cannot both see a case as not yet drawn. FOR NO KEY UPDATE: the inserts that
     # reference the county (tickets, events) take KEY SHARE and must not wait on a sampling.
     county_row = select(COUNTY.c.id).where(COUNTY.c.id == county_id)
     conn.execute(county_row.with_for_update(key_share=True))
-    rows = conn.execute(
+    query = (
         select(CASE.c.id, CASE.c.code, CASE.c.process, CASE.c.version_id)
         .add_columns(_revisited().label("revisited"))
         .where(CASE.c.county_id == county_id, CASE.c.status == "closed")
         .where(CASE.c.closed_at >= start, CASE.c.closed_at < end)
         .order_by(CASE.c.id)
-    ).all()
+    )
+    if only is not None:
+        query = query.where(CASE.c.process == only[0])
     models: dict[int, County] = {}
-    groups: dict[tuple[str, str, float], _Group] = {}
-    for row in rows:
+    groups: dict[tuple[str, str, Revisit], _Group] = {}
+    for row in conn.execute(query).all():
         version = int(row.version_id)
         if version not in models:
             models[version] = loading.model_of(conn, version)
-        step = _sampling_step(models[version], str(row.process))
+        step = sampling_step(models[version], str(row.process))
         if step is None or step.revisit is None or step.actor is None:
             continue  # revisited in its chain, or not at all
-        share = step.revisit.share
-        group = groups.setdefault((str(row.process), step.key, share), _Group(share))
+        if only is not None and step.key != only[1]:
+            continue
+        group = groups.setdefault((str(row.process), step.key, step.revisit), _Group(step.revisit))
         group.closed += 1
         if row.revisited:
             group.revisited += 1
         else:
             group.due.append((row, models[version], step))
-    chosen: list[str] = []
-    for (process, step_key, share), group in groups.items():
-        wanted = max(0, sample_size(group.closed, share) - group.revisited)
-        seed = f"{county.key}:{start.isoformat()}:{end.isoformat()}:{process}:{step_key}:{share}"
-        for row, model, step in random.Random(seed).sample(group.due, min(wanted, len(group.due))):
+    result = Drawn(closed=sum(g.closed for g in groups.values()))
+    for (process, step_key, rule), group in groups.items():
+        name = f"{process}/{step_key}/{rule.amount()}"
+        ordered = sorted(
+            group.due, key=lambda due: draw_order(county, name, start, end, str(due[0].code))
+        )
+        for row, model, step in ordered[: group.wanted()]:
             case, _ = loading.case_by_id(conn, int(row.id))
             if case["status"] != "closed":
                 continue  # reopened since it was read (its revisit would find an open case)
             assert step.actor is not None  # grouped only with one
             move = Move(conn=conn, county=model, case=case, now=now, actor="系统")
             flow.open_ticket(move, step, step.actor)
-            move.event("revisit_sampled", note=f"{start:%Y-%m-%d} 起的回访抽样")
-            chosen.append(str(row.code))
-    return sorted(chosen)
+            move.event("revisit_sampled", note=f"{start.astimezone(CST):%Y-%m-%d} 起的回访抽样")
+            result.chosen.append(str(row.code))
+    result.chosen.sort()
+    return result
+
+
+def sample(
+    conn: Connection, county: County, county_id: int, start: datetime, end: datetime, now: datetime
+) -> list[str]:
+    """`draw` over every revisit rule of the county; the chosen case codes."""
+    return draw(conn, county, county_id, start, end, now).chosen
 
 
 def require_case(conn: Connection, code: str) -> int:

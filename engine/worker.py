@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from engine import scheduler
 from engine.clock import Clock, SystemClock
 from engine.timers import DEFAULT_DISPATCHER, Handler, default_worker_id, fire_due
 
@@ -41,7 +42,8 @@ def run_worker(
     batch: int = 500,
     worker_id: str = "",
 ) -> None:
-    """Fire due timers until `stop_event` is set, polling every `poll_interval` seconds.
+    """Fire due timers and run due periodic jobs until `stop_event` is set, polling every
+    `poll_interval` seconds.
 
     A database error (server restarting, lock timeout) is logged and retried at the next poll:
     nothing was half-done, because each batch is one transaction.
@@ -52,11 +54,13 @@ def run_worker(
     while not stop_event.is_set():
         try:
             fired = fire_due(engine, clock, handler, batch=batch, worker_id=who)
+            # Periodic jobs (engine/scheduler.py): each runs once per county and period.
+            ran = scheduler.run_due(engine, clock.now(), worker_id=who)
         except DBAPIError as error:
             log.warning("定时器工作进程 %s 访问数据库失败，稍后重试: %s", who, error)
         else:
-            if fired:
-                log.info("定时器工作进程 %s 触发了 %d 个定时器", who, fired)
+            if fired or ran:
+                log.info("定时器工作进程 %s 触发了 %d 个定时器、%d 个定时任务", who, fired, ran)
         stop_event.wait(poll_interval)
 
 
