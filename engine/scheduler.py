@@ -196,10 +196,10 @@ def _claim(conn: Connection, item: _Due, now: datetime, worker_id: str) -> bool:
     """Take the run in the caller's transaction: a new row, or a failed one due for retry."""
     keys = {"county_id": item.county_id, "job": item.job.key, "period": item.period.key}
     fresh = {"status": "running", "started_at": now, "worker": worker_id[:200]}
-    inserted = conn.execute(
-        _insert(conn.dialect.name).values(**keys, **fresh, attempts=1).on_conflict_do_nothing()
-    ).rowcount
-    if inserted == 1:
+    claim = _insert(conn.dialect.name).values(**keys, **fresh, attempts=1)
+    # RETURNING, not rowcount: psycopg reports -1 rows for this INSERT ... ON CONFLICT.
+    inserted = conn.execute(claim.on_conflict_do_nothing().returning(JOB_RUN.c.id)).first()
+    if inserted is not None:
         return True
     retried = conn.execute(
         sql_update(JOB_RUN)

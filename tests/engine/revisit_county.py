@@ -9,7 +9,6 @@ from pathlib import Path
 import dsl
 from dsl.model import County
 from engine.cases import Engine
-from engine.scope import Principal
 from engine.views import CaseView
 from tests.console.county import files as qingshan_files
 from tests.engine.counties import person
@@ -50,6 +49,7 @@ def files(rule: str) -> dict[str, str]:
 
 def write(folder: Path, rule: str) -> County:
     """Write the county into `folder` and compile it there (its key is the folder's name)."""
+    folder.mkdir(parents=True, exist_ok=True)
     for path, text in files(rule).items():
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text(text, encoding="utf-8")
@@ -86,7 +86,3 @@ def close_case(wf: Engine, key: str, people: People, at: datetime) -> CaseView:
     view = wf.act(people.handler, only_open(view), "化解", {"经过": "双方和解"})
     assert view.status == "closed", view
     return view
-
-
-def principal_key(principal: Principal) -> str:
-    return principal.county
