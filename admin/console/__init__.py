@@ -19,6 +19,7 @@ from admin.console import (
     versionpages,
     viewpages,
 )
+from admin.console.jobs import jobs_page
 from admin.console.page import render, require_admin
 from admin.console.store import AuditEntry, audit_trail
 
@@ -75,4 +76,5 @@ def routes() -> list[BaseRoute]:
         Route("/audit", audit, methods=get),
         Route("/holidays", holidays.holidays_page, methods=get),
         Route("/holidays/import", holidays.import_holidays, methods=post),
+        Route("/jobs", jobs_page, methods=get),
     ]

@@ -34,6 +34,7 @@ SECTIONS = (
     ("/console/accounts", "账号"),
     ("/console/audit", "操作记录"),
     ("/console/holidays", "全国节假日"),
+    ("/console/jobs", "定时任务"),
 )
 
 
