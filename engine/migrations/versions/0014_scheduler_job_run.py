@@ -40,6 +40,8 @@ def upgrade() -> None:
             "county_id", "job", "period", name=op.f("uq_job_run_county_id_job_period")
         ),
     )
+    # Each worker poll reads the runs of the periods due now.
+    op.create_index("ix_job_run_period", "job_run", ["period"])
 
 
 def downgrade() -> None:
