@@ -226,8 +226,7 @@ def _claim(conn: Connection, item: _Due, now: datetime, worker_id: str) -> bool:
         return True
     retried = conn.execute(
         sql_update(JOB_RUN)
-        .where(*(JOB_RUN.c[name] == value for name, value in keys.items()))
-        .where(JOB_RUN.c.status == "failed", JOB_RUN.c.retry_at <= now)
+        .where(*_where(item), JOB_RUN.c.status == "failed", JOB_RUN.c.retry_at <= now)
         .values(**fresh, attempts=JOB_RUN.c.attempts + 1)
     ).rowcount
     return bool(retried == 1)
@@ -278,7 +277,8 @@ def _record_failure(
         conn.execute(
             statement.on_conflict_do_update(
                 index_elements=["county_id", "job", "period"],
-                set_=failed,
+                # (the retry's claim counted its attempt, but was rolled back with it)
+                set_={**failed, "attempts": JOB_RUN.c.attempts + 1},
                 where=JOB_RUN.c.status == "failed",
             )
         )
