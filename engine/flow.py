@@ -19,8 +19,8 @@ from dsl import routing
 from dsl.model import Actor, County, Deadline, Duration, Step
 from engine import audit, driver
 from engine import statements as sql
-from engine.calendar import calendar_for
 from engine.errors import ActionRefused
+from engine.stationing import office_calendar
 from engine.tables import TICKET
 
 OPEN_STATES = ("open", "claimed")
@@ -117,12 +117,18 @@ def allowed(deadline: Deadline | None, case: dict[str, Any]) -> Duration | None:
 
 
 def due_time(
-    county: County, deadline: Deadline | None, case: dict[str, Any], start: datetime
+    county: County,
+    deadline: Deadline | None,
+    case: dict[str, Any],
+    start: datetime,
+    office: str | None = None,
 ) -> datetime | None:
+    """When the deadline runs out: on the calendar of the office doing the work (a rotating
+    office counts its stationed days only), or the county's for the case's own deadline."""
     duration = allowed(deadline, case)
     if deadline is None or duration is None:
         return None
-    return calendar_for(county, deadline.calendar).add(start, duration)
+    return office_calendar(county, deadline.calendar, office).add(start, duration)
 
 
 # One stage effect of one deadline (the ticket's, or the case's when ticket_id is None): what
@@ -149,13 +155,15 @@ def schedule_stages(
     due: datetime | None,
     *,
     fired: Collection[StageKey] = (),
+    office: str | None = None,
 ) -> None:
     """One timer per stage effect, at its share of the allowed time or after the due time;
-    effects in `fired` (already fired for this deadline) are not scheduled again."""
+    effects in `fired` (already fired for this deadline) are not scheduled again. `office`:
+    the ticket's, whose calendar the stage points are shared out on."""
     duration = allowed(deadline, move.case)
     if deadline is None or due is None or duration is None:
         return
-    calendar = calendar_for(move.county, deadline.calendar)
+    calendar = office_calendar(move.county, deadline.calendar, office)
     mark_uncovered(move, ticket_id, calendar.uncovered_years(start, due, duration.unit), due)
     rows = []
     for index, stage in enumerate(deadline.stages):
@@ -227,7 +235,7 @@ def open_ticket(
     current = {**move.case, **move.changes} if move.changes else move.case
     here, there = place(move.county, current, actor)
     center, office = center or here, office if office is not None else there
-    due = due_time(move.county, step.deadline, current, move.now)
+    due = due_time(move.county, step.deadline, current, move.now, office)
     ticket_id = int(
         driver.scalar(
             move.conn,
@@ -249,7 +257,7 @@ def open_ticket(
             },
         )
     )
-    schedule_stages(move, step.deadline, ticket_id, move.now, due)
+    schedule_stages(move, step.deadline, ticket_id, move.now, due, office=office)
     move.opened.append(ticket_id)
     return ticket_id
 

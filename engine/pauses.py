@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from dsl.model import County, Deadline, Duration
-from engine import flow, loading, timers
-from engine.calendar import calendar_for
+from engine import flow, loading, response, timers
 from engine.errors import ActionRefused
 from engine.flow import OPEN_STATES, Move
 from engine.scope import OTHER_COUNTY, Principal, in_county, may_work
+from engine.stationing import office_calendar
 from engine.tables import EVENT, TICKET
 
 
@@ -67,6 +67,7 @@ def suspend(
     move = Move(
         conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
     )
+    response.record(move, loaded.ticket, "中止办理")
     move.set(status="suspended", suspended_at=now)
     # Stages must not fire while the clock is stopped; they are scheduled again on resuming.
     timers.cancel_for_case(conn, move.case_id)
@@ -128,10 +129,12 @@ def resume(
         .all()
     ):
         rule = process.steps[str(row["step"])].deadline if row["step"] in process.steps else None
-        due = _shifted(move, rule, row["due_at"], since)
+        office = row["office"]
+        due = _shifted(move, rule, row["due_at"], since, office)
         conn.execute(update(TICKET).where(TICKET.c.id == row["id"]).values(due_at=due))
-        start = _effective_start(move, rule, row["created_at"], stopped) or now
-        flow.schedule_stages(move, rule, int(row["id"]), start, due, fired=fired)
+        start = _effective_start(move, rule, row["created_at"], stopped, office) or now
+        flow.schedule_stages(move, rule, int(row["id"]), start, due, fired=fired, office=office)
+    response.arm(move, response.route_of(move), fired=fired)
     move.event(
         "resumed", ticket_id=ticket_id, note=reason, status="open", due_at=move.get("due_at")
     )
@@ -151,12 +154,16 @@ def _fired_stages(conn: Connection, case_id: int) -> frozenset[flow.StageKey]:
 
 
 def _shifted(
-    move: Move, rule: Deadline | None, moment: datetime | None, since: datetime
+    move: Move,
+    rule: Deadline | None,
+    moment: datetime | None,
+    since: datetime,
+    office: str | None = None,
 ) -> datetime | None:
     duration = flow.allowed(rule, move.case)
     if moment is None or rule is None or duration is None:
         return moment
-    calendar = calendar_for(move.county, rule.calendar)
+    calendar = office_calendar(move.county, rule.calendar, office)
     return calendar.shift(
         moment, calendar.paused_time(since, move.now, duration.unit), duration.unit
     )
@@ -188,13 +195,14 @@ def _effective_start(
     rule: Deadline | None,
     moment: datetime | None,
     pauses: list[tuple[datetime, datetime]],
+    office: str | None = None,
 ) -> datetime | None:
     """`moment` moved by the time the clock stood still after it, as `resume` moves due times:
     stage points shared out from it fall where they would had there been no suspension."""
     duration = flow.allowed(rule, move.case)
     if moment is None or rule is None or duration is None:
         return moment
-    calendar = calendar_for(move.county, rule.calendar)
+    calendar = office_calendar(move.county, rule.calendar, office)
     start = moment
     for since, until in pauses:
         if until > moment:  # a stop before the deadline began took none of its time
@@ -224,8 +232,9 @@ def extend(
     move = Move(
         conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
     )
-    calendar = calendar_for(move.county, rule.calendar)
     t = loaded.ticket
+    calendar = office_calendar(move.county, rule.calendar, t["office"])
+    response.record(move, t, "延期")
     base = t["due_at"] or move.get("due_at") or now
     due = calendar.add(base, amount)
     conn.execute(update(TICKET).where(TICKET.c.id == ticket_id).values(due_at=due))
@@ -248,8 +257,8 @@ def extend(
     # resuming; from the unshifted start the stopped days would count as used time.
     stopped = _pauses(conn, move.case_id)
     rule_here = step.deadline if step else None
-    start = _effective_start(move, rule_here, t["created_at"], stopped) or now
-    flow.schedule_stages(move, rule_here, ticket_id, start, due, fired=fired)
+    start = _effective_start(move, rule_here, t["created_at"], stopped, t["office"]) or now
+    flow.schedule_stages(move, rule_here, ticket_id, start, due, fired=fired, office=t["office"])
     if moves_case:
         move.set(due_at=due)
         received = _effective_start(move, process.case_deadline, move.get("received_at"), stopped)

@@ -1,0 +1,93 @@
+"""Rotating offices (`驻点 轮驻 周二, 周四`): their working days are the stationed ones.
+
+An office that is in the center only on given weekdays works a ticket only on those days, so a
+deadline in working days (`工作日`, `当日下班前`) counts the days it is in, on the county
+calendar (a stationed weekday that is a holiday does not count; a make-up working day counts
+only when it falls on a stationed weekday). Deadlines in minutes, hours, days or months run
+on the wall clock as for any office. Pages show when the office is next in
+(「下次驻点：12月8日（周二）」).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+
+from dsl.model import County, Office
+from engine.calendar import WorkCalendar, calendar_for
+from engine.clock import CST
+
+WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+# How far ahead pages look for the next stationed day (a rotating office with all its days
+# declared as holidays for weeks still shows one; beyond this, none).
+LOOK_AHEAD_DAYS = 366
+
+
+class StationedCalendar(WorkCalendar):
+    """A county calendar seen by an office stationed on some weekdays only."""
+
+    def __init__(self, base: WorkCalendar, weekdays: frozenset[int]) -> None:
+        # The base's hours and model, whatever else it keeps; only the day rule differs.
+        self.__dict__.update(base.__dict__)
+        self.base = base
+        self.weekdays = weekdays
+
+    def is_workday(self, day: date) -> bool:
+        return day.isoweekday() in self.weekdays and self.base.is_workday(day)
+
+
+def rotating(county: County, office: str | None) -> Office | None:
+    """The office when it is a rotating one with its weekdays, else None."""
+    node = county.offices.get(office) if office else None
+    if node is None or node.stationing.mode != "rotating" or not node.stationing.weekdays:
+        return None
+    return node
+
+
+_CACHE: dict[tuple[int, frozenset[int]], StationedCalendar] = {}
+_LOCK = threading.Lock()
+
+
+def office_calendar(county: County, key: str, office: str | None) -> WorkCalendar:
+    """The calendar a deadline of work at `office` counts on: the county's calendar `key`,
+    restricted to the office's stationed weekdays when it rotates."""
+    base = calendar_for(county, key)
+    node = rotating(county, office)
+    if node is None:
+        return base
+    days = frozenset(node.stationing.weekdays)
+    # Keyed by the base calendar object, which calendar_for keeps per county version.
+    with _LOCK:
+        found = _CACHE.get((id(base), days))
+        if found is None or found.base is not base:
+            found = _CACHE[(id(base), days)] = StationedCalendar(base, days)
+        return found
+
+
+def next_stationed_day(county: County, office: str | None, now: datetime) -> date | None:
+    """The next day the rotating office is in: today while today's working hours last."""
+    node = rotating(county, office)
+    if node is None:
+        return None
+    work = office_calendar(county, "", office)
+    local = now.astimezone(CST)
+    day = local.date()
+    if not (work.is_workday(day) and local.time() < work.day_end):
+        day += timedelta(days=1)
+    for _ in range(LOOK_AHEAD_DAYS):
+        if work.is_workday(day):
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+def next_stationed_text(county: County, office: str | None, now: datetime) -> str:
+    """「下次驻点：12月8日（周二）」 (「今日驻点」 today); "" for an office that does not rotate."""
+    if rotating(county, office) is None:
+        return ""
+    day = next_stationed_day(county, office, now)
+    if day is None:
+        return "近一年内没有驻点日"
+    when = f"{day.month}月{day.day}日（{WEEKDAY_NAMES[day.isoweekday() - 1]}）"
+    today = now.astimezone(CST).date()
+    return f"今日驻点：{when}" if day == today else f"下次驻点：{when}"
