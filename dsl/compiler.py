@@ -24,6 +24,7 @@ from dsl.hashing import content_hash
 from dsl.model import Calendar, County
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
+from dsl.response_rules import check_responses
 from dsl.routing_rules import calendars, diversions, fallback, routes, routing_gaps
 from dsl.staffing import check_staffing
 
@@ -193,6 +194,7 @@ def _build(
     )
     _gaps(ctx, county, groups)
     check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])
+    check_responses(ctx, county, groups[s.RouteDecl])
     county = _with_hash(county)
     return county
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select, update
 
 from dsl import routing
 from dsl.model import Action, County, Step
-from engine import conditions, driver, flow, formcheck, loading
+from engine import conditions, driver, flow, formcheck, loading, response
 from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
@@ -211,6 +211,7 @@ def act(
         actor=principal.display_name,
         batch_events=True,  # flow.save below writes them
     )
+    response.record(move, loaded.ticket, f"办理「{action.name}」")
     apply(move, loaded.ticket, action, data, reason)
     flow.save(move)
     return move
@@ -406,4 +407,6 @@ def claim(conn: Connection, principal: Principal, ticket_id: int, now: datetime)
         conn=conn, county=loaded.county, case=loaded.case, now=now, actor=principal.display_name
     )
     move.event("claimed", ticket_id=ticket_id, claimed_by=principal.username)
+    response.record(move, loaded.ticket, "签收")
+    flow.save(move)
     return move.case_id

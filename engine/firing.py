@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select
 
 from dsl import routing
-from engine import flow, loading, national_calendar, timers
+from engine import flow, loading, national_calendar, response, timers
 from engine.flow import OPEN_STATES, Move
 from engine.tables import TICKET
 from engine.timers import Deferred, TimerRow
@@ -27,6 +27,8 @@ def _move(conn: Connection, row: TimerRow, now: datetime) -> Move | None:
     case, county = found
     if case["status"] != "open":
         return None
+    if row.kind in response.KINDS and case.get("responded_at") is not None:
+        return None  # answered meanwhile (its cancel and this firing raced; the case lock won)
     national_calendar.refresh(conn)  # an escalation's new deadline sees the table as it is now
     if row.ticket_id is not None:
         state = conn.execute(select(TICKET.c.state).where(TICKET.c.id == row.ticket_id)).scalar()
@@ -39,7 +41,8 @@ def remind(conn: Connection, row: TimerRow, now: datetime) -> None:
     move = _move(conn, row, now)
     if move is not None:
         role = str(row.payload.get("role") or "办理人")
-        move.event("reminded", ticket_id=row.ticket_id, note=f"提醒{role}：时限将到")
+        what = str(row.payload.get("note") or "时限将到")
+        move.event("reminded", ticket_id=row.ticket_id, note=f"提醒{role}：{what}")
 
 
 def colour(conn: Connection, row: TimerRow, now: datetime) -> None:
@@ -108,7 +111,8 @@ def supervise(conn: Connection, row: TimerRow, now: datetime) -> None:
         .returning(TICKET.c.id)
     ).scalar_one()
     move.set(supervised=True)
-    move.event("supervised", ticket_id=int(ticket_id), note=f"{center} 督办", supervised=True)
+    why = f"：{row.payload['note']}" if row.payload.get("note") else ""
+    move.event("supervised", ticket_id=int(ticket_id), note=f"{center} 督办{why}", supervised=True)
     flow.save(move)
 
 
@@ -129,7 +133,15 @@ def escalate(conn: Connection, row: TimerRow, now: datetime) -> None:
     flow.save(move)
 
 
-HANDLERS = {"remind": remind, "colour": colour, "supervise": supervise, "escalate": escalate}
+HANDLERS = {
+    "remind": remind,
+    "colour": colour,
+    "supervise": supervise,
+    "escalate": escalate,
+    # the route's response timer (engine.response): the same reminder and supervision
+    response.REMIND: remind,
+    response.SUPERVISE: supervise,
+}
 for _kind, _fn in HANDLERS.items():
     timers.register_handler(_kind, _fn)
 

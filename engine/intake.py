@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from dsl import routing
 from dsl.model import County
-from engine import codes, driver, flow, formcheck
+from engine import codes, driver, flow, formcheck, response
 from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
@@ -102,6 +102,7 @@ def receive(
     process = county.processes[decision.process]
     due = flow.due_time(county, process.case_deadline, values, now)
     values["due_at"] = due
+    values["response_due_at"] = response.due_at(county, decision, now)
     case_id = int(driver.scalar(conn, sql.INSERT_CASE, values))
     driver.execute_many(conn, sql.INSERT_PARTY, [_party(case_id, p) for p in parties])
     case = {**values, "id": case_id}
@@ -120,6 +121,7 @@ def receive(
         office=decision.office,
     )
     flow.schedule_stages(move, process.case_deadline, None, now, due)
+    response.arm(move, decision.route)
     flow.enter(move, process.start)
     flow.save(move)
     return move

@@ -67,6 +67,10 @@ class Case(Base):
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_on_time: Mapped[bool | None] = mapped_column()
+    # the route's response timer (响应 N 分钟, engine/response.py; migration response_case)
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_by: Mapped[str | None] = mapped_column(String(100))  # display name
     # outcome
     outcome: Mapped[str | None] = mapped_column(String(100))  # e.g. 调解成功 / 调解不成 / 分流
     resolved: Mapped[bool | None] = mapped_column()  # 化解

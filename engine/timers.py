@@ -167,9 +167,17 @@ def cancel_for_case(conn: Connection, case_id: int) -> int:
 
 
 def cancel_case_deadline(conn: Connection, case_id: int) -> int:
-    """Drop the pending stage timers of the case's own deadline (not its tickets'): its due
-    time moves (an extension), and they are scheduled again for the new one."""
-    return _cancel(conn, and_(timer.c.case_id == case_id, timer.c.ticket_id.is_(None)))
+    """Drop the pending stage timers of the case's own deadline (not its tickets', nor the
+    response timer's, engine.response): its due time moves (an extension), and they are
+    scheduled again for the new one."""
+    return _cancel(
+        conn,
+        and_(
+            timer.c.case_id == case_id,
+            timer.c.ticket_id.is_(None),
+            ~timer.c.kind.startswith("response_", autoescape=True),
+        ),
+    )
 
 
 def _cancel(conn: Connection, where: Any) -> int:
