@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from admin import row_buttons
+from admin import row_buttons, stationed
 from admin.attachments import store
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
@@ -26,7 +26,13 @@ def _ticket(request: Request, user: StaffUser) -> Any:
     county = county_id(db, user.county)
     with db.connect() as conn:
         row = conn.execute(
-            select(TICKET, CASE.c.code, CASE.c.process, CASE.c.version_id)
+            select(
+                TICKET,
+                CASE.c.code,
+                CASE.c.process,
+                CASE.c.version_id,
+                CASE.c.office.label("case_office"),
+            )
             .join(CASE, CASE.c.id == TICKET.c.case_id)
             .where(
                 and_(
@@ -75,11 +81,26 @@ def _page(
         if form
         else None,
         "needs_reason": bool(getattr(option, "requires_reason", False)),
+        "stationed": _stationed(request, ticket, form),
         "reason": extra.pop("reason", ""),
         "title": f"{ticket.name} · {option.name}",
         **extra,
     }
     return render(request, "act.html", context, status=extra.get("status", 200))
+
+
+def _stationed(request: Request, ticket: Any, form: forms.Form | None) -> list[str]:
+    """When the case's office is next in, if it rotates; on a dispatch (a form that names the
+    office) every rotating office's next day, so the dispatcher can choose."""
+    from admin.case_page import _version_model
+
+    model = _version_model(request.app.state.db, ticket.version_id)
+    if model is None:
+        return []
+    offices = [ticket.case_office, ticket.office]
+    if form is not None and "office" in form.schema.get("properties", {}):
+        offices += list(model.offices)
+    return stationed.notes(model, offices, stationed.now_of(request))
 
 
 # 中止/延期 need a reason, a duration and an approver: the case page's forms ask for them.

@@ -44,6 +44,7 @@ EVENT_WORDS = {
     "diverted": "引导至法定途径",
     "supervised": "督办",
     "reminded": "提醒",
+    "responded": "首次响应",
     "colour": "预警等级变化",
     "suspended": "中止",
     "resumed": "恢复办理",

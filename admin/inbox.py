@@ -26,8 +26,9 @@ from sqlalchemy import (
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from admin import stationed
 from admin.auth import StaffUser, require_user
-from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
+from admin.scope import CASE, TICKET, case_clause, county_id, county_model, todo_clause
 from admin.web import csrf_token, database_page, env, page_for, read_only
 from engine import driver
 from engine.db import utcnow
@@ -384,12 +385,22 @@ def inbox(request: Request) -> Response:
         "filters": filters,
         # in the pager's links only when it is not the default, so they stay short
         "per": per if per != PER_PAGE else None,
+        "stationed": _stationed(request, user),
     }
     table = env.get_template("inbox_table.html").render(context)
     if request.headers.get("hx-request"):
         return HTMLResponse(table)
     before, after_table = _shell(user, csrf_token(request), tab, per, tuple(filters.items()))
     return HTMLResponse(before + table + after_table)
+
+
+def _stationed(request: Request, user: StaffUser) -> list[str]:
+    """When the user's rotating offices (轮驻) are next in; nothing to read for the others."""
+    offices = [m.office for m in user.memberships if m.office]
+    if not offices:
+        return []
+    model = county_model(request.app.state.db, user.county)
+    return stationed.notes(model, offices, stationed.now_of(request))
 
 
 def _page_size(text: str) -> int:

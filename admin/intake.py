@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from admin import row_buttons
 from admin.auth import StaffMembership, StaffUser, require_user
 from admin.case_page import visible_case
 from admin.scope import county_model
+from admin.stationed import now_of
 from admin.web import database_form_page, database_page, database_work, render
 from admin.workflow import refusal, workflow
 
@@ -83,8 +85,12 @@ def _model_or_404(request: Request, county: str) -> Any:
     return model
 
 
-def route_hint(model: Any, category: Any, severity: Any, location: Any) -> dict[str, Any]:
+def route_hint(
+    model: Any, category: Any, severity: Any, location: Any, now: datetime | None = None
+) -> dict[str, Any]:
     from dsl import routing
+    from engine.response import limit_text
+    from engine.stationing import next_stationed_text
 
     if not (category and severity and location):
         return {}
@@ -102,7 +108,12 @@ def route_hint(model: Any, category: Any, severity: Any, location: Any) -> dict[
             "office": decision.office,
             "center": center.name if center else "",
             "response_mode": decision.response_mode,
+            "response": limit_text(decision.response, decision.response_mode)
+            if decision.response
+            else "",
             "fallback": decision.route is None,
+            # a rotating office (轮驻): when it is next in
+            "stationed": next_stationed_text(model, decision.office, now) if now else "",
         }
     }
 
@@ -131,7 +142,9 @@ def _page(request: Request, user: StaffUser, model: Any, **values: Any) -> Respo
         "visits": values.pop("visits", 1),
         "form_has_channel": "channel" in form.schema.get("properties", {}),
         "submit_label": "登记并生成回执",
-        **route_hint(model, found["category"], found["severity"], found["location"]),
+        **route_hint(
+            model, found["category"], found["severity"], found["location"], now_of(request)
+        ),
         **values,
     }
     return render(request, "intake.html", context, status=values.get("status", 200))
@@ -150,7 +163,9 @@ def route_preview(request: Request, submitted: FormData) -> Response:
     model = _model_or_404(request, user.county)
     data = intake_form(model).parse_submission(submitted)
     found = facts(data, model)
-    hint = route_hint(model, found["category"], found["severity"], found["location"])
+    hint = route_hint(
+        model, found["category"], found["severity"], found["location"], now_of(request)
+    )
     return render(request, "route_hint.html", hint)
 
 
