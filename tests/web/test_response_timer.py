@@ -178,6 +178,7 @@ def test_the_worker_reminds_then_supervises_and_a_late_claim_is_recorded(
 
     mediator = people(make_user)["mediator"]
     sign_in(client, mediator, PASSWORD)
+    assert "2026-11-02 09:30 前 · 尚未响应" in client.get(f"/cases/{code}").text
     ticket = work_ticket(db, code)
     answer = post(client, code, f"/tickets/{ticket}/claim")
     assert answer.status_code == 303, answer.text
@@ -187,6 +188,7 @@ def test_the_worker_reminds_then_supervises_and_a_late_claim_is_recorded(
     assert events(db, code, "responded") == ["调解员老陈签收，用时 31 分钟，已超过响应时限"]
     page = client.get(f"/cases/{code}").text
     assert "首次响应" in page and "用时 31 分钟" in page
+    assert "2026-11-02 09:30 前 · 调解员老陈 于 2026-11-02 09:31 响应（超时）" in page
 
 
 def test_a_claim_in_time_records_the_response_and_cancels_its_stages(
