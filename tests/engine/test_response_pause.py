@@ -39,13 +39,13 @@ def county_with_response() -> object:
     )
 
 
-def kinds(db: DbEngine, code: str, table_kind: str) -> list[str]:
+def notes_of(db: DbEngine, code: str, kind: str) -> list[str]:
     with db.connect() as conn:
         return list(
             conn.execute(
                 select(EVENT.c.note)
                 .join(CASE, CASE.c.id == EVENT.c.case_id)
-                .where(CASE.c.code == code, EVENT.c.kind == table_kind)
+                .where(CASE.c.code == code, EVENT.c.kind == kind)
                 .order_by(EVENT.c.id)
             ).scalars()
         )
@@ -78,8 +78,8 @@ def test_stages_due_while_suspended_fire_on_resuming(db: DbEngine) -> None:
     view = wf.resume(dispatcher, only_open(view), reason="当事人已到")
     with running_worker(db, clock):
         wait_for(lambda: supervision_tickets(db, view.code) == 1, "the late supervision")
-    assert kinds(db, view.code, "reminded") == ["提醒调解员：响应时限（1 小时到场）将到"]
-    assert "响应超时（1 小时到场）" in kinds(db, view.code, "supervised")[0]
+    assert notes_of(db, view.code, "reminded") == ["提醒调解员：响应时限（1 小时到场）将到"]
+    assert "响应超时（1 小时到场）" in notes_of(db, view.code, "supervised")[0]
     view = wf.act(dispatcher, only_open(view), "派单", {})
     wf.claim(mediator, only_open(view))
-    assert kinds(db, view.code, "responded") == ["m签收，用时 120 分钟，已超过响应时限"]
+    assert notes_of(db, view.code, "responded") == ["m签收，用时 120 分钟，已超过响应时限"]
