@@ -76,7 +76,8 @@ class Viewer:
         params = {"period": period.kind, "day": period.first.isoformat()}
         if period.kind == "custom":
             params["last"] = period.last.isoformat()
-        return Viewer(self.user, self.db, Context(self.ctx.county_id, period, self.scope), params)
+        ctx = Context(self.ctx.county_id, period, self.scope, self.ctx.now)
+        return Viewer(self.user, self.db, ctx, params)
 
 
 def _encoded(params: dict[str, str]) -> str:
@@ -105,5 +106,5 @@ def viewer(request: Request, default_kind: str = "month") -> Viewer:
     params = {"period": period.kind, "day": period.first.isoformat()}
     if period.kind == "custom":
         params["last"] = period.last.isoformat()
-    ctx = Context(county_id, period, scope_for(model, user))
+    ctx = Context(county_id, period, scope_for(model, user), now(request))
     return Viewer(user, db, ctx, params)

@@ -7,6 +7,7 @@ them and the drill-down lists select with them, so a list always matches its num
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, func, literal, or_, select, tuple_
@@ -29,6 +30,14 @@ class Context:
     county_id: int
     period: Period
     scope: Scope
+    now: datetime | None = None  # the viewer's clock: a period still running ends "now"
+
+    @property
+    def cutoff_utc(self) -> datetime:
+        """The instant states "at the end of the period" are read at: the period's end, or now
+        while the period is still running (a case due next week is not overdue today)."""
+        end = self.period.end_utc
+        return end if self.now is None or self.now >= end else self.now
 
     @property
     def county(self) -> County:
@@ -66,12 +75,13 @@ def closed(ctx: Context) -> ColumnElement[bool]:
 
 
 def overdue_open_at_end(ctx: Context) -> ColumnElement[bool]:
-    """Received before the end, not closed at the end, due before it, clock not stopped.
+    """Received before the end, not closed at the end, due before it, clock not stopped; for
+    the running period "the end" is now (Context.cutoff_utc).
 
     Two branches, each served by its own index: still open now (status, due time), or closed
     only after the end (closing time). The second branch tests the status through COALESCE
     on purpose, so that no planner walks every closed case by its due time."""
-    end = ctx.period.end_utc
+    end = ctx.cutoff_utc
     started_and_due = and_(Case.received_at < end, Case.due_at < end)
     open_now = and_(Case.status == "open", started_and_due)
     closed_later = and_(
