@@ -82,8 +82,22 @@ class Caller:
         headers = {"Idempotency-Key": key} if key else {}
         return self.http.post("/api/v1/cases", json={"data": data}, headers=headers)
 
+    def status(self, code: str) -> int:
+        return int(self.http.get(f"/api/v1/cases/{code}").status_code)
+
     def case(self, code: str) -> dict[str, Any]:
         answer = self.http.get(f"/api/v1/cases/{code}")
         assert answer.status_code == 200, answer.text
         found: dict[str, Any] = answer.json()
         return found
+
+
+def attempt_action(staff: Staff, code: str, action: str, fields: dict[str, str]) -> int | None:
+    """One action as a browser sends it, without asserting: the POST's status (303 is done),
+    None when the action is not offered; a transport error (server gone) propagates."""
+    url = staff.action_url(code, action)
+    if url is None:
+        return None
+    token = staff.csrf(url)
+    answer = staff.http.post(url, data={**fields, "csrf_token": token})
+    return int(answer.status_code)
