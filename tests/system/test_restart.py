@@ -5,8 +5,15 @@ separate `yidi worker`, where each request may land in a process that never saw 
 
 from __future__ import annotations
 
-import pytest
+import time
+from collections.abc import Callable
 
+import pytest
+from sqlalchemy import select
+
+from engine.db import utcnow, writer
+from engine.tables import TICKET
+from engine.timers import schedule, timer
 from tests.system import casework
 from tests.system.conftest import Deployment
 from tests.system.deployment import Server
@@ -50,4 +57,39 @@ def test_two_web_workers_and_a_separate_timer_worker(deployment: Deployment) -> 
     server = deployment.server("--workers", "2", YIDI_EMBEDDED_WORKER="0")
     worker = deployment.worker()
     whole_path_across_a_restart(deployment, server)
+    # The web processes fire no timers here: a reminder coming due is fired by `yidi worker`.
+    due = remind_now(deployment)
+    wait_for(lambda: fired_by(deployment, due) is not None, "yidi worker to fire the reminder")
+    assert worker.proc is not None and f":{worker.proc.pid}:" in str(fired_by(deployment, due))
     assert worker.running(), worker.output()
+
+
+def remind_now(deployment: Deployment) -> int:
+    """A reminder due now on the oldest open ticket (the timer worker's work)."""
+    with writer(deployment.db).begin() as conn:
+        ticket = conn.execute(
+            select(TICKET.c.id, TICKET.c.case_id, TICKET.c.county_id).order_by(TICKET.c.id).limit(1)
+        ).one()
+        return schedule(
+            conn,
+            county_id=ticket.county_id,
+            case_id=ticket.case_id,
+            ticket_id=ticket.id,
+            kind="remind",
+            due_at=utcnow(),
+        )
+
+
+def fired_by(deployment: Deployment, timer_id: int) -> str | None:
+    with deployment.db.connect() as conn:
+        found: str | None = conn.execute(
+            select(timer.c.fired_by).where(timer.c.id == timer_id)
+        ).scalar_one()
+        return found
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 120  # a liveness bound, not a speed check
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.2)
