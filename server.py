@@ -44,6 +44,7 @@ from forms import routes as form_routes
 
 STATIC = Path(__file__).parent / "admin" / "static"
 DEFINITIONS = Path(__file__).parent / "definitions"
+WORKER_HEALTHCHECK_SECONDS = 60  # see cmd_serve
 # Each module adds its own subcommands, so that this file never has to know them.
 COMMAND_MODULES = (
     dsl.cli,
@@ -149,7 +150,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with engine.worker.embedded(db):  # fires deadlines' timers in this (supervising) process
         if args.workers > 1:
             # Each worker builds its own app (and database pool) from the same environment.
-            uvicorn.run("server:asgi_app", factory=True, workers=args.workers, **options)
+            # uvicorn's supervisor kills a worker that has not answered its health ping within
+            # `timeout_worker_healthcheck` (5 s by default) and starts another; a new worker
+            # first imports this whole module (its protocol class travels by name), which takes
+            # longer than that on a busy two-core machine, so with the default a restarted
+            # server killed and respawned its workers for ever and never answered.
+            uvicorn.run(
+                "server:asgi_app",
+                factory=True,
+                workers=args.workers,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+                **options,
+            )
         else:
             app = create_app(settings, db)
             freeze_startup_objects()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
+import psycopg
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -24,7 +28,9 @@ MESSAGES = {
     422: ("内容有误", "提交的内容未通过校验。"),
     429: ("操作过于频繁", "请稍后再试。"),
     500: ("系统出错", "系统暂时无法完成该操作，已记录日志，请稍后再试或联系管理员。"),
+    503: ("暂时无法服务", "数据库暂时无法访问，请稍后再试。"),
 }
+RETRY_AFTER_SECONDS = "5"  # what a 503 asks the caller to wait before trying again
 
 
 def _is_api(request: Request) -> bool:
@@ -57,9 +63,50 @@ def _default(exc: HTTPException) -> str:
         return ""
 
 
+# The drivers' own classes too: taking a connection from the pool (`Engine.raw_connection`,
+# which the hot paths use) raises the driver's error unwrapped when the server is down.
+UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlite3.OperationalError,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached (restarting, connection cut, SQLite busy past its
+    timeout): a passing condition, not a fault of this request or of the code."""
+    if isinstance(exc, UNAVAILABLE):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+async def unavailable(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After while the database is away; the pool's pre-ping replaces the dead
+    connections once it is back, so the same process serves again without a restart."""
+    if not database_unavailable(exc):
+        return await server_error(request, exc)
+    # The driver's class only: its message may name the host and the database.
+    orig = getattr(exc, "orig", None)
+    log.warning(
+        "database unavailable on %s %s (%s)",
+        request.method,
+        request.url.path,
+        type(orig or exc).__name__,
+    )
+    response = error_response(request, 503)
+    response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     from admin.security import HEADERS
 
+    if database_unavailable(exc):  # raised in a middleware, outside the routes' handlers
+        response = await unavailable(request, exc)
+        response.headers.update(HEADERS)
+        return response
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     response = error_response(request, 500)
     # Starlette answers 500s outside the middleware stack: put the security headers on here.
@@ -83,8 +130,11 @@ def csrf_failure(request: Request) -> Response:
     )
 
 
-EXCEPTION_HANDLERS = {
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     HTTPException: http_error,
     LoginRequired: login_required,
+    DBAPIError: unavailable,
+    **{kind: unavailable for kind in UNAVAILABLE[2:]},
     Exception: server_error,
 }

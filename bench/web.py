@@ -6,6 +6,9 @@ for the inbox, the case page and a ticket submission, plus /healthz of the same 
 ceiling, with ratios; and the server's peak RSS under that load.
 
 Goals (issue 7): inbox >= 1/4 of the ceiling with p99 < 50 ms; server RSS < 300 MB.
+Every answer is checked (a page must be a 200, a submission a 303 back to its case, and the
+database must hold the accepted tickets): when the expected successes are missing the run
+exits 1 and says which figure measured something else. `--quick`: 5,000 cases, 3 s each.
 `--workers N` runs N uvicorn workers (the ceiling is measured on the same server, so the
 ratio compares like with like); the server sets TCP_NODELAY on accepted sockets, because
 uvicorn's multi-worker mode leaves Nagle on (uvicorn #3149; `--nagle` shows the difference).
@@ -40,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOWNS = ["书院街道", "新华街道", "朋兴乡"]
 PASSWORD = "bench-password-2026"
 BATCH = 5000
+SUBMIT_CONNECTIONS = 2  # ticket submissions in flight at once
 
 
 def fill(db: Engine, cases: int) -> tuple[list[str], list[int]]:
@@ -249,6 +253,25 @@ request = function()
   i = i + 1
   return wrk.format("%s", paths[(i - 1) %% #paths + 1], nil, %s)
 end
+-- Count the answers that are what the benchmark measures (a status, and for a redirect its
+-- target), per thread, summed at the end: wrk itself counts any 3xx as a success, so a login
+-- redirect or a refusal page would pass for work done.
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+ok, other = 0, 0
+function response(status, headers, body)
+  local location = headers["Location"] or headers["location"] or ""
+  local wanted = status == %d and string.sub(location, 1, %d) == "%s"
+  if wanted then ok = ok + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local good, bad = 0, 0
+  for _, thread in ipairs(threads) do
+    good = good + thread:get("ok")
+    bad = bad + thread:get("other")
+  end
+  io.write(string.format("yidi-answers ok=%%d other=%%d\\n", good, bad))
+end
 """
 
 
@@ -263,12 +286,16 @@ def wrk(
     connections: int = 8,
     threads: int = 2,
     server: int = 0,
+    expect: int = 200,
+    location: str = "",
 ) -> dict[str, float]:
     """wrk's figures, plus the server's CPU time per request when `server` (its pid) is given:
-    on a shared machine throughput follows the CPU the server gets, CPU per request does not."""
+    on a shared machine throughput follows the CPU the server gets, CPU per request does not.
+    `ok` counts the answers with status `expect` (and a Location starting with `location`),
+    `other` every other answer."""
     quoted = ", ".join(f'"{p}"' for p in paths)
     lua_body = "nil" if not body else f'"{body}"'
-    script = LUA_PATHS % (quoted, method, lua_body)
+    script = LUA_PATHS % (quoted, method, lua_body, expect, len(location), location)
     headers = []
     if cookie:
         headers += ["-H", f"Cookie: {cookie}"]
@@ -296,6 +323,11 @@ def wrk(
     out = result.stdout + result.stderr
     os.unlink(handle.name)
     figures = parse_wrk(out)
+    answers = re.search(r"yidi-answers ok=(\d+) other=(\d+)", out)
+    if answers is None:
+        raise RuntimeError("wrk printed no answer counts:\n" + out)
+    figures["ok"], figures["other"] = float(answers.group(1)), float(answers.group(2))
+    figures["ok_rps"] = figures["ok"] / duration
     if server and figures["requests"]:
         used = server_cpu_seconds(server) - cpu_before
         figures["cpu_ms"] = used * 1000 / figures["requests"]
@@ -361,6 +393,9 @@ def peak_rss_mb(pid: int) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument(
+        "--quick", action="store_true", help="5,000 cases and 3 s per endpoint (a smoke run)"
+    )
     parser.add_argument("--database", help="PostgreSQL URL (default: a fresh SQLite file)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument(
@@ -372,6 +407,8 @@ def main() -> int:
         help="leave uvicorn's default protocol (Nagle on with several workers, uvicorn #3149)",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.cases, args.duration = min(args.cases, 5_000), min(args.duration, 3)
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
         return 2
@@ -436,11 +473,14 @@ def main() -> int:
                 # one wrk thread: each thread has its own Lua counter, and a ticket can be
                 # accepted only once
                 duration=args.duration,
-                connections=2,
+                connections=SUBMIT_CONNECTIONS,
                 threads=1,
                 server=pid,
+                expect=303,  # accepted: back to the case page (a refusal is a 4xx page)
+                location="/cases/",
             ),
         }
+        accepted = accepted_tickets(url)
         rss, rss_total = peak_rss_mb(server.pid)
         load_after = os.getloadavg()
     finally:
@@ -454,13 +494,13 @@ def main() -> int:
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (2 cores, shared)"
     )
     print(
-        f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs ceiling':>12}"
-        f"{'non-2xx/3xx':>13}{'server CPU ms/req':>19}"
+        f"{'endpoint':<22}{'req/s':>10}{'ok/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
+        f"{'vs ceiling':>12}{'ok':>9}{'not ok':>9}{'server CPU ms/req':>19}"
     )
     for name, r in results.items():
         print(
-            f"{name:<22}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}"
-            f"{r['rps'] / ceiling:>12.2f}{r['errors']:>13.0f}{r['cpu_ms']:>19.3f}"
+            f"{name:<22}{r['rps']:>10.0f}{r['ok_rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}"
+            f"{r['rps'] / ceiling:>12.2f}{r['ok']:>9.0f}{r['other']:>9.0f}{r['cpu_ms']:>19.3f}"
         )
     inbox = results["inbox"]
     print(
@@ -470,7 +510,54 @@ def main() -> int:
     )
     cpu = results["ceiling (/healthz)"]["cpu_ms"] / max(inbox["cpu_ms"], 1e-9)
     print(f"inbox_cpu_ratio={cpu:.2f} (server CPU per ceiling request / per inbox request)")
-    return 0
+    missing = missing_successes(results, len(tickets), accepted)
+    for line in missing:
+        print(f"bench.web: {line}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def missing_successes(
+    results: dict[str, dict[str, float]], tickets: int, accepted: int
+) -> list[str]:
+    """Why the figures do not measure the work they name (empty when they do): a page must
+    answer 200 every time; a ticket submission is accepted once per ticket (the benchmark
+    offers each open ticket once, so submissions beyond that many are refused by design),
+    and the database must hold as many accepted tickets as were answered as accepted."""
+    problems = []
+    for name, r in results.items():
+        if name == "ticket submission":
+            expected = min(r["requests"], tickets)
+            if r["ok"] < expected or r["ok"] == 0:
+                problems.append(
+                    f"「{name}」: {r['ok']:.0f} of {expected:.0f} submissions accepted "
+                    f"({r['other']:.0f} answered otherwise): its figure measures refusals"
+                )
+            # wrk stops counting at the end of its run: a submission still in flight then
+            # (at most one per connection) is accepted without being counted.
+            if not r["ok"] <= accepted <= r["ok"] + SUBMIT_CONNECTIONS:
+                problems.append(
+                    f"「{name}」: {r['ok']:.0f} answered as accepted, {accepted} tickets "
+                    "accepted in the database"
+                )
+        elif r["other"] or not r["ok"]:
+            problems.append(
+                f"「{name}」: {r['other']:.0f} of {r['ok'] + r['other']:.0f} answers were not "
+                "200: its figure does not measure the page"
+            )
+    return problems
+
+
+def accepted_tickets(url: str) -> int:
+    """Tickets the bench handler has accepted, read from the database after the run."""
+    db = make_engine(url)
+    try:
+        with db.connect() as conn:
+            found = conn.execute(
+                text("SELECT count(*) FROM ticket WHERE completed_by = 'bench_handler'")
+            ).scalar_one()
+    finally:
+        db.dispose()
+    return int(found)
 
 
 if __name__ == "__main__":
