@@ -7,6 +7,7 @@ sets it and `make test` runs the suite once per backend).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -29,6 +30,22 @@ ARTIFACTS = Path(__file__).parent / "test-artifacts"
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"yidi database backend: {'postgresql' if PG_URL else 'sqlite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_hash_per_password() -> Iterator[None]:
+    """Hash each test password once per session, not once per account per test.
+
+    Argon2 takes about a fifth of a second on purpose; the fixtures that create accounts
+    (tests/web's users, the console's administrators, demo accounts) made hundreds of hashes
+    of the same few passwords, and the web tests alone hashed 23 accounts per test. The hash
+    is a real Argon2id hash, verified by the real login; only its making is shared."""
+    import admin.accounts
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(admin.accounts, "hash_password", functools.cache(admin.accounts.hash_password))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -134,8 +134,11 @@ def create(
     memberships: Sequence[MembershipSpec],
 ) -> int:
     _check_new(username, display_name, password)
+    hashed = hash_password(password)  # before the write lock: Argon2 is slow on purpose
     with writer(db).begin() as conn:
-        return insert_account(conn, county, actor, username, display_name, password, memberships)
+        return insert_account(
+            conn, county, actor, username, display_name, password, memberships, hashed
+        )
 
 
 def insert_account(
@@ -146,8 +149,10 @@ def insert_account(
     display_name: str,
     password: str,
     memberships: Sequence[MembershipSpec],
+    password_hash: str | None = None,
 ) -> int:
-    """Inside the caller's transaction (the staff import creates many in one)."""
+    """Inside the caller's transaction (the staff import creates many in one); pass the
+    password's hash made beforehand, outside the transaction, when there is one."""
     taken = conn.execute(select(func.count()).where(USERS.c.username == username)).scalar()
     if taken:
         raise AccountError(f"用户名“{username}”已被使用")
@@ -158,6 +163,7 @@ def insert_account(
         display_name=display_name.strip(),
         county=county,
         memberships=memberships,
+        password_hash=password_hash,
     )
     created = _load(conn, county, user_id)
     assert created is not None
