@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -146,6 +147,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "log_level": settings.log_level,
         "access_log": False,
         "http": NoDelayHTTPProtocol,
+        **proxy_options(),
     }
     with engine.worker.embedded(db):  # fires deadlines' timers in this (supervising) process
         if args.workers > 1:
@@ -167,6 +169,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
             freeze_startup_objects()
             uvicorn.run(app, **options)
     return 0
+
+
+def proxy_options() -> dict[str, Any]:
+    """X-Forwarded-For is believed only from the proxies named in YIDI_TRUSTED_PROXIES.
+
+    uvicorn believes it from 127.0.0.1 by default: any local process (or a proxy that passes
+    the header through) could then pick a fresh address for each password guess and walk past
+    the per-address login limits (admin.throttle)."""
+    trusted = os.environ.get("YIDI_TRUSTED_PROXIES", "").strip()
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
 def _first_run(db: Engine) -> list[admin.demo.DemoAccount]:

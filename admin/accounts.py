@@ -1,7 +1,8 @@
 """Staff accounts, their memberships (scope), API keys and idempotency records.
 
 Passwords are Argon2id hashes; API keys are stored as SHA-256 digests (they are long random
-tokens, so a slow hash adds nothing). Lockout: five failures lock an account for 15 minutes.
+tokens, so a slow hash adds nothing). Failed logins are throttled per address and per
+(account, address) with backoff (admin.throttle); no one can lock another person out.
 """
 
 from __future__ import annotations
@@ -28,11 +29,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from admin.throttle import (
+    Scope,
+    clear_account_at_address,
+    has_account_counter,
+    record_failure,
+    wait_before,
+)
 from engine.db import Base, UTCDateTime, utcnow, writer
 from engine.registry import JSONType
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id (RFC 9106 low-memory profile)
 
 
@@ -206,46 +212,87 @@ def user_exists(db: Engine, username: str) -> bool:
 
 
 @dataclass(frozen=True)
+class LoginAttempt:
+    """What a login reads before checking the password: nothing of it is held open."""
+
+    scope: Scope
+    user_id: int | None  # None: no such active account (checked against a dummy hash)
+    password_hash: str
+    epoch: int
+    wait: timedelta  # > 0: this address (or this account from it) must wait; nothing checked
+    counted: bool  # an (account, address) counter exists, to clear on success
+
+
+@dataclass(frozen=True)
 class LoginResult:
     user_id: int | None
     epoch: int = 0
     error: str = ""
+    wait: timedelta = timedelta(0)
 
 
-def authenticate(db: Engine, username: str, password: str, now: datetime) -> LoginResult:
-    """Check a password, counting failures; the lock holds even for the right password."""
-    table = USERS
-    with writer(db).begin() as conn:
-        row = conn.execute(select(table).where(table.c.username == username)).first()
-        if row is None or not row.active:
-            _verify(_dummy_hash(), password)
-            return LoginResult(None, error="用户名或密码错误")
-        if row.locked_until is not None and row.locked_until > now:
-            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-            return LoginResult(None, error=f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
-        if not _verify(row.password_hash, password):
-            failures = row.failed_logins + 1
-            locked = now + LOCKOUT if failures >= MAX_FAILURES else None
-            conn.execute(
-                update(table)
-                .where(table.c.id == row.id)
-                .values(failed_logins=0 if locked else failures, locked_until=locked)
-            )
-            if locked:
-                return LoginResult(None, error="登录失败次数过多，账号已锁定 15 分钟")
-            left = MAX_FAILURES - failures
-            return LoginResult(None, error=f"用户名或密码错误（再错 {left} 次将锁定 15 分钟）")
-        conn.execute(
-            update(table).where(table.c.id == row.id).values(failed_logins=0, locked_until=None)
-        )
-        return LoginResult(row.id, epoch=row.session_epoch)
+FAILED = "用户名或密码错误"
+# Longest username an account can have (the column's size): longer text, or text PostgreSQL
+# cannot store (NUL), names no account and is not sent to the database.
+USERNAME_SIZE = 100
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def begin_login(db: Engine, username: str, address: str, now: datetime) -> LoginAttempt:
+    """Read the throttle counters and the account, in one short read and no transaction after
+    it: the slow password check comes next, outside the database (admin.login)."""
+    scope = Scope(address=address, username=username)
+    searchable = len(username) <= USERNAME_SIZE and "\x00" not in username
+    with db.connect() as conn:
+        wait = wait_before(conn, scope, now)
+        counted = has_account_counter(conn, scope)
+        row = None
+        if searchable and not wait:
+            row = conn.execute(
+                select(USERS.c.id, USERS.c.password_hash, USERS.c.session_epoch).where(
+                    USERS.c.username == username, USERS.c.active.is_(True)
+                )
+            ).first()
+    if row is None:  # unknown and inactive users cost the same verify as known ones
+        return LoginAttempt(scope, None, _dummy_hash(), 0, wait, counted)
+    return LoginAttempt(scope, row.id, row.password_hash, row.session_epoch, wait, counted)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Argon2 verify: a fifth of a second of CPU on purpose (it releases the GIL)."""
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def finish_login(db: Engine, attempt: LoginAttempt, verified: bool, now: datetime) -> LoginResult:
+    """After the check: a short write of the counters (a failure), or clearing them (success).
+
+    The account row is not written: a guesser can neither lock it nor, by bumping the
+    accounts change stamp, empty every worker's memory of users."""
+    if verified and attempt.user_id is not None:
+        if attempt.counted:
+            clear_account_at_address(db, attempt.scope)
+        return LoginResult(attempt.user_id, epoch=attempt.epoch)
+    record_failure(db, attempt.scope, now)
+    return LoginResult(None, error=FAILED)
+
+
+def authenticate(
+    db: Engine, username: str, password: str, now: datetime, address: str = "local"
+) -> LoginResult:
+    """The whole login in one call (the command line and tests); the web server runs the
+    same three steps with the check off its event loop (admin.login)."""
+    attempt = begin_login(db, username, address, now)
+    if attempt.wait:
+        return throttled(attempt.wait)
+    return finish_login(db, attempt, verify_password(attempt.password_hash, password), now)
+
+
+def throttled(wait: timedelta) -> LoginResult:
+    """The same answer whoever the username names, known or not."""
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    return LoginResult(None, error=f"尝试次数过多，请 {minutes} 分钟后再试", wait=wait)
 
 
 def end_sessions(db: Engine, user_id: int) -> None:

@@ -1,8 +1,9 @@
 """Citizen pages, no login: online intake (一键受理), progress lookup, evaluation by link.
 
 Progress shows the stage and deadlines only: never notes, staff names or other parties' data.
-Lookups are rate-limited per IP and per case code, so codes and phone numbers cannot be
-enumerated; a wrong phone and an unknown code get the same answer.
+Lookups are rate-limited per address and per case code at an address, so codes and phone
+numbers cannot be enumerated, and nobody's wrong guesses can shut the real citizen out of
+their own case; a wrong phone and an unknown code get the same answer.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ import forms
 from admin import row_buttons
 from admin.case_page import EVENT, EVENT_WORDS, PARTY
 from admin.intake import facts, intake_form, qr_svg
-from admin.ratelimit import RateLimiter
+from admin.ratelimit import RateLimiter, client_address
 from admin.scope import CASE, county_model
 from admin.web import database_form_page, database_page, render
 from admin.workflow import refusal, workflow
 from engine.registry import County
 
 LOOKUPS_PER_IP = RateLimiter(limit=20, window_seconds=600)
-LOOKUPS_PER_CODE = RateLimiter(limit=5, window_seconds=600)
+# Per code *at an address*: a limit per code alone let five guesses by anyone lock the citizen
+# out of their own case for ten minutes.
+LOOKUPS_PER_CODE_AT_ADDRESS = RateLimiter(limit=5, window_seconds=600)
 INTAKES_PER_IP = RateLimiter(limit=10, window_seconds=3600)
 # Milestones a citizen may see; never who did it or the notes written along the way.
 PUBLIC_EVENTS = (
@@ -41,10 +44,6 @@ PUBLIC_EVENTS = (
     "reopened",
 )
 ONLINE_SYSTEM = "群众自助"
-
-
-def _ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def home(request: Request) -> Response:
@@ -112,7 +111,7 @@ def online_submit(request: Request, submitted: FormData) -> Response:
     errors = form.validate(data)
     if errors:
         return _online_page(request, model, data=data, errors=errors, status=422)
-    if not INTAKES_PER_IP.allow(_ip(request)):
+    if not INTAKES_PER_IP.allow(client_address(request)):
         return _online_page(request, model, data=data, alert="提交过于频繁，请稍后再试", status=429)
     from engine.errors import ActionRefused, ValidationFailed
 
@@ -178,7 +177,10 @@ def progress_lookup(request: Request, submitted: FormData) -> Response:
         return render(
             request, "progress.html", {**context, "alert": "请输入案件编号和手机号码"}, 400
         )
-    if not LOOKUPS_PER_IP.allow(_ip(request)) or not LOOKUPS_PER_CODE.allow(code):
+    address = client_address(request)
+    if not LOOKUPS_PER_IP.allow(address) or not LOOKUPS_PER_CODE_AT_ADDRESS.allow(
+        f"{code}\x1f{address}"
+    ):
         alert = "查询过于频繁，请 10 分钟后再试"
         return render(request, "progress.html", {**context, "alert": alert}, 429)
     found = find_progress(request.app.state.db, code, phone)

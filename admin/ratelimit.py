@@ -10,6 +10,15 @@ import threading
 import time
 from collections import deque
 
+from starlette.requests import Request
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server saw the connection. X-Forwarded-For counts only
+    when `yidi serve` is told which proxies to trust (YIDI_TRUSTED_PROXIES: uvicorn then puts
+    the real client here); otherwise anyone could pick a fresh address for every guess."""
+    return request.client.host if request.client else "unknown"
+
 
 class RateLimiter:
     def __init__(self, limit: int, window_seconds: float) -> None:

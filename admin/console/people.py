@@ -24,6 +24,7 @@ from admin.accounts import (
     insert_user,
 )
 from admin.console.store import record
+from admin.throttle import clear_account
 from engine.db import writer
 
 USERNAME = re.compile(r"^[\w.\-]{2,40}$")
@@ -210,7 +211,8 @@ def set_memberships(
 
 
 def reset_password(db: Engine, county: str, actor: str, user_id: int, password: str) -> None:
-    """New password, lock lifted, every open session of that user ended."""
+    """New password, the account's login slowing-down lifted at every address, every open
+    session of that user ended."""
     _check_password(password)
     values = {
         "password_hash": hash_password(password),
@@ -218,7 +220,9 @@ def reset_password(db: Engine, county: str, actor: str, user_id: int, password: 
         "locked_until": None,
         "session_epoch": USERS.c.session_epoch + 1,
     }
-    _change(db, county, actor, user_id, "重置密码", values)
+    after = _change(db, county, actor, user_id, "重置密码", values)
+    with writer(db).begin() as conn:  # the user may try the new password at once
+        clear_account(conn, after.username)
 
 
 def set_active(db: Engine, county: str, actor: str, user_id: int, active: bool) -> None:

@@ -105,12 +105,8 @@ def test_failed_logins_leave_the_stamp_alone(client: TestClient, db: Engine, mak
     # A password guesser must not be able to empty every worker's memory of users.
     make_user("handler_a", HANDLER_A, county="webxian")
     before = accounts_stamp(db)
-    assert login(client, "handler_a", "wrong-password") == 401
-    with db.connect() as conn:
-        failures = conn.execute(
-            select(USERS.c.failed_logins).where(USERS.c.username == "handler_a")
-        )
-        assert failures.scalar_one() == 1
+    for _ in range(4):  # counted in admin.throttle's table, never on the account
+        assert login(client, "handler_a", "wrong-password") == 401
     assert accounts_stamp(db) == before
     assert login(client, "handler_a", PASSWORD) == 303  # success clears the counter: no bump
     assert accounts_stamp(db) == before

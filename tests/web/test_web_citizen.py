@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
+from starlette.testclient import TestClient
 
 from admin import citizen
 from admin.ratelimit import RateLimiter
@@ -14,7 +15,7 @@ from tests.web.seed import TOWN_A, Seeder
 @pytest.fixture(autouse=True)
 def fresh_limits(monkeypatch):
     monkeypatch.setattr(citizen, "LOOKUPS_PER_IP", RateLimiter(20, 600))
-    monkeypatch.setattr(citizen, "LOOKUPS_PER_CODE", RateLimiter(5, 600))
+    monkeypatch.setattr(citizen, "LOOKUPS_PER_CODE_AT_ADDRESS", RateLimiter(5, 600))
 
 
 @pytest.fixture
@@ -43,12 +44,24 @@ def test_wrong_phone_and_unknown_code_get_the_same_answer(client, code):
     assert "办结期限" not in wrong_phone.text
 
 
-def test_lookups_of_one_code_are_rate_limited(client, code):
+def test_lookups_of_one_code_from_one_address_are_rate_limited(client, code):
     for _ in range(5):
         assert lookup(client, code, "13700000000").status_code == 404
     blocked = lookup(client, code, "13712345678")  # even the right phone, once over the limit
     assert blocked.status_code == 429
     assert "过于频繁" in blocked.text
+
+
+def test_guesses_by_others_do_not_lock_the_citizen_out(app, client, code):
+    # Someone guesses phone numbers for this code from one address until refused...
+    for _ in range(5):
+        assert lookup(client, code, "13700000000").status_code == 404
+    assert lookup(client, code, "13700000001").status_code == 429
+    # ...and the citizen, from their own address, still sees their case.
+    with TestClient(app, client=("198.51.100.7", 40000)) as citizen_client:
+        response = lookup(citizen_client, code, "13712345678")
+        assert response.status_code == 200, response.text[:300]
+        assert "当前环节" in response.text
 
 
 def test_lookups_from_one_address_are_rate_limited(client, monkeypatch):
