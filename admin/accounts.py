@@ -240,6 +240,7 @@ USERNAME_SIZE = 100
 def begin_login(db: Engine, username: str, address: str, now: datetime) -> LoginAttempt:
     """Read the throttle counters and the account, in one short read and no transaction after
     it: the slow password check comes next, outside the database (admin.login)."""
+    dummy = _dummy_hash()  # made by the first login of any kind, known username or not
     scope = Scope(address=address, username=username)
     searchable = len(username) <= USERNAME_SIZE and "\x00" not in username
     with db.connect() as conn:
@@ -253,7 +254,7 @@ def begin_login(db: Engine, username: str, address: str, now: datetime) -> Login
                 )
             ).first()
     if row is None:  # unknown and inactive users cost the same verify as known ones
-        return LoginAttempt(scope, None, _dummy_hash(), 0, wait, counted)
+        return LoginAttempt(scope, None, dummy, 0, wait, counted)
     return LoginAttempt(scope, row.id, row.password_hash, row.session_epoch, wait, counted)
 
 

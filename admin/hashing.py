@@ -20,7 +20,9 @@ from anyio import CapacityLimiter
 from admin import accounts
 
 SLOTS = max(1, (os.cpu_count() or 2) // 2)
-WAITING = 32
+# Short: under forty guessers from forty addresses a queue of 32 made every login, staff's
+# too, wait over a minute on a busy two-core machine; refusing at once lets them retry.
+WAITING = 8 * SLOTS
 PER_ADDRESS = 4
 BUSY_RETRY_SECONDS = 5
 

@@ -255,6 +255,7 @@ def test_password_checks_run_a_few_at_a_time_and_a_few_per_address(
 
     monkeypatch.setattr(admin.accounts, "verify_password", slow_verify)
     monkeypatch.setattr(hashing, "SLOTS", 2)
+    monkeypatch.setattr(hashing, "WAITING", 8)
 
     async def scenario() -> list[bool | None]:
         spread = [asyncio.create_task(hashing.check(f"10.0.0.{n}", "h", "p")) for n in range(6)]
