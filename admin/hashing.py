@@ -1,62 +1,72 @@
-"""Password checks off the event loop, a few at a time.
+"""Password checks off the event loop, a few at a time, at low CPU priority.
 
-Argon2 takes a fifth of a second of CPU on purpose. Each check runs in a worker thread, at
-most SLOTS at once per process, so that forty guessers cannot take every thread the other
-pages need (Starlette's thread pool has forty) nor every core. Checks beyond the slots wait
-without a thread; when WAITING are already waiting, or one address already has PER_ADDRESS
-checks running or waiting, the login is answered "try again shortly" at once, uncounted.
+Argon2 takes a fifth of a second of CPU on purpose. Each check runs in a thread of a small
+pool of its own (SLOTS threads per process), so forty guessers can neither take the threads
+the other pages need (Starlette's pool has forty) nor every core; its threads run at nice
++10 (Linux schedules threads one by one), so the API and the staff pages get the CPU first
+and a flood of logins slows logins, not intake. Checks beyond the slots wait in that pool's
+queue; when WAITING are already waiting, or one address already has PER_ADDRESS checks
+running or waiting, the login is answered "try again shortly" at once, uncounted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
-import weakref
-
-import anyio.to_thread
-from anyio import CapacityLimiter
+from concurrent.futures import ThreadPoolExecutor
 
 from admin import accounts
 
 SLOTS = max(1, (os.cpu_count() or 2) // 2)
-# Short: under forty guessers from forty addresses a queue of 32 made every login, staff's
+# Short: with a queue of 32, forty guessers from forty addresses made every login, staff's
 # too, wait over a minute on a busy two-core machine; refusing at once lets them retry.
 WAITING = 8 * SLOTS
 PER_ADDRESS = 4
 BUSY_RETRY_SECONDS = 5
+NICENESS = 10
 
 _lock = threading.Lock()
 _in_flight: dict[str, int] = {}
-# One limiter per event loop (a worker has one; each test client has its own).
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
+_executor: ThreadPoolExecutor | None = None
 
 
-def _limiter() -> CapacityLimiter:
-    loop = asyncio.get_running_loop()
+def _lower_priority() -> None:
+    # This thread only: on Linux each thread has its own nice value. Elsewhere, or when not
+    # allowed, the checks run at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + NICENESS))
+
+
+def executor() -> ThreadPoolExecutor:
+    global _executor
     with _lock:
-        found = _limiters.get(loop)
-        if found is None:
-            found = _limiters[loop] = CapacityLimiter(SLOTS)
-        return found
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                max_workers=SLOTS, thread_name_prefix="yidi-password", initializer=_lower_priority
+            )
+        return _executor
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    # Looked up at call time: tests put a slow checker here to catch a lock held across it.
+    return accounts.verify_password(password_hash, password)
 
 
 async def check(address: str, password_hash: str, password: str) -> bool | None:
     """Whether the password matches the hash; None when too busy to check now."""
-    limiter = _limiter()
+    pool = executor()
     with _lock:
         if _in_flight.get(address, 0) >= PER_ADDRESS:
             return None
-        if limiter.statistics().tasks_waiting >= WAITING:
+        if sum(_in_flight.values()) >= SLOTS + WAITING:
             return None
         _in_flight[address] = _in_flight.get(address, 0) + 1
     try:
-        # Looked up at call time: tests put a slow checker here to catch a lock held across it.
-        return await anyio.to_thread.run_sync(
-            accounts.verify_password, password_hash, password, limiter=limiter
-        )
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, _verify, password_hash, password)
     finally:
         with _lock:
             left = _in_flight[address] - 1
