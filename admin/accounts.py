@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from admin.throttle import (
     Scope,
+    Waits,
     clear_account_at_address,
     has_account_counter,
     record_failure,
@@ -219,7 +220,7 @@ class LoginAttempt:
     user_id: int | None  # None: no such active account (checked against a dummy hash)
     password_hash: str
     epoch: int
-    wait: timedelta  # > 0: this address (or this account from it) must wait; nothing checked
+    waits: Waits  # this address, and this account from it: > 0 must wait, nothing checked
     counted: bool  # an (account, address) counter exists, to clear on success
 
 
@@ -244,18 +245,18 @@ def begin_login(db: Engine, username: str, address: str, now: datetime) -> Login
     scope = Scope(address=address, username=username)
     searchable = len(username) <= USERNAME_SIZE and "\x00" not in username
     with db.connect() as conn:
-        wait = wait_before(conn, scope, now)
+        waits = wait_before(conn, scope, now)
         counted = has_account_counter(conn, scope)
         row = None
-        if searchable and not wait:
+        if searchable and not waits.longest:
             row = conn.execute(
                 select(USERS.c.id, USERS.c.password_hash, USERS.c.session_epoch).where(
                     USERS.c.username == username, USERS.c.active.is_(True)
                 )
             ).first()
     if row is None:  # unknown and inactive users cost the same verify as known ones
-        return LoginAttempt(scope, None, dummy, 0, wait, counted)
-    return LoginAttempt(scope, row.id, row.password_hash, row.session_epoch, wait, counted)
+        return LoginAttempt(scope, None, dummy, 0, waits, counted)
+    return LoginAttempt(scope, row.id, row.password_hash, row.session_epoch, waits, counted)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -277,17 +278,6 @@ def finish_login(db: Engine, attempt: LoginAttempt, verified: bool, now: datetim
         return LoginResult(attempt.user_id, epoch=attempt.epoch)
     record_failure(db, attempt.scope, now)
     return LoginResult(None, error=FAILED)
-
-
-def authenticate(
-    db: Engine, username: str, password: str, now: datetime, address: str = "local"
-) -> LoginResult:
-    """The whole login in one call (the command line and tests); the web server runs the
-    same three steps with the check off its event loop (admin.login)."""
-    attempt = begin_login(db, username, address, now)
-    if attempt.wait:
-        return throttled(attempt.wait)
-    return finish_login(db, attempt, verify_password(attempt.password_hash, password), now)
 
 
 def throttled(wait: timedelta) -> LoginResult:

@@ -55,6 +55,15 @@ def _verify(password_hash: str, password: str) -> bool:
     return accounts.verify_password(password_hash, password)
 
 
+def has_room(address: str) -> bool:
+    """Whether a check from this address would be taken now (asked before reading anything:
+    a flood is then answered without a query)."""
+    with _lock:
+        return (
+            _in_flight.get(address, 0) < PER_ADDRESS and sum(_in_flight.values()) < SLOTS + WAITING
+        )
+
+
 async def check(address: str, password_hash: str, password: str) -> bool | None:
     """Whether the password matches the hash; None when too busy to check now."""
     pool = executor()

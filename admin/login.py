@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from datetime import timedelta
+import weakref
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from starlette.concurrency import run_in_threadpool
+import anyio.to_thread
+from anyio import CapacityLimiter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -17,6 +22,8 @@ from admin.auth import current_user
 from admin.ratelimit import client_address
 from admin.web import render
 from engine.db import utcnow
+
+T = TypeVar("T")
 
 
 def _safe_next(target: str) -> str:
@@ -65,13 +72,58 @@ async def check_login(request: Request, username: str, password: str) -> LoginRe
     db, address = request.app.state.db, client_address(request)
     clock = getattr(request.app.state, "clock", None)
     now = clock.now() if clock is not None else utcnow()
-    attempt = await run_in_threadpool(begin_login, db, username, address, now)
-    if attempt.wait:
-        return throttled(attempt.wait)
+    waiting = address_waits(request.app.state)
+    until = waiting.get(address)
+    if until is not None and until > now:  # known without a query: the flood's cheap answer
+        return throttled(until - now)
+    if not hashing.has_room(address):
+        return throttled(timedelta(seconds=hashing.BUSY_RETRY_SECONDS))
+    attempt = await in_login_thread(begin_login, db, username, address, now)
+    if attempt.waits.address:
+        remember_wait(waiting, address, now + attempt.waits.address, now)
+    if attempt.waits.longest:
+        return throttled(attempt.waits.longest)
     verified = await hashing.check(address, attempt.password_hash, password)
     if verified is None:  # too many checks already running or waiting: nothing counted
         return throttled(timedelta(seconds=hashing.BUSY_RETRY_SECONDS))
-    return await run_in_threadpool(finish_login, db, attempt, verified, now)
+    return await in_login_thread(finish_login, db, attempt, verified, now)
+
+
+# Logins' reads and writes run a few at a time: forty guessers in forty of Starlette's threads
+# fought the event loop for the GIL and slowed every other page (bench.attack).
+LOGIN_THREADS = 4
+_login_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def in_login_thread(work: Callable[..., T], *args: Any) -> T:
+    loop = asyncio.get_running_loop()
+    limiter = _login_limiters.get(loop)
+    if limiter is None:
+        limiter = _login_limiters[loop] = CapacityLimiter(LOGIN_THREADS)
+    return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
+
+
+def address_waits(state: Any) -> dict[str, datetime]:
+    """Addresses this process was told (by the database) must wait, until when. Only ever
+    stricter than the database within that time: an address's counter is never cleared
+    early (a success or a password reset clears account counters only)."""
+    found: dict[str, datetime] | None = getattr(state, "login_address_waits", None)
+    if found is None:
+        found = state.login_address_waits = {}
+    return found
+
+
+def remember_wait(
+    waiting: dict[str, datetime], address: str, until: datetime, now: datetime
+) -> None:
+    if len(waiting) >= 10_000:  # bounded: forget the waits that are over
+        for key in [k for k, v in waiting.items() if v <= now]:
+            del waiting[key]
+        if len(waiting) >= 10_000:
+            waiting.clear()
+    waiting[address] = until
 
 
 async def logout(request: Request) -> Response:

@@ -97,18 +97,31 @@ class Scope:
         return _digest("account@address", self.username, self.address)
 
 
-def wait_before(conn: Connection, scope: Scope, now: datetime) -> timedelta:
-    """How long this address (and this account from it) must still wait; 0 when it may try."""
+@dataclass(frozen=True)
+class Waits:
+    """How long the address, and the account from it, must still wait (0: may try)."""
+
+    address: timedelta
+    account: timedelta
+
+    @property
+    def longest(self) -> timedelta:
+        return max(self.address, self.account)
+
+
+def wait_before(conn: Connection, scope: Scope, now: datetime) -> Waits:
     rows = conn.execute(
         select(THROTTLE.c.key, THROTTLE.c.failures, THROTTLE.c.last_failure_at).where(
             THROTTLE.c.key.in_([scope.address_key, scope.account_key])
         )
     ).all()
-    waits = [timedelta(0)]
+    address = account = timedelta(0)
     for row in rows:
-        rule = PER_ADDRESS if row.key == scope.address_key else PER_ACCOUNT_AT_ADDRESS
-        waits.append(rule.wait(row.failures, row.last_failure_at, now))
-    return max(waits)
+        if row.key == scope.address_key:
+            address = PER_ADDRESS.wait(row.failures, row.last_failure_at, now)
+        else:
+            account = PER_ACCOUNT_AT_ADDRESS.wait(row.failures, row.last_failure_at, now)
+    return Waits(address, account)
 
 
 def has_account_counter(conn: Connection, scope: Scope) -> bool:
