@@ -8,7 +8,10 @@ the demo counties and accounts of a first start. Then, twice for the same number
   signed in beforehand, work (a dispatcher reads the inbox and dispatches the API's cases, a
   handler reads hers);
 - under attack: the same, plus 40 concurrent bad logins (half unknown usernames, half the
-  demo accounts' names) for the whole phase.
+  demo accounts' names) for the whole phase;
+- baseline flood: the same, plus the same 40 clients only reading the login page (two reads
+  per round instead of a read and a post): what forty fast clients cost whatever they ask, so
+  the attack's figures can be read against it.
 
 It prints the API intake p50/p99 quiet and under attack with their ratio (target: p99 under
 attack within 2x the quiet one), the staff pages' figures, what the attackers got (by
@@ -242,11 +245,22 @@ def reader(staff: tuple[Client, str], phase: Phase, tally: Tally) -> None:
         tally.add("staff-inbox", status, (time.perf_counter() - began) * 1000)
 
 
-def attacker(port: int, n: int, known: list[str], spread: bool, phase: Phase, tally: Tally) -> None:
+def attacker(
+    port: int, n: int, known: list[str], spread: bool, phase: Phase, tally: Tally, flood: bool
+) -> None:
+    """Bad logins as fast as the server answers; `flood`: the same clients only reading the
+    login page twice instead (the cost of any forty fast clients, whatever they ask)."""
     client = Client(port, f"10.{n // 250}.{n % 250}.7" if spread else "")
     tries = 0
     while phase.going():
         tries += 1
+        if flood:
+            try:
+                status = 200 if client.token("/login") and client.token("/login") else 500
+            except (OSError, http.client.HTTPException):
+                status = 0
+            tally.add("flood-login-page", status)
+            continue
         username = known[(n + tries) % len(known)] if n % 2 else f"nobody{n}-{tries}"
         try:
             token = client.token("/login")
@@ -259,7 +273,12 @@ def attacker(port: int, n: int, known: list[str], spread: bool, phase: Phase, ta
 
 
 def run_phase(
-    port: int, seconds: float, budget: list[int], setup: dict[str, Any], attack: bool
+    port: int,
+    seconds: float,
+    budget: list[int],
+    setup: dict[str, Any],
+    attack: bool,
+    flood: bool = False,
 ) -> Tally:
     tally, codes, phase = Tally(), setup["codes"], Phase(seconds, budget)
     threads = [
@@ -288,7 +307,7 @@ def run_phase(
         results = context.Queue()
         attack_process = context.Process(
             target=attack_from_process,
-            args=(port, setup["known"], setup["spread"], seconds, results),
+            args=(port, setup["known"], setup["spread"], seconds, results, flood),
         )
         attack_process.start()
     cpu_before = server_cpu_seconds(setup["pid"])
@@ -304,11 +323,13 @@ def run_phase(
 
 
 def attack_from_process(
-    port: int, known: list[str], spread: bool, seconds: float, results: Any
+    port: int, known: list[str], spread: bool, seconds: float, results: Any, flood: bool
 ) -> None:
     tally, phase = Tally(), Phase(seconds, [MAX_REQUESTS])
     threads = [
-        threading.Thread(target=attacker, args=(port, n, known, spread, phase, tally), daemon=True)
+        threading.Thread(
+            target=attacker, args=(port, n, known, spread, phase, tally, flood), daemon=True
+        )
         for n in range(ATTACKERS)
     ]
     for thread in threads:
@@ -391,11 +412,13 @@ def main() -> int:
         print("attackers " + ("each from its own address" if args.spread else "from 127.0.0.1"))
         quiet = run_phase(port, args.seconds, budget, setup, attack=False)
         attacked = run_phase(port, args.seconds, budget, setup, attack=True)
+        flooded = run_phase(port, args.seconds, budget, setup, attack=True, flood=True)
         report("quiet", quiet, args.seconds)
         report("under attack", attacked, args.seconds)
+        report("baseline: the same 40 clients only reading /login", flooded, args.seconds)
         errors = sum(
             t.count(lambda k: k.split()[-1].startswith("5") or k.endswith(" 0"))
-            for t in (quiet, attacked)
+            for t in (quiet, attacked, flooded)
         )
         bad_work = sum(
             t.count(
@@ -405,7 +428,7 @@ def main() -> int:
                     or k.startswith("staff-no-dispatch-link")
                 )
             )
-            for t in (quiet, attacked)
+            for t in (quiet, attacked, flooded)
         )
         ratio = percentile(attacked.api_ms, 0.99) / percentile(quiet.api_ms, 0.99)
         p50_ratio = statistics.median(attacked.api_ms) / statistics.median(quiet.api_ms)
@@ -414,6 +437,12 @@ def main() -> int:
             f"{bad_work} (must be 0)"
         )
         print(f"API p50 under attack / quiet: {p50_ratio:.2f}x; p99: {ratio:.2f}x (target <= 2x)")
+        flood_p99 = percentile(flooded.api_ms, 0.99) / percentile(quiet.api_ms, 0.99)
+        flood_p50 = statistics.median(flooded.api_ms) / statistics.median(quiet.api_ms)
+        print(
+            f"API p50 under the login-page flood / quiet: {flood_p50:.2f}x; p99: {flood_p99:.2f}x"
+            " (what any 40 fast clients cost, login or not)"
+        )
         failed = errors > 0 or bad_work > 0
     finally:
         proc.terminate()
