@@ -95,13 +95,21 @@ class Client:
             sent["Cookie"] = self.cookie
         if self.forwarded_for:
             sent["X-Forwarded-For"] = self.forwarded_for
-        try:
-            self.conn.request(method, path, body=body or None, headers=sent)
-            response = self.conn.getresponse()
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            raise
+        for retry in (True, False):
+            try:
+                self.conn.request(method, path, body=body or None, headers=sent)
+                response = self.conn.getresponse()
+                break
+            except (OSError, http.client.HTTPException) as error:
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                # The server closes a keep-alive connection idle for 5 s (between phases)
+                # before reading anything: once, on a new connection, is safe.
+                idle_close = isinstance(
+                    error, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+                )
+                if not (retry and idle_close):
+                    raise
         text = response.read().decode("utf-8", "replace")
         cookie = response.getheader("Set-Cookie")
         if cookie:
