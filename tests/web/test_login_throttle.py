@@ -264,9 +264,7 @@ def test_password_checks_run_a_few_at_a_time_at_low_priority_and_a_few_per_addre
     async def scenario() -> list[bool | None]:
         # five from one address, then six from six others: 2 running + 7 waiting at most
         same = [asyncio.create_task(hashing.check("10.9.9.9", "h", "p")) for _ in range(5)]
-        spread = [
-            asyncio.create_task(hashing.check(f"10.0.0.{n}", "h", "p")) for n in range(6)
-        ]
+        spread = [asyncio.create_task(hashing.check(f"10.0.0.{n}", "h", "p")) for n in range(6)]
         for _ in range(5000):  # until two checks are running (bounded; no timing asserted)
             await asyncio.sleep(0.002)
             if peak[0] == 2:
