@@ -285,3 +285,18 @@ def test_password_checks_run_a_few_at_a_time_at_low_priority_and_a_few_per_addre
     assert [r for n, r in enumerate(results) if n not in (4, 10)] == [False] * 9
     assert peak[0] == 2
     assert set(niceness) == {min(19, base + hashing.NICENESS)}
+
+
+def test_x_forwarded_for_is_believed_only_from_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Else uvicorn believes it from 127.0.0.1, and a fresh address per guess is one header away.
+    import server
+
+    monkeypatch.delenv("YIDI_TRUSTED_PROXIES", raising=False)
+    assert server.proxy_options() == {"proxy_headers": False}
+    monkeypatch.setenv("YIDI_TRUSTED_PROXIES", "10.0.0.2, 10.0.0.3")
+    assert server.proxy_options() == {
+        "proxy_headers": True,
+        "forwarded_allow_ips": "10.0.0.2, 10.0.0.3",
+    }
