@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - depends on what is installed
     from uvicorn.protocols.http.h11_impl import H11Protocol as _HTTPProtocol  # type: ignore[assignment]
 
 import admin.acceptance_cli
+import admin.attachments
 import admin.calendar_cli
 import admin.cli
 import admin.demo
@@ -54,6 +55,17 @@ COMMAND_MODULES = (
     admin.cli,
     admin.calendar_cli,
     admin.acceptance_cli,
+)
+
+
+def _sweep_attachments(db: Engine) -> None:
+    admin.attachments.sweep(db, load_settings().data_dir)
+
+
+# The timer worker (inside `yidi serve`, or `yidi worker`) also clears away uploads that no
+# case refers to; the engine cannot import the web side, so the chore is wired in here.
+engine.worker.register_chore(
+    engine.worker.Chore("附件清理", admin.attachments.SWEEP_EVERY, _sweep_attachments)
 )
 
 

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 import forms
 from admin import row_buttons, stationed
-from admin.attachments import store
+from admin.attachments import uploads
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
 from admin.web import database_page, database_work, render
@@ -145,7 +145,8 @@ def _submit(
     rows = row_buttons.applied(form, submitted) if form else None
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
         return _page(request, ticket, option, form, data=rows, reason=reason)
-    data = form.parse_submission(submitted, attachments=store(request)) if form else {}
+    files = uploads(request, user.county)
+    data = form.parse_submission(submitted, attachments=files) if form else {}
     if option_needs_reason(option) and not reason:
         return _page(request, ticket, option, form, data=data, alert="请填写理由", status=422)
     errors = form.validate(data) if form else []
@@ -166,6 +167,7 @@ def _submit(
         return _page(
             request, ticket, option, form, data=data, alert=refusal(exc), reason=reason, status=409
         )
+    files.commit(data)  # the action is saved: its new files move into the county's store
     return RedirectResponse(f"/cases/{ticket.code}?done={ticket.id}", status_code=303)
 
 

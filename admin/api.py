@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 import forms
 from admin.accounts import IDEMPOTENCY, Caller, caller_for_token
 from admin.api_schema import CASE_IN, openapi
-from admin.intake import facts
+from admin.intake import facts, intake_form
 from admin.scope import CASE, county_id, county_model
 from admin.workflow import field_errors, refusal, workflow
 from engine.db import as_utc, utcnow, writer
@@ -190,6 +190,11 @@ def _create(
     if model is None:
         unpublished = {"status": 422, "message": "本密钥所属县区尚未发布业务配置", "errors": []}
         return _refused(request, claim, unpublished)
+    files = _attachments(model, body["data"])
+    if files:
+        return _refused(
+            request, claim, {"status": 422, "message": "请求内容有误", "errors": files}
+        )
     found = {**facts(body["data"], model), **{k: v for k, v in body.items() if k != "data"}}
     missing = [
         {"path": key, "message": f"缺少「{label}」：请在请求或 data 中填写"}
@@ -230,6 +235,17 @@ def _create(
     except ActionRefused as exc:
         return _refused(request, claim, {"status": 422, "message": refusal(exc), "errors": []})
     return 201, answer
+
+
+def _attachments(model: Any, data: Any) -> list[dict[str, str]]:
+    """The API takes no files: an attachment reference in data would name a file that was
+    never uploaded with it (or another county's), so each one is refused with its path."""
+    if model.intake_form not in model.forms:
+        return []
+    return [
+        {"path": f"data/{path}", "message": "接口不接收附件：附件请通过窗口受理或网上受理上传"}
+        for path in intake_form(model).attachment_paths(data)
+    ]
 
 
 def _stamp(value: Any) -> str | None:

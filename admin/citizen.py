@@ -105,7 +105,10 @@ def online_submit(request: Request, submitted: FormData) -> Response:
     rows = row_buttons.applied(form, submitted)
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
         return _online_page(request, model, data=rows)
-    data = form.parse_submission(submitted)
+    from admin.attachments import uploads  # the attachments module imports the case page
+
+    files = uploads(request, model.key)
+    data = form.parse_submission(submitted, attachments=files)
     if "channel" in form.schema.get("properties", {}):
         data["channel"] = _online_channel(model)  # online is online, whatever was posted
     errors = form.validate(data)
@@ -133,6 +136,7 @@ def online_submit(request: Request, submitted: FormData) -> Response:
         return _online_page(request, model, data=data, errors=problems, status=422)
     except ActionRefused as exc:
         return _online_page(request, model, data=data, alert=refusal(exc), status=422)
+    files.commit(data)  # the case is saved: its files move into the county's store
     context = {"code": view.code, "qr": qr_svg(view.code), "title": "提交成功"}
     return render(request, "online_done.html", context, status=201)
 

@@ -193,9 +193,10 @@ def _submit(
     rows = row_buttons.applied(form, submitted)
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
         return _page(request, user, model, data=rows, visits=visits)
-    from admin.attachments import store  # the attachments module imports the case page
+    from admin.attachments import uploads  # the attachments module imports the case page
 
-    data = form.parse_submission(submitted, attachments=store(request))
+    files = uploads(request, user.county)
+    data = form.parse_submission(submitted, attachments=files)
     window, _, center = str(submitted.get("_window", "")).partition("|")
     allowed = {(m.window, m.center) for m in _windows(user)}
     if (window, center) not in allowed:
@@ -228,6 +229,7 @@ def _submit(
         return _page(request, user, model, data=data, errors=problems, visits=visits)
     except ActionRefused as exc:
         return _page(request, user, model, data=data, alert=refusal(exc), visits=visits)
+    files.commit(data)  # the case is saved: its files move into the county's store
     return RedirectResponse(f"/cases/{view.code}/receipt?new=1", status_code=303)
 
 

@@ -49,7 +49,9 @@ def register_worker(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--batch", type=_batch_size, default=500, help="timers per transaction (default 500)"
     )
     worker.add_argument(
-        "--once", action="store_true", help="fire what is due now and run due jobs, then exit"
+        "--once",
+        action="store_true",
+        help="fire what is due now, run due jobs and the housekeeping chores once, then exit",
     )
     worker.set_defaults(func=cmd_worker)
 
@@ -76,6 +78,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         if args.once:
             fired = timers.fire_due(db, clock, handler, batch=args.batch)
             ran = scheduler.run_due(db, clock.now(), worker_id=timers.default_worker_id())
+            worker.run_chores(db)
             print(f"已触发 {fired} 个定时器，运行 {ran} 个定时任务")
             return 0
         stop = threading.Event()

@@ -10,8 +10,10 @@ import importlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -25,6 +27,39 @@ log = logging.getLogger(__name__)
 # Modules that register timer handlers on DEFAULT_DISPATCHER when imported; the worker imports
 # them before its first poll so `yidi worker` knows every kind the engine schedules.
 HANDLER_MODULES: tuple[str, ...] = ("engine.firing",)
+
+
+@dataclass(frozen=True)
+class Chore:
+    """Housekeeping the worker runs every `every` seconds beside the timers (first at start)."""
+
+    name: str
+    every: float
+    run: Callable[[Engine], object]
+
+
+# Registered by the composition root (server.py), which knows the web side's chores (the
+# attachment sweep) that the engine may not import; `yidi serve` and `yidi worker` both run it.
+CHORES: dict[str, Chore] = {}
+
+
+def register_chore(chore: Chore) -> None:
+    CHORES[chore.name] = chore
+
+
+def run_chores(engine: Engine, next_due: dict[str, float] | None = None) -> None:
+    """Run the chores that are due (all of them without `next_due`). A failure is logged and
+    the chore tried again at its next turn: housekeeping never stops the timers."""
+    now = time.monotonic()
+    for chore in list(CHORES.values()):
+        if next_due is not None and now < next_due.get(chore.name, 0.0):
+            continue
+        try:
+            chore.run(engine)
+        except Exception:
+            log.exception("工作进程的例行任务“%s”失败，下次再试", chore.name)
+        if next_due is not None:
+            next_due[chore.name] = now + chore.every
 
 
 def load_handler_modules(names: tuple[str, ...] | None = None) -> None:
@@ -51,7 +86,9 @@ def run_worker(
     if poll_interval <= 0:
         raise ValueError(f"轮询间隔必须大于 0 秒（收到 {poll_interval}）")
     who = worker_id or default_worker_id()
+    chores_due: dict[str, float] = {}
     while not stop_event.is_set():
+        run_chores(engine, chores_due)
         try:
             fired = fire_due(engine, clock, handler, batch=batch, worker_id=who)
             # Periodic jobs (engine/scheduler.py): each runs once per county and period.

@@ -19,8 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from forms.attachments import DEFAULT_ACCEPT, DEFAULT_MAX_SIZE, AttachmentStore, safe_filename
-from forms.attachments import sniff as sniff_type
+from forms.attachments import DEFAULT_ACCEPT, DEFAULT_MAX_SIZE, Uploads
 from forms.check import field_kinds, schema_problems, ui_problems
 from forms.fields import Builder, Field
 from forms.messages import FieldError, Messages
@@ -175,25 +174,41 @@ class Form:
         submitted: Any,
         *,
         previous: dict[str, Any] | None = None,
-        attachments: AttachmentStore | None = None,
+        attachments: Uploads | None = None,
     ) -> dict[str, Any]:
         """HTML form fields -> typed JSON. previous: the stored values (read-only fields keep
-        them); attachments: where uploaded files go (without it, kept references are read
-        from the hidden fields as sent)."""
+        them, an attachment field keeps its file); attachments: the submission's uploads
+        (checked, staged, committed by the caller once the record is saved). Without it, file
+        inputs are ignored and kept references are read from the hidden fields as sent: that
+        is only for re-rendering a form, never for data to be saved."""
         return Parser(self.doc, self._file_reader(attachments), previous or {}).parse(submitted)
 
-    def _file_reader(self, store: AttachmentStore | None) -> FileReader:
+    def _file_reader(self, uploads: Uploads | None) -> FileReader:
         done: dict[int, Any] = {}  # the parser may visit a field twice; read each upload once
 
         def read(node: Schema, values: list[Any], raw: dict[str, Any], previous: Any) -> Any:
-            uploads = [v for v in values if getattr(v, "filename", None)]
-            if uploads and store is not None:
-                if id(uploads[0]) not in done:
-                    done[id(uploads[0])] = store_upload(store, node, uploads[0])
-                return done[id(uploads[0])]
-            return kept_reference(store, raw, previous)
+            files = [v for v in values if getattr(v, "filename", None)]
+            if files and uploads is not None:
+                if id(files[0]) not in done:
+                    done[id(files[0])] = receive_upload(uploads, node, files[0])
+                return done[id(files[0])]
+            return kept_reference(uploads, raw, previous)
 
         return read
+
+    def attachment_paths(self, data: Any, path: str = "") -> list[str]:
+        """Paths of the attachment fields that `data` fills in (any depth)."""
+        node = self.doc.schema_at(path) if path else None
+        if path and isinstance(node, dict) and "x-attachment" in node:
+            return [path] if data not in (None, "", {}) else []
+        prefix = f"{path}/" if path else ""
+        if isinstance(data, dict):
+            items: Any = data.items()
+        elif isinstance(data, list):
+            items = enumerate(data)
+        else:
+            return []
+        return [p for key, value in items for p in self.attachment_paths(value, f"{prefix}{key}")]
 
     def validate(self, data: dict[str, Any]) -> list[FieldError]:
         """Chinese errors, one per problem, in the order the fields appear on the form."""
@@ -277,32 +292,28 @@ class Form:
         return render_template("forms/display.html", view=view)
 
 
-def store_upload(store: AttachmentStore, node: Schema, upload: Any) -> dict[str, Any]:
-    """Store an uploaded file unless it is over the limit (then nothing is written and the
-    reference has no digest, so validation reports the size)."""
+def receive_upload(uploads: Uploads, node: Schema, upload: Any) -> dict[str, Any]:
+    """Check an uploaded file against its field's limits before anything is written (never
+    reading more than the limit allows); `Uploads.receive` stages it only when it passes."""
     limit = int(node["properties"]["size"]["maximum"])
+    accept = node["properties"]["content_type"].get("x-accept", DEFAULT_ACCEPT)
     stream = getattr(upload, "file", upload)
-    content = stream.read(limit + 1)  # never read more than the limit allows
-    if len(content) > limit:
-        name = safe_filename(upload.filename)
-        kind = sniff_type(content[:4096], name)
-        return {"sha256": "", "filename": name, "size": len(content), "content_type": kind}
-    return store.put(content, upload.filename).as_json()
+    content = stream.read(limit + 1)
+    return uploads.receive(content, str(upload.filename), accept, limit)
 
 
-def kept_reference(store: AttachmentStore | None, raw: dict[str, Any], previous: Any) -> Any:
-    """A file uploaded earlier, named by the hidden fields of a re-rendered form: with a store,
-    only a file that exists, described by the store (the browser is not believed)."""
+def kept_reference(uploads: Uploads | None, raw: dict[str, Any], previous: Any) -> Any:
+    """A file uploaded earlier, named by the hidden fields of a re-rendered form: with uploads,
+    only this session's staged file or the record's own, described by the server."""
     digest = first_text(raw.get("sha256"))
-    if digest and store is not None:
-        name = first_text(raw.get("filename"))
-        return store.info(digest, name).as_json() if store.has(digest) else None
+    if digest and uploads is not None:
+        return uploads.kept(digest, first_text(raw.get("filename")), previous)
     if digest:
         size = first_text(raw.get("size"))
         return {
             "sha256": digest,
             "filename": first_text(raw.get("filename")),
-            "size": int(size) if size.isdigit() else 0,
+            "size": int(size) if size.isascii() and size.isdigit() else 0,
             "content_type": first_text(raw.get("content_type")),
         }
     return previous if isinstance(previous, dict) else None

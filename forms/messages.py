@@ -142,7 +142,9 @@ class Messages:
         title = self.title(parent)
         if leaf == "size" and error.validator == "maximum":
             return parent, f"「{title}」文件过大，不能超过 {size_text(int(error.validator_value))}"
-        if leaf == "content_type":
+        if leaf == "size" and error.validator == "minimum":
+            return parent, f"「{title}」是空文件，请重新选择"
+        if leaf == "content_type" and error.instance:  # "" is an empty file: said by its size
             return parent, f"「{title}」的文件类型不允许，请上传 {self._accepted(node)} 文件"
         return parent, f"{REUPLOAD}{title}"
 

@@ -48,7 +48,8 @@ def make_app(attachment_root: Path) -> Starlette:
     def handle(submitted: Any) -> Response:
         if submitted.get("csrf_token") != CSRF:
             return page("<p>请求已过期，请刷新页面</p>", 403)
-        data = form.parse_submission(submitted, attachments=store)
+        uploads = forms.Uploads(store, owner=CSRF)  # the demo's one session
+        data = form.parse_submission(submitted, attachments=uploads)
         action = submitted.get("_op")
         if isinstance(action, str) and action:  # a row button with JavaScript off
             return page(form.render(form.apply_action(data, action), action="/", csrf_token=CSRF))
@@ -56,6 +57,7 @@ def make_app(attachment_root: Path) -> Starlette:
         if errors:
             return page(form.render(data, errors, action="/", csrf_token=CSRF), 422)
         saved.append(data)
+        uploads.commit(data)
         return RedirectResponse(f"/saved/{len(saved) - 1}", status_code=303)
 
     async def show_saved(request: Request) -> Response:
