@@ -133,8 +133,8 @@ async def act_submit(request: Request) -> Response:
     ticket, option = await database_work(request, _ticket_option, request, user)
     if option.effect in PAUSES:
         return _to_case_page(ticket, option)
-    submitted = await request.form()
-    return await database_work(request, _submit, request, user, ticket, option, submitted)
+    async with request.form() as submitted:  # uploads' temporary files closed after
+        return await database_work(request, _submit, request, user, ticket, option, submitted)
 
 
 def _submit(

@@ -182,8 +182,8 @@ async def intake_submit(request: Request) -> Response:
     user = require_user(request)
     model = await database_work(request, _model_or_404, request, user.county)
     form = intake_form(model)
-    submitted = await request.form()
-    return await database_work(request, _submit, request, user, model, form, submitted)
+    async with request.form() as submitted:  # uploads' temporary files closed after
+        return await database_work(request, _submit, request, user, model, form, submitted)
 
 
 def _submit(

@@ -127,7 +127,7 @@ def database_form_page(work: Callable[[Request, FormData], Response]) -> Page:
 
     @wraps(work)
     async def endpoint(request: Request) -> Response:
-        submitted = await request.form()
-        return await database_work(request, work, request, submitted)
+        async with request.form() as submitted:  # uploads' temporary files closed after
+            return await database_work(request, work, request, submitted)
 
     return endpoint
