@@ -1,8 +1,16 @@
 """The API's request schema (validated by forms, so errors come in Chinese with field paths)
-and the OpenAPI 3.1 document served at /openapi.json."""
+and the OpenAPI 3.1 document served at /openapi.json.
+
+Both come from one place: `case_in(model)` is the request schema of a county, its allowed
+values (channels, categories, severities, centers) read from the county's published
+definition, and it is what the API validates a push with and what /openapi.json shows to a
+caller with that county's key. `data` is the county's intake form, the same schema the engine
+validates it with (attachment fields left out: the API takes no files)."""
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
 
 PARTY: dict[str, Any] = {
@@ -90,7 +98,71 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
-def openapi() -> dict[str, Any]:
+def case_in(model: Any = None) -> dict[str, Any]:
+    """The request schema; with a county's model, its allowed values as enums."""
+    schema = copy.deepcopy(CASE_IN)
+    if model is None:
+        return schema
+    facts = schema["properties"]
+    facts["channel"]["enum"] = list(model.channels)
+    facts["category"]["enum"] = list(model.categories)
+    facts["severity"]["enum"] = list(model.severities)
+    facts["location"]["enum"] = list(model.centers)
+    facts["center"]["enum"] = list(model.centers)
+    for name in ("channel", "category", "severity", "location", "center"):
+        facts[name].pop("minLength", None)
+        facts[name].pop("maxLength", None)
+    return schema
+
+
+def intake_data(model: Any) -> dict[str, Any]:
+    """The county's intake form as an OpenAPI component: its own $defs moved under the
+    component (references rewritten), attachment fields left out."""
+    ref = model.forms.get(model.intake_form)
+    if ref is None:
+        return {"type": "object"}
+    text = json.dumps(dict(ref.schema), ensure_ascii=False)
+    here = "#/components/schemas/IntakeData/"
+    schema: dict[str, Any] = json.loads(text.replace('"#/', f'"{here}'))
+    schema.pop("$schema", None)
+    _drop_attachments(schema)
+    return schema
+
+
+def _drop_attachments(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _drop_attachments(item)
+        return
+    if not isinstance(node, dict):
+        return
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        files = [
+            name
+            for name, sub in properties.items()
+            if isinstance(sub, dict) and "x-attachment" in sub
+        ]
+        for name in files:
+            del properties[name]
+        if files and isinstance(node.get("required"), list):
+            node["required"] = [n for n in node["required"] if n not in files]
+    for value in node.values():
+        _drop_attachments(value)
+
+
+def openapi(model: Any = None) -> dict[str, Any]:
+    """The document; with a county's model (the caller's key), its allowed values."""
+    request = case_in(model)
+    schemas: dict[str, Any] = {"CaseIn": request, "Case": CASE_OUT, "Error": ERROR}
+    if model is not None:
+        request["properties"]["data"] = {
+            "$ref": "#/components/schemas/IntakeData",
+            "title": "受理表单内容",
+        }
+        schemas["IntakeData"] = intake_data(model)
+    else:
+        request["description"] += "。带上 API 密钥请求本文档，可得到本县区的取值列表和受理表单"
     case_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}}}
     idem = {
         "name": "Idempotency-Key",
@@ -110,7 +182,7 @@ def openapi() -> dict[str, Any]:
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"CaseIn": CASE_IN, "Case": CASE_OUT, "Error": ERROR},
+            "schemas": schemas,
         },
         "security": [{"bearer": []}],
         "paths": {

@@ -51,7 +51,10 @@ def error_response(request: Request, status: int, detail: str = "") -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _default(exc) else ""
-    return error_response(request, exc.status_code, detail)
+    response = error_response(request, exc.status_code, detail)
+    # Headers the exception carries belong to the answer: a 405's Allow (RFC 9110 15.5.6).
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def _default(exc: HTTPException) -> str:

@@ -203,10 +203,13 @@ def _submit(
         raise HTTPException(403, "只能在您所在的受理窗口登记。")
     channel = str(data.get("channel") or submitted.get("_channel", ""))
     errors = form.validate(data)
+    # A refused registration is a 422, as the online intake and the API answer it.
     if channel not in model.channels:
-        return _page(request, user, model, data=data, alert="请选择来源渠道", visits=visits)
+        return _page(
+            request, user, model, data=data, alert="请选择来源渠道", visits=visits, status=422
+        )
     if errors:
-        return _page(request, user, model, data=data, errors=errors, visits=visits)
+        return _page(request, user, model, data=data, errors=errors, visits=visits, status=422)
     from engine.errors import ActionRefused, ValidationFailed
 
     found = facts(data, model)
@@ -226,9 +229,10 @@ def _submit(
         )
     except ValidationFailed as exc:
         problems = [forms.FieldError(e.path, e.message) for e in exc.field_errors]
-        return _page(request, user, model, data=data, errors=problems, visits=visits)
+        return _page(request, user, model, data=data, errors=problems, visits=visits, status=422)
     except ActionRefused as exc:
-        return _page(request, user, model, data=data, alert=refusal(exc), visits=visits)
+        alert = refusal(exc)
+        return _page(request, user, model, data=data, alert=alert, visits=visits, status=422)
     files.commit(data)  # the case is saved: its files move into the county's store
     return RedirectResponse(f"/cases/{view.code}/receipt?new=1", status_code=303)
 
