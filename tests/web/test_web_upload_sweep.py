@@ -83,7 +83,7 @@ def test_yidi_serve_sweeps_unreferenced_uploads(
             "the server's worker to sweep the attachments",
             gone=lambda: proc.poll() is not None,
         )
-        out, err = terminate(proc)
+        _, err = terminate(proc)
     assert proc.returncode in (0, -15), err
     assert_swept(files)
 

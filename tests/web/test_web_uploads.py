@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -113,7 +112,9 @@ def test_the_api_refuses_attachment_references(
         "size": len(PDF),
         "content_type": "application/pdf",
     }
-    answer = client.post("/api/v1/cases", json={"data": intake_data(evidence=evidence)}, headers=auth)
+    answer = client.post(
+        "/api/v1/cases", json={"data": intake_data(evidence=evidence)}, headers=auth
+    )
     assert answer.status_code == 422, answer.text
     assert [e["path"] for e in answer.json()["errors"]] == ["data/evidence"]
     assert "接口不接收附件" in answer.json()["errors"][0]["message"]
@@ -152,7 +153,11 @@ def test_a_citizens_pdf_is_stored_with_the_case_and_staff_can_download_it(
     [
         ("setup.exe", b"MZ\x90\x00\x03" + b"\x00" * 200, "application/pdf"),
         ("page.html", b"<!doctype html><script>alert(1)</script>", "application/pdf"),
-        ("pic.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/svg+xml"),
+        (
+            "pic.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+            "image/svg+xml",
+        ),
         ("empty.pdf", b"", "application/pdf"),
         ("big.pdf", PDF * 100, "application/pdf"),
     ],

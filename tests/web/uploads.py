@@ -79,9 +79,7 @@ def sign_in(client: TestClient, account: DemoAccount) -> None:
     assert answer.status_code == 303, answer.text
 
 
-def window_intake(
-    client: TestClient, clerk: DemoAccount, files: Any = None, **extra: str
-) -> Any:
+def window_intake(client: TestClient, clerk: DemoAccount, files: Any = None, **extra: str) -> Any:
     """The clerk (signed in) registers a case at their window."""
     assert clerk.membership is not None
     token = csrf_of(client, "/intake")
