@@ -13,13 +13,24 @@ import copy
 import json
 from typing import Any
 
+NAME_PATTERN = r"\S"  # Python's \s is str.isspace(), what the engine's strip() removes
+PARTY_FIELDS = ("parties", "当事人")  # admin.intake.FACTS["parties"]: where parties are read
+NAME_FIELDS = ("name", "姓名")  # admin.intake.PARTY_KEYS["name"]
+
 PARTY: dict[str, Any] = {
     "type": "object",
     "title": "当事人",
     "required": ["name"],
     "additionalProperties": False,
     "properties": {
-        "name": {"type": "string", "title": "姓名", "minLength": 1, "maxLength": 100},
+        # \S: the engine refuses a party whose name is only spaces (engine/intake.py).
+        "name": {
+            "type": "string",
+            "title": "姓名",
+            "minLength": 1,
+            "maxLength": 100,
+            "pattern": NAME_PATTERN,
+        },
         "phone": {"type": "string", "title": "手机号码", "format": "cn-mobile"},
         "id_number": {"type": "string", "title": "身份证号", "format": "cn-id-number"},
         "role": {"type": "string", "title": "身份", "maxLength": 40},
@@ -126,7 +137,25 @@ def intake_data(model: Any) -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(text.replace('"#/', f'"{here}'))
     schema.pop("$schema", None)
     _drop_attachments(schema)
+    _party_names_not_blank(schema)
     return schema
+
+
+def _party_names_not_blank(schema: dict[str, Any]) -> None:
+    """The engine refuses a party whose name is blank: say so where the form's parties are."""
+    here = "#/components/schemas/IntakeData/"
+    for field in PARTY_FIELDS:
+        rows = schema.get("properties", {}).get(field)
+        items = rows.get("items") if isinstance(rows, dict) else None
+        if isinstance(items, dict) and str(items.get("$ref", "")).startswith(here):
+            node: Any = schema
+            for part in items["$ref"][len(here) :].split("/"):
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+            items = node
+        for name in NAME_FIELDS:
+            found = items.get("properties", {}).get(name) if isinstance(items, dict) else None
+            if isinstance(found, dict) and found.get("type") == "string":
+                found.setdefault("pattern", NAME_PATTERN)
 
 
 def _drop_attachments(node: Any) -> None:

@@ -69,6 +69,9 @@ def test_openapi_lists_the_callers_countys_allowed_values(
         "$ref": "#/components/schemas/IntakeData/$defs/party"
     }
     assert "evidence" not in intake["properties"]  # the API takes no files
+    # The engine refuses a blank party name: the document says so (a schema-valid body is
+    # accepted, ST202).
+    assert intake["$defs"]["party"]["properties"]["name"]["pattern"] == r"\S"
     # Without a key: the generic document, no county's values.
     generic = client.get("/openapi.json").json()["components"]["schemas"]
     assert "enum" not in generic["CaseIn"]["properties"]["category"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -194,3 +195,85 @@ def test_an_upload_is_kept_across_a_re_render_for_its_own_session_only(
     code = online_code(online_intake(client, "xiaogan", **forged(digest)))
     assert case_data(db, code)["evidence"]["sha256"] == digest
     assert (store / digest[:2] / digest).read_bytes() == PDF
+
+
+# --- a step form's attachment (acting on a ticket) -------------------------------------------
+
+
+@pytest.fixture
+def handler(db: Engine, tmp_path: Path) -> object:
+    """xiaogan whose 办理情况 form takes the signed agreement; the town's 司法所 handler."""
+    import json
+    import shutil
+
+    import dsl
+    from admin.accounts import create_user
+    from admin.demo import demo_password, plan
+    from engine import versions
+    from tests.web.counties import DEFINITIONS
+    from tests.web.flow import TOWN
+    from tests.web.uploads import EVIDENCE
+
+    folder = tmp_path / "xiaogan"
+    shutil.copytree(DEFINITIONS / "xiaogan", folder)
+    path = folder / "forms" / "办理情况.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["properties"]["agreement"] = {**EVIDENCE, "title": "调解协议书"}
+    path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    model = dsl.compile_county(folder)
+    versions.publish(db, model, by="test")
+    account = next(
+        a
+        for a in plan(model)
+        if a.membership and a.membership.center == TOWN and a.membership.office == "司法所"
+    )
+    create_user(
+        db,
+        account.username,
+        demo_password(),
+        display_name=account.display_name,
+        county="xiaogan",
+        memberships=[account.membership],
+    )
+    return account
+
+
+def test_a_step_forms_file_is_stored_with_its_ticket_and_a_forged_one_is_dropped(
+    client: TestClient, db: Engine, app, handler: object, settings
+) -> None:
+    from sqlalchemy import select
+
+    from engine.clock import ManualClock
+    from engine.tables import TICKET
+    from tests.support import csrf_of
+    from tests.web.casework import MONDAY, open_case, open_ticket
+
+    clock = ManualClock(MONDAY)
+    app.state.clock = clock
+    first, second = open_case(db, clock), open_case(db, clock)
+    sign_in(client, handler)  # type: ignore[arg-type]
+    fields = {"method": "人民调解", "result": "化解成功", "notes": "双方达成协议，当场签字。"}
+    ticket = open_ticket(db, first)
+    url = f"/tickets/{ticket}/act/化解"
+    token = csrf_of(client, url)
+    done = client.post(
+        url, data={**fields, "csrf_token": token}, files={"agreement": ("协议.pdf", PDF)}
+    )
+    assert done.status_code == 303, done.text
+    digest = hashlib.sha256(PDF).hexdigest()
+    with db.connect() as conn:
+        stored = conn.execute(select(TICKET.c.data).where(TICKET.c.id == ticket)).scalar()
+    assert stored["agreement"]["sha256"] == digest
+    assert client.get(f"/cases/{first}/files/{digest}").content == PDF
+    # Another session acting on another case, naming that file by its digest: dropped.
+    stranger = TestClient(client.app, follow_redirects=False)
+    sign_in(stranger, handler)  # type: ignore[arg-type]
+    other = open_ticket(db, second)
+    url = f"/tickets/{other}/act/化解"
+    reference = {f"agreement/{k.partition('/')[2]}": v for k, v in forged(digest).items()}
+    answer = stranger.post(url, data={**fields, **reference, "csrf_token": csrf_of(stranger, url)})
+    assert answer.status_code == 303, answer.text
+    with db.connect() as conn:
+        stored = conn.execute(select(TICKET.c.data).where(TICKET.c.id == other)).scalar()
+    assert "agreement" not in stored
+    assert stranger.get(f"/cases/{second}/files/{digest}").status_code == 404
