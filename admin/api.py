@@ -191,9 +191,7 @@ def _create(
 
     files = _attachments(model, body["data"])
     if files:
-        return _refused(
-            request, claim, {"status": 422, "message": "请求内容有误", "errors": files}
-        )
+        return _refused(request, claim, {"status": 422, "message": "请求内容有误", "errors": files})
     found = {**facts(body["data"], model), **{k: v for k, v in body.items() if k != "data"}}
     missing = [
         {"path": key, "message": f"缺少「{label}」：请在请求或 data 中填写"}
