@@ -53,13 +53,12 @@ def test_attachments_download_only_within_scope_and_only_when_referenced(
     app, client, make_user, db: Engine
 ):
     seeder = Seeder(db).publish()
-    with TestClient(app) as c:  # the store lives in the app's data directory
-        c.get("/login")
-    files = app.state.attachments if hasattr(app.state, "attachments") else None
-    assert files is None  # created on first use
     from starlette.requests import Request
 
-    saved = store(Request({"type": "http", "app": app})).put(b"%PDF-1.4 test", "协议.pdf")
+    # The county's own store, in the app's data directory.
+    saved = store(Request({"type": "http", "app": app}), "webxian").put(
+        b"%PDF-1.4 test", "协议.pdf"
+    )
     reference = {"agreement": {"sha256": saved.sha256, "filename": "调解协议.pdf"}}
     mine = seeder.case(TOWN_A, data=reference)
     theirs = seeder.case(TOWN_B, data=reference)
