@@ -291,8 +291,10 @@ async def get_case(request: Request) -> Response:
 
 
 def case_form(model: Any) -> forms.Form:
-    """The county's request schema as a form (compiled once per county version: cached by
-    content), the same schema /openapi.json shows that county's callers."""
+    """The county's request schema as a form, `data` being its intake form (compiled once per
+    county version: cached by content): the same schema /openapi.json shows that county's
+    callers, so a body valid by the document passes here and one that is not is a 422 with
+    its path."""
     return forms.load_form(case_in(model), name=f"api-case-in-{model.key}")
 
 

@@ -109,41 +109,68 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
-def case_in(model: Any = None) -> dict[str, Any]:
-    """The request schema; with a county's model, its allowed values as enums."""
+def case_in(model: Any = None, data_at: str = "#/properties/data/") -> dict[str, Any]:
+    """The request schema the API validates a push with; with a county's model, its allowed
+    values as enums and `data` as its intake form (references based at `data_at`)."""
     schema = copy.deepcopy(CASE_IN)
-    if model is None:
-        return schema
-    facts = schema["properties"]
-    facts["channel"]["enum"] = list(model.channels)
-    facts["category"]["enum"] = list(model.categories)
-    facts["severity"]["enum"] = list(model.severities)
-    facts["location"]["enum"] = list(model.centers)
-    facts["center"]["enum"] = list(model.centers)
-    for name in ("channel", "category", "severity", "location", "center"):
-        facts[name].pop("minLength", None)
-        facts[name].pop("maxLength", None)
+    if model is not None:
+        facts = schema["properties"]
+        facts["channel"]["enum"] = list(model.channels)
+        facts["category"]["enum"] = list(model.categories)
+        facts["severity"]["enum"] = list(model.severities)
+        facts["location"]["enum"] = list(model.centers)
+        facts["center"]["enum"] = list(model.centers)
+        for name in ("channel", "category", "severity", "location", "center"):
+            facts[name].pop("minLength", None)
+            facts[name].pop("maxLength", None)
+        facts["data"] = {**intake_data(model, data_at), "title": "受理表单内容"}
+    _text_rule(schema)
     return schema
 
 
-def intake_data(model: Any) -> dict[str, Any]:
-    """The county's intake form as an OpenAPI component: its own $defs moved under the
-    component (references rewritten), attachment fields left out."""
+def intake_data(model: Any, base: str = "#/components/schemas/IntakeData/") -> dict[str, Any]:
+    """The county's intake form, as the API takes it: its own references based at `base`
+    (where it sits in the enclosing document), attachment fields left out, a blank party
+    name refused as the engine refuses it."""
     ref = model.forms.get(model.intake_form)
     if ref is None:
         return {"type": "object"}
     text = json.dumps(dict(ref.schema), ensure_ascii=False)
-    here = "#/components/schemas/IntakeData/"
-    schema: dict[str, Any] = json.loads(text.replace('"#/', f'"{here}'))
+    schema: dict[str, Any] = json.loads(text.replace('"#/', f'"{base}'))
     schema.pop("$schema", None)
     _drop_attachments(schema)
-    _party_names_not_blank(schema)
+    _party_names_not_blank(schema, base)
     return schema
 
 
-def _party_names_not_blank(schema: dict[str, Any]) -> None:
+# Text the request layer refuses at the edge (admin/limits.py when present): C0 controls but
+# tab, LF and CR; DEL; C1 controls; lone surrogates. Stated on every free-text string and
+# every property name, so that a body valid by the document is never refused for it.
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff]*$"
+
+
+def _text_rule(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _text_rule(item)
+        return
+    if not isinstance(node, dict):
+        return
+    kinds = node.get("type")
+    free_text = kinds == "string" and not {"enum", "const", "format", "$ref"} & node.keys()
+    if free_text and "pattern" not in node:
+        node["pattern"] = TEXT_PATTERN
+    elif free_text:
+        node["allOf"] = [*node.get("allOf", []), {"pattern": TEXT_PATTERN}]
+    if kinds == "object" and node.get("additionalProperties") is not False:
+        node.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
+    for key, value in node.items():
+        if key not in ("enum", "const", "default", "examples"):
+            _text_rule(value)
+
+
+def _party_names_not_blank(schema: dict[str, Any], here: str) -> None:
     """The engine refuses a party whose name is blank: say so where the form's parties are."""
-    here = "#/components/schemas/IntakeData/"
     for field in PARTY_FIELDS:
         rows = schema.get("properties", {}).get(field)
         items = rows.get("items") if isinstance(rows, dict) else None
@@ -182,14 +209,13 @@ def _drop_attachments(node: Any) -> None:
 
 def openapi(model: Any = None) -> dict[str, Any]:
     """The document; with a county's model (the caller's key), its allowed values."""
-    request = case_in(model)
+    here = "#/components/schemas/IntakeData/"
+    request = case_in(model, data_at=here)
     schemas: dict[str, Any] = {"CaseIn": request, "Case": CASE_OUT, "Error": ERROR}
     if model is not None:
-        request["properties"]["data"] = {
-            "$ref": "#/components/schemas/IntakeData",
-            "title": "受理表单内容",
-        }
-        schemas["IntakeData"] = intake_data(model)
+        # The same schema the API validates with; `data` as its own component.
+        schemas["IntakeData"] = request["properties"]["data"]
+        request["properties"]["data"] = {"$ref": here.rstrip("/"), "title": "受理表单内容"}
     else:
         request["description"] += "。带上 API 密钥请求本文档，可得到本县区的取值列表和受理表单"
     case_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}}}

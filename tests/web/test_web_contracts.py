@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from admin.accounts import create_api_key
+from admin.api_schema import TEXT_PATTERN
 from tests.web.counties import intake_data
 from tests.web.uploads import publish_with_evidence, sign_in, window_intake
 
@@ -72,9 +73,30 @@ def test_openapi_lists_the_callers_countys_allowed_values(
     # The engine refuses a blank party name: the document says so (a schema-valid body is
     # accepted, ST202).
     assert intake["$defs"]["party"]["properties"]["name"]["pattern"] == r"\S"
+    assert intake["properties"]["summary"]["pattern"] == TEXT_PATTERN  # no control characters
+    assert intake["propertyNames"] == {"pattern": TEXT_PATTERN}
     # Without a key: the generic document, no county's values.
     generic = client.get("/openapi.json").json()["components"]["schemas"]
     assert "enum" not in generic["CaseIn"]["properties"]["category"]
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"category": "外星人纠纷", "data": intake_data()}, "category"),
+        ({"data": intake_data(summary="邻居装修\x00噪音扰民，多次协商未果。")}, "data/summary"),
+        ({"data": {**intake_data(), "备\x07注": "x"}}, "data"),
+        ({"data": intake_data(parties=[{"name": " \t", "role": "申请人"}])}, "data/parties/0/name"),
+    ],
+)
+def test_the_api_refuses_what_the_document_excludes_by_its_path(
+    client: TestClient, auth: dict[str, str], body: dict[str, Any], path: str
+) -> None:
+    """Values outside the lists, control characters (NUL: a 500 on PostgreSQL before), a
+    blank party name: each refused by the documented schema, with its path."""
+    answer = client.post("/api/v1/cases", json=body, headers=auth)
+    assert answer.status_code == 422, answer.text
+    assert path in {e["path"] for e in answer.json()["errors"]}, answer.text
 
 
 def test_the_api_refuses_a_value_outside_the_documented_list_by_its_path(
