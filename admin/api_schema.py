@@ -109,9 +109,33 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
-def case_in(model: Any = None, data_at: str = "#/properties/data/") -> dict[str, Any]:
+VALUE_REF = "#/$defs/text_value"  # where the validating schema keeps TextValue
+
+
+def text_value(ref: str) -> dict[str, Any]:
+    """Any JSON value whose texts and property names hold no control character: what an
+    object of the form takes beyond its declared fields (recursive through `ref`)."""
+    return {
+        "title": "任意值（文字中不含控制字符）",
+        "anyOf": [
+            {"type": ["null", "boolean", "number"]},
+            {"type": "string", "pattern": TEXT_PATTERN},
+            {"type": "array", "items": {"$ref": ref}},
+            {
+                "type": "object",
+                "propertyNames": {"pattern": TEXT_PATTERN},
+                "additionalProperties": {"$ref": ref},
+            },
+        ],
+    }
+
+
+def case_in(
+    model: Any = None, data_at: str = "#/properties/data/", value_ref: str = VALUE_REF
+) -> dict[str, Any]:
     """The request schema the API validates a push with; with a county's model, its allowed
-    values as enums and `data` as its intake form (references based at `data_at`)."""
+    values as enums and `data` as its intake form (references based at `data_at`). Values
+    beyond an object's declared fields refer to `value_ref` (TextValue)."""
     schema = copy.deepcopy(CASE_IN)
     if model is not None:
         facts = schema["properties"]
@@ -124,7 +148,9 @@ def case_in(model: Any = None, data_at: str = "#/properties/data/") -> dict[str,
             facts[name].pop("minLength", None)
             facts[name].pop("maxLength", None)
         facts["data"] = {**intake_data(model, data_at), "title": "受理表单内容"}
-    _text_rule(schema)
+    _text_rule(schema, value_ref)
+    if value_ref == VALUE_REF:
+        schema["$defs"] = {"text_value": text_value(value_ref)}
     return schema
 
 
@@ -150,10 +176,10 @@ def intake_data(model: Any, base: str = "#/components/schemas/IntakeData/") -> d
 TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 
 
-def _text_rule(node: Any) -> None:
+def _text_rule(node: Any, value_ref: str) -> None:
     if isinstance(node, list):
         for item in node:
-            _text_rule(item)
+            _text_rule(item, value_ref)
         return
     if not isinstance(node, dict):
         return
@@ -165,9 +191,11 @@ def _text_rule(node: Any) -> None:
         node["allOf"] = [*node.get("allOf", []), {"pattern": TEXT_PATTERN}]
     if kinds == "object" and node.get("additionalProperties") is not False:
         node.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
+        if node.get("additionalProperties") in (None, True):
+            node["additionalProperties"] = {"$ref": value_ref}
     for key, value in node.items():
         if key not in ("enum", "const", "default", "examples"):
-            _text_rule(value)
+            _text_rule(value, value_ref)
 
 
 def _party_names_not_blank(schema: dict[str, Any], here: str) -> None:
@@ -211,8 +239,14 @@ def _drop_attachments(node: Any) -> None:
 def openapi(model: Any = None) -> dict[str, Any]:
     """The document; with a county's model (the caller's key), its allowed values."""
     here = "#/components/schemas/IntakeData/"
-    request = case_in(model, data_at=here)
-    schemas: dict[str, Any] = {"CaseIn": request, "Case": CASE_OUT, "Error": ERROR}
+    value_ref = "#/components/schemas/TextValue"
+    request = case_in(model, data_at=here, value_ref=value_ref)
+    schemas: dict[str, Any] = {
+        "CaseIn": request,
+        "Case": CASE_OUT,
+        "Error": ERROR,
+        "TextValue": text_value(value_ref),
+    }
     if model is not None:
         # The same schema the API validates with; `data` as its own component.
         schemas["IntakeData"] = request["properties"]["data"]

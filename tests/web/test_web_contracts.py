@@ -86,6 +86,7 @@ def test_openapi_lists_the_callers_countys_allowed_values(
         ({"category": "外星人纠纷", "data": intake_data()}, "category"),
         ({"data": intake_data(summary="邻居装修\x00噪音扰民，多次协商未果。")}, "data/summary"),
         ({"data": {**intake_data(), "备\x07注": "x"}}, "data"),
+        ({"data": {**intake_data(), "附言": {"行": ["好", "坏\x00"]}}}, "data/附言"),
         ({"data": intake_data(parties=[{"name": " \t", "role": "申请人"}])}, "data/parties/0/name"),
     ],
 )
