@@ -355,7 +355,9 @@ def _escalate(move: Move, reason: str) -> None:
     if here.parent is None:
         raise ActionRefused(f"「{here.name}」已是最高层级中心，无法提级")
     parent = move.county.centers[here.parent]
-    move.set(center=parent.key, level=parent.level, escalations=int(move.get("escalations")) + 1)
+    if not flow.move_to(move, parent.key):
+        raise ActionRefused(flow.no_office_message(move.county, parent.key, move.get("office")))
+    move.set(escalations=int(move.get("escalations")) + 1)
     move.event("escalated", note=reason, center=parent.key, level=parent.level)
 
 
@@ -369,7 +371,8 @@ def _push_down(move: Move, child: str) -> None:
     ):
         names = "、".join(c.key for c in routing.children(move.county, here)) or "无"
         raise ActionRefused(f"下沉目标「{child}」不是「{here}」的下级中心（可选：{names}）")
-    move.set(center=node.key, level=node.level)
+    if not flow.move_to(move, node.key):
+        raise ActionRefused(flow.no_office_message(move.county, node.key, move.get("office")))
     move.event("pushed_down", center=node.key, level=node.level)
 
 

@@ -107,6 +107,34 @@ def place(county: County, case: dict[str, Any], actor: Actor) -> tuple[str, str 
     return str(case["received_center"]), None  # window: first-asked responsibility stays put
 
 
+def move_to(move: Move, center: str) -> bool:
+    """Move the case to `center` (escalation, push-down). Its office stays when stationed
+    there, else routing chooses again at that center (`routing.office_at`): a ticket never
+    goes to an office that is not there. False (nothing changed) when no office there can
+    take the case."""
+    office = move.get("office")
+    chosen = routing.office_at(
+        move.county, office, str(move.get("category")), str(move.get("severity")), center
+    )
+    if chosen is None:
+        return False
+    node = move.county.centers[center]
+    move.set(center=node.key, level=node.level)
+    if chosen != office:
+        move.set(office=chosen)
+        note = f"「{office}」未入驻{node.name}，改由「{chosen}」承办"
+        move.event("assigned", office=chosen, note=note)
+    return True
+
+
+def no_office_message(county: County, center: str, office: Any) -> str:
+    name = county.centers[center].name
+    return (
+        f"「{name}」没有可承办本案的单位：「{office}」未入驻该中心，"
+        "该层级也没有可用的分派规则或兜底单位"
+    )
+
+
 # --- deadlines ----------------------------------------------------------------------------
 
 
