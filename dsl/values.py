@@ -166,6 +166,14 @@ def _known_field(
     column = (node.path.column or 1) + len(root) + 1  # the field, after "表单."
     token = node.path.__class__("NAME", first, line=node.path.line, column=column)
     name = tables.get("form_name", "")
+    if not name:
+        ctx.report(
+            token,
+            "这个动作没有表单（退回、转办、提级等动作不填写步骤的表单），条件中的「表单.…」无从读取",
+            "this action has no form (return, transfer, escalate ... do not fill the step's "
+            "form), so '表单.…' in its condition has nothing to read",
+        )
+        return False
     ctx.known(token, fields, (f"表单「{name}」的字段", f"field of form '{name}'"))
     return False
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select, update
 
 from dsl import routing
 from dsl.model import Actor, County, Deadline, Duration, Step
@@ -314,14 +314,37 @@ def enter(move: Move, step_key: str | None, *, note: str = "") -> None:
         enter(move, _next_of(step), note=note)
         return
     move.set(step=step.key)
+    actor = worker_of(move, step)
     if step.kind == "consultation":
         group = uuid.uuid4().hex
         for participant in step.participants:
             open_ticket(move, step, participant, join_group=group)
-    elif step.actor is not None:
-        open_ticket(move, step, step.actor)
-    if step.actor is not None and step.actor.where in ("routed_office", "office"):
-        move.set(office=place(move.county, {**move.case, **move.changes}, step.actor)[1])
+    elif actor is not None:
+        open_ticket(move, step, actor)
+    if actor is not None and actor.where in ("routed_office", "office"):
+        move.set(office=place(move.county, {**move.case, **move.changes}, actor)[1])
+
+
+def worker_of(move: Move, step: Step) -> Actor | None:
+    """Who works `step` for this case: its actor; but a step whose actor names an office that
+    was transferred (转办) to another office goes back to the office it was transferred to
+    (a follow-up after a poor evaluation, a reopening), not to the one the definition names."""
+    actor = step.actor
+    if actor is None or actor.where != "office":
+        return actor
+    last = move.conn.execute(
+        select(TICKET.c.office)
+        .where(
+            TICKET.c.case_id == move.case_id,
+            TICKET.c.step == step.key,
+            TICKET.c.kind != "supervision",
+        )
+        .order_by(TICKET.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if not last or last == actor.office or last not in move.county.offices:
+        return actor
+    return replace(actor, office=str(last))
 
 
 def _next_of(step: Step) -> str | None:
