@@ -66,8 +66,8 @@ def _misplaced(ctx: Context, decl: s.StepDecl, step: Step) -> None:
             at,
             f"「{word}」只在{kind_zh}步骤（类型 {kind_zh}）中起作用；"
             f"步骤「{step.key}」是{here}步骤，这里的「{word}」不会执行",
-            f"'{word}' only works in a {kind} step (类型 {kind_zh}); step '{step.key}' is a "
-            f"{step.kind} step, so it would never run",
+            f"'{word}' only works in {'an' if kind[0] in 'aeiou' else 'a'} {kind} step "
+            f"(类型 {kind_zh}); step '{step.key}' is a {step.kind} step, so it would never run",
         )
 
 
