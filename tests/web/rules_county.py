@@ -27,6 +27,7 @@ COUNTY_YD = """\
 层级 县, 镇
 中心 县中心 层级 县
 中心 东镇 层级 镇 上级 县中心
+中心 西岛 层级 镇 上级 县中心 标签 海岛
 角色 窗口人员, 调度员, 承办人, 回访员
 单位 综治中心 {
   角色 窗口人员, 调度员, 承办人, 回访员
@@ -49,6 +50,7 @@ COUNTY_YD = """\
 等级 一般, 较大
 渠道 来访 现场
 分派 事项 信访事项 -> 县 信访局 流程 信访
+分派 标签 海岛 -> 县 住建局
 分派 等级 一般 -> 镇 司法所
 兜底 窗口 综合窗口 单位 综治中心
 
@@ -111,7 +113,7 @@ FILES = {
             "location": {
                 "type": "object",
                 "title": "发生地",
-                "properties": {"town": {"type": "string", "title": "镇", "enum": [TOWN]}},
+                "properties": {"town": {"type": "string", "title": "镇", "enum": [TOWN, "西岛"]}},
                 "required": ["town"],
             },
             "parties": {
