@@ -183,6 +183,9 @@ def _stationing(ctx: Context, county: County, groups: dict[type, Located]) -> No
             continue
         path, decl = decls[process_key]
         for move, step, center, absent in _walk(county, process, decl, office, starts):
+            if move is None:  # where routing puts the case: the step names an absent office
+                _named_office_absent(ctx, county, decl, step, center, absent, reported, path)
+                continue
             key = (path, move.at.line or 0, move.at.column or 0, absent)
             if key in reported:
                 continue
@@ -209,9 +212,36 @@ def _stationing(ctx: Context, county: County, groups: dict[type, Located]) -> No
             )
 
 
+def _named_office_absent(
+    ctx: Context,
+    county: County,
+    decl: s.ProcessDecl,
+    step: str,
+    center: str,
+    absent: str,
+    reported: set[tuple[str, int, int, str]],
+    path: str,
+) -> None:
+    found = next((d for d in decl.steps if str(d.name) == step), None)
+    at = found.actor.office if found is not None and found.actor is not None else None
+    key = (path, (at.line or 0) if at else 0, (at.column or 0) if at else 0, absent)
+    if key in reported:
+        return
+    reported.add(key)
+    name = county.centers[center].name
+    ctx.report(
+        at,
+        f"步骤「{step}」由单位「{absent}」办理，但分派到「{name}」的案件所在中心及其上级"
+        "都没有入驻该单位，工单会发给不在场的单位",
+        f"step '{step}' is worked by office '{absent}', which is stationed neither at "
+        f"'{name}', where routing puts cases, nor above it",
+        path=path,
+    )
+
+
 def _walk(
     county: County, process: Process, decl: s.ProcessDecl, office: str, starts: list[Center]
-) -> Iterator[tuple[_Move, str, str, str]]:
+) -> Iterator[tuple[_Move | None, str, str, str]]:
     """Every (move, step, center, absent office) a routed case can reach with a ticket no office
     can work, following completions, returns, escalations and push-downs."""
     step_decls = {str(d.name): d for d in decl.steps}
@@ -225,8 +255,8 @@ def _walk(
             continue
         seen.add((step_key, center, holder))
         step = process.steps[step_key]
-        absent = _absent(county, step, holder, center) if cause is not None else None
-        if absent is not None and cause is not None:
+        absent = _absent(county, step, holder, center)
+        if absent is not None and (cause is not None or absent):
             yield cause, step_key, center, absent
             continue  # one report per way there is enough
         for nxt in _same_center(step):

@@ -367,3 +367,16 @@ def test_the_intake_location_is_a_town_object_or_a_center_name() -> None:
     form["properties"]["location"] = {"type": "string", "enum": ["城关镇", "县中心"]}
     files = county_files(**{"forms__受理_dot_json": json.dumps(form, ensure_ascii=False)})
     assert problems(files) == []
+
+
+def test_a_step_named_for_an_office_not_stationed_where_routing_puts_the_case() -> None:
+    text = replace_line(22, "分派 等级 一般 -> 县 综治中心")
+    text = replace_line(30, "    办理人 调解员 @ 单位 司法所", text)
+    errors = [p for p in problems(county_files(text)) if p[3] == "error"]
+    assert errors == [
+        (
+            "county.yd", 30, 18, "error",
+            "步骤「办理」由单位「司法所」办理，但分派到「县中心」的案件所在中心及其上级"
+            "都没有入驻该单位，工单会发给不在场的单位",
+        )
+    ]  # fmt: skip
