@@ -80,6 +80,7 @@ class _Move:
 
     at: Token
     what: str  # the action or stage as written, for the message
+    what_en: str
     target: str  # the step entered afterwards
     up: bool
 
@@ -90,12 +91,20 @@ def _moves(decl: s.ProcessDecl, step_decl: s.StepDecl, step: Step) -> Iterator[_
         action = actions.get(str(action_decl.name))
         if action is not None and action.effect in ("escalate", "push_down") and action.target:
             up = action.effect == "escalate"
-            yield _Move(action_decl.name, f"动作「{action.key}」", action.target, up)
+            yield _Move(
+                action_decl.name,
+                f"动作「{action.key}」",
+                f"action '{action.key}'",
+                action.target,
+                up,
+            )
     for deadline in (step_decl.deadline, decl.deadline):
         for stage in deadline.stages if deadline else ():
             for effect in stage.effects:
                 if effect.kind == "escalate":  # a stage re-enters the step the case is at
-                    yield _Move(effect.at, "时限阶段「提级」", step.key, True)
+                    yield _Move(
+                        effect.at, "时限阶段「提级」", "the deadline stage '提级'", step.key, True
+                    )
 
 
 def _routed_cases(
@@ -199,14 +208,14 @@ def _stationing(ctx: Context, county: County, groups: dict[type, Located]) -> No
                 level = county.centers[center].level
                 zh = f"单位「{office}」没有入驻该中心，{level}级没有分派规则，兜底单位也不在"
                 en = (
-                    f"office '{office}' is not stationed there, no route has that level and "
+                    f"office '{office}' is not stationed, no route has that level and "
                     "the fallback office is not there either"
                 )
             ctx.report(
                 move.at,
                 f"{move.what}把分派给「{office}」的案件{way}到「{name}」后，{zh}，"
                 f"步骤「{step}」的工单没有单位可承办",
-                f"{move.what} ({'escalate' if move.up else 'push down'}) takes cases routed to "
+                f"{move.what_en} {'escalates' if move.up else 'pushes down'} cases routed to "
                 f"'{office}' to '{name}', where {en}: step '{step}' has no office to work it",
                 path=path,
             )

@@ -312,7 +312,7 @@ def test_escalating_where_no_office_can_take_the_case_is_refused() -> None:
         )
     ]  # fmt: skip
     [d] = [d for d in dsl.compile_files("t", county_files(text)).diagnostics if d.line == 32]
-    assert d.message_en.startswith("动作「提级」 (escalate) takes cases routed to '司法所'")
+    assert d.message_en.startswith("action '提级' escalates cases routed to '司法所' to '县中心'")
     # with the fallback office stationed at 县, routing chooses it there: nothing to refuse
     assert problems(county_files(insert_after(31, ESCALATE))) == []
 
