@@ -313,6 +313,10 @@ def _assign(move: Move, data: dict[str, Any]) -> None:
         return
     if office not in move.county.offices:
         raise ActionRefused(f"承办单位「{office}」不是本县区的单位")
+    center = str(move.get("center"))
+    if not routing.office_stationed_at(move.county, office, center):
+        name = move.county.centers[center].name
+        raise ActionRefused(f"承办单位「{office}」没有入驻{name}，不能派给它")
     move.set(office=office)
     move.event("assigned", office=office)
 
