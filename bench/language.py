@@ -20,7 +20,17 @@ RUNS = 7
 FORM = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "properties": {"summary": {"type": "string", "title": "纠纷概要"}},
+    "properties": {
+        "summary": {"type": "string", "title": "纠纷概要"},
+        "category": {"type": "string", "title": "事项类型"},
+        "severity": {"type": "string", "title": "等级"},
+        "location": {
+            "type": "object",
+            "properties": {"town": {"type": "string"}},
+            "required": ["town"],
+        },
+    },
+    "required": ["category", "severity", "location"],
 }
 
 

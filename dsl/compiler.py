@@ -19,8 +19,10 @@ from dsl import syntax as s
 from dsl.context import CALENDAR, FORM, PROCESS, Context
 from dsl.csvlists import read_centers
 from dsl.diagnostics import Diagnostic, sort_key
+from dsl.effects import check_effects
 from dsl.formfiles import load_forms
 from dsl.hashing import content_hash
+from dsl.intake import check_intake_form
 from dsl.model import Calendar, County
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
@@ -151,6 +153,7 @@ def _build(
     header = _header(ctx, groups)
     t = _organisation(ctx, groups)
     t["forms"] = load_forms(ctx, files)
+    t["intake_fields"] = _intake_fields(header, t["forms"])
     t["processes"] = {str(p.name): p for _, p in groups[s.ProcessDecl]}
     t["calendars"] = calendars(ctx, groups[s.CalendarDecl])
     if not t["calendars"]:
@@ -195,8 +198,23 @@ def _build(
     _gaps(ctx, county, groups)
     check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])
     check_responses(ctx, county, groups[s.RouteDecl])
+    check_effects(ctx, county, groups)
+    intake = county.forms.get(county.intake_form)
+    if intake is not None and not any(d.path == intake.path for d in ctx.diagnostics):
+        text = files.get(intake.path, "")
+        check_intake_form(ctx, intake.name, intake.path, text, intake.schema, county.centers)
     county = _with_hash(county)
     return county
+
+
+def _intake_fields(header: s.CountyDecl | None, forms: dict[str, Any]) -> Any:
+    """The intake form's schema properties: what `数据.X` in a condition may name (a case's
+    data is its intake form; the steps' forms are kept on their tickets)."""
+    intake = forms.get(str(header.intake)) if header and header.intake else None
+    if intake is None:
+        return None
+    properties = intake.schema.get("properties")
+    return properties if isinstance(properties, dict) else {}
 
 
 def _defaults(

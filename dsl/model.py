@@ -295,6 +295,18 @@ class Action:
     outcome: str = ""  # a resolution label recorded on the case: "化解成功", "调解不成" ...
 
 
+# Actions that record the step's work fill the step's form unless they name their own; the
+# others (return, transfer, escalate, ...) carry a reason or their own data only.
+FORM_EFFECTS: tuple[ActionEffect, ...] = ("complete", "close", "reopen")
+
+
+def action_form(step: Step | None, action: Action) -> str | None:
+    """The form an action asks for: its own, else its step's (for FORM_EFFECTS)."""
+    if action.form:
+        return action.form
+    return step.form if step is not None and action.effect in FORM_EFFECTS else None
+
+
 StepKind = Literal["task", "consultation", "evaluation", "verification", "end"]
 
 

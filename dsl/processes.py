@@ -23,6 +23,7 @@ from dsl.context import (
     Context,
 )
 from dsl.model import (
+    FORM_EFFECTS,
     Action,
     ActionEffect,
     Actor,
@@ -156,9 +157,12 @@ def _action(
         )
     if node.form is not None:
         ctx.known(node.form, tables["forms"], FORM)
-    form_name = str(node.form or step_form or "")
+    inherits = effect in FORM_EFFECTS  # as dsl.model.action_form decides at runtime
+    form_name = str(node.form or (step_form if inherits else None) or "")
     schema = tables["forms"][form_name].schema if form_name in tables["forms"] else {}
     fields = set(schema.get("properties") or {}) if schema.get("properties") else None
+    if not form_name:
+        fields = set()  # no form: a 表单.X condition has nothing to read
     scope = {**tables, "form_fields": fields, "form_name": form_name}
     cond = condition(ctx, node.condition, scope) if node.condition else None
     target = str(node.target) if node.target else (step if effect == "transfer" else None)

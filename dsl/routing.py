@@ -82,3 +82,26 @@ def route(county: County, category: str, severity: str, location: str) -> RouteD
 def office_stationed_at(county: County, office: str, center: str) -> bool:
     node: Office = county.offices[office]
     return center in node.centers or county.centers[center].level in node.levels
+
+
+def office_at(
+    county: County, office: str | None, category: str, severity: str, center: str
+) -> str | None:
+    """The office a case moved to `center` (escalated, pushed down) is handled by: its own
+    where that is stationed; else the first route for the case at that center's level whose
+    office is stationed there, the fallback office, or any route of that level stationed there
+    (what `yidi check` assumes); None when no office there can take it."""
+    if office and office in county.offices and office_stationed_at(county, office, center):
+        return office
+    level = county.centers[center].level
+    at_level = [r for r in county.routes if r.level == level]
+    candidates = [
+        r.office for r in at_level if route_matches(county, r, category, severity, center)
+    ]
+    if county.fallback is not None:
+        candidates.append(county.fallback.office)
+    candidates += [r.office for r in at_level]
+    for candidate in candidates:
+        if candidate in county.offices and office_stationed_at(county, candidate, center):
+            return candidate
+    return None

@@ -6,6 +6,7 @@ from typing import Any
 
 from dsl import syntax as s
 from dsl.context import CATEGORY, CHANNEL, LEVEL, SEVERITY, Context
+from dsl.diagnostics import suggestion
 from dsl.model import (
     AllOf,
     AnyOf,
@@ -123,7 +124,7 @@ def _comparison(ctx: Context, node: s.CompareSyntax, tables: dict[str, Any]) -> 
         if not _known_values(ctx, node, field, values, tables):
             return None
         values = [str(v) if field != "visits" else v for v in values]
-    elif ROOTS[root] == "form" and not _known_field(ctx, node, root, rest, tables):
+    elif not _known_path(ctx, node, root, rest, tables):
         return None
     elif node.op in ORDERED and not all(isinstance(v, int | float) for v in values):
         ctx.report(
@@ -165,5 +166,49 @@ def _known_field(
     column = (node.path.column or 1) + len(root) + 1  # the field, after "表单."
     token = node.path.__class__("NAME", first, line=node.path.line, column=column)
     name = tables.get("form_name", "")
+    if not name:
+        ctx.report(
+            token,
+            "这个动作没有表单（退回、转办、提级等动作不填写步骤的表单），条件中的「表单.…」无从读取",
+            "this action has no form (return, transfer, escalate ... do not fill the step's "
+            "form), so '表单.…' in its condition has nothing to read",
+        )
+        return False
     ctx.known(token, fields, (f"表单「{name}」的字段", f"field of form '{name}'"))
     return False
+
+
+def _known_path(
+    ctx: Context, node: s.CompareSyntax, root: str, rest: str, tables: dict[str, Any]
+) -> bool:
+    if ROOTS[root] == "form":
+        return _known_field(ctx, node, root, rest, tables)
+    return _known_data(ctx, node, root, rest, tables)
+
+
+def _known_data(
+    ctx: Context, node: s.CompareSyntax, root: str, rest: str, tables: dict[str, Any]
+) -> bool:
+    """`数据.X` reads the case's data, which is what its intake form holds: X (and each further
+    part, where the form describes an object's fields) must be a field of that form."""
+    properties = tables.get("intake_fields")
+    column = (node.path.column or 1) + len(root) + 1
+    for part in rest.split("."):
+        if not isinstance(properties, dict):
+            return True  # no form to check against, or a value the form does not describe
+        if part not in properties:
+            token = node.path.__class__("NAME", part, line=node.path.line, column=column)
+            close = suggestion(part, list(properties))
+            ctx.report(
+                token,
+                f"案件数据中没有「{part}」：数据.… 读的是受理表单的字段，受理表单没有这一项，"
+                "这个条件永远不会成立",
+                f"the case data has no '{part}': 数据.… reads the intake form, which has no such "
+                "field, so the condition would never hold",
+                (f"您是不是要写「{close}」？", f"did you mean '{close}'?") if close else ("", ""),
+            )
+            return False
+        column += len(part) + 1
+        spec = properties[part]
+        properties = spec.get("properties") if isinstance(spec, dict) else None
+    return True

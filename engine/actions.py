@@ -8,13 +8,14 @@ row changed and is told who handled it and when.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
 from dsl import routing
-from dsl.model import Action, County, Step
+from dsl.model import Action, County, Step, action_form
 from engine import conditions, driver, flow, formcheck, loading, response
 from engine import statements as sql
 from engine.clock import CST
@@ -67,9 +68,11 @@ def actions_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> 
     return step.actions if step else ()
 
 
-def _choices(county: County, case: dict[str, Any], action: Action) -> tuple[str, ...]:
+def _choices(
+    county: County, case: dict[str, Any], step: Step | None, action: Action
+) -> tuple[str, ...]:
     if action.effect == "transfer":
-        return tuple(county.offices)
+        return _transfer_targets(county, case, step)
     if action.effect == "push_down":
         return tuple(c.key for c in routing.children(county, str(case["center"])))
     if action.effect == "divert":
@@ -94,9 +97,7 @@ def available(principal: Principal, loaded: loading.Loaded) -> list[ActionOption
     for action in actions_of(county, case, t):
         if not conditions.holds(action.condition, case, None):
             continue
-        form = action.form or (
-            step.form if step and action.effect in ("complete", "close") else None
-        )
+        form = action_form(step, action)
         options.append(
             ActionOption(
                 key=action.key,
@@ -106,7 +107,7 @@ def available(principal: Principal, loaded: loading.Loaded) -> list[ActionOption
                 form=form,
                 requires_reason=action.requires_reason
                 or action.effect in ("return", "suspend", "extend"),
-                choices=_choices(county, case, action),
+                choices=_choices(county, case, step, action),
             )
         )
     return options
@@ -194,11 +195,7 @@ def act(
     check(principal, loaded, expected_state)
     action = find_action(loaded, key, data, reason)
     step = step_of(loaded.county, loaded.case, loaded.ticket)
-    formcheck.validate(
-        loaded.county,
-        action.form or (step.form if step and action.effect in ("complete", "close") else None),
-        data,
-    )
+    formcheck.validate(loaded.county, action_form(step, action), data)
     if action.effect in ("suspend", "extend"):
         return _pause(conn, principal, ticket_id, action, data, reason, now)
     timed = step is not None and step.deadline is not None and bool(step.deadline.stages)
@@ -316,6 +313,10 @@ def _assign(move: Move, data: dict[str, Any]) -> None:
         return
     if office not in move.county.offices:
         raise ActionRefused(f"承办单位「{office}」不是本县区的单位")
+    center = str(move.get("center"))
+    if not routing.office_stationed_at(move.county, office, center):
+        name = move.county.centers[center].name
+        raise ActionRefused(f"承办单位「{office}」没有入驻{name}，不能派给它")
     move.set(office=office)
     move.event("assigned", office=office)
 
@@ -355,7 +356,9 @@ def _escalate(move: Move, reason: str) -> None:
     if here.parent is None:
         raise ActionRefused(f"「{here.name}」已是最高层级中心，无法提级")
     parent = move.county.centers[here.parent]
-    move.set(center=parent.key, level=parent.level, escalations=int(move.get("escalations")) + 1)
+    if not flow.move_to(move, parent.key):
+        raise ActionRefused(flow.no_office_message(move.county, parent.key, move.get("office")))
+    move.set(escalations=int(move.get("escalations")) + 1)
     move.event("escalated", note=reason, center=parent.key, level=parent.level)
 
 
@@ -369,7 +372,8 @@ def _push_down(move: Move, child: str) -> None:
     ):
         names = "、".join(c.key for c in routing.children(move.county, here)) or "无"
         raise ActionRefused(f"下沉目标「{child}」不是「{here}」的下级中心（可选：{names}）")
-    move.set(center=node.key, level=node.level)
+    if not flow.move_to(move, node.key):
+        raise ActionRefused(flow.no_office_message(move.county, node.key, move.get("office")))
     move.event("pushed_down", center=node.key, level=node.level)
 
 
@@ -377,11 +381,31 @@ def _transfer(move: Move, ticket: dict[str, Any], office: str) -> None:
     if office not in move.county.offices:
         raise ActionRefused(f"转办目标「{office}」不是本县区的单位")
     step = move.county.processes[str(move.get("process"))].step(str(ticket["step"]))
-    move.set(office=office)
     actor = step.actor
     assert actor is not None
-    flow.open_ticket(move, step, actor, office=office)
+    if office not in _transfer_targets(move.county, move.case, step):
+        raise ActionRefused(
+            f"转办目标「{office}」没有入驻「{move.get('center')}」及其上级中心，"
+            f"或没有「{actor.role}」：不能转办给它"
+        )
+    move.set(office=office)
+    # The new office works the step where it is stationed (this center or the nearest above).
+    there = replace(actor, where="office", office=office)
+    flow.open_ticket(move, step, there, office=office)
     move.event("transferred", office=office)
+
+
+def _transfer_targets(county: County, case: dict[str, Any], step: Step | None) -> tuple[str, ...]:
+    """Offices a step may be transferred to: stationed at the case's center or above it, and
+    with the role that works the step."""
+    role = step.actor.role if step is not None and step.actor is not None else ""
+    chain = [c.key for c in routing.ancestors(county, str(case["center"]))]
+    return tuple(
+        key
+        for key, office in county.offices.items()
+        if (not role or role in office.roles)
+        and any(routing.office_stationed_at(county, key, c) for c in chain)
+    )
 
 
 def _divert(move: Move, action: Action, diversion: str) -> None:

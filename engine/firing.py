@@ -126,8 +126,12 @@ def escalate(conn: Connection, row: TimerRow, now: datetime) -> None:
         return
     parent = move.county.centers[here.parent]
     step = str(move.get("step") or "")
+    if not flow.move_to(move, parent.key):
+        note = flow.no_office_message(move.county, parent.key, move.get("office"))
+        move.event("escalation_impossible", note=f"超时自动提级未执行：{note}")
+        return
     flow.cancel_open(move)
-    move.set(center=parent.key, level=parent.level, escalations=int(move.get("escalations")) + 1)
+    move.set(escalations=int(move.get("escalations")) + 1)
     move.event("escalated", note="超时自动提级", center=parent.key, level=parent.level)
     flow.enter(move, step)
     flow.save(move)

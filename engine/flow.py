@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select, update
 
 from dsl import routing
 from dsl.model import Actor, County, Deadline, Duration, Step
@@ -105,6 +105,34 @@ def place(county: County, case: dict[str, Any], actor: Actor) -> tuple[str, str 
         found = routing.center_at_level(county, center, actor.level) if actor.level else None
         return (found.key if found else center), None
     return str(case["received_center"]), None  # window: first-asked responsibility stays put
+
+
+def move_to(move: Move, center: str) -> bool:
+    """Move the case to `center` (escalation, push-down). Its office stays when stationed
+    there, else routing chooses again at that center (`routing.office_at`): a ticket never
+    goes to an office that is not there. False (nothing changed) when no office there can
+    take the case."""
+    office = move.get("office")
+    chosen = routing.office_at(
+        move.county, office, str(move.get("category")), str(move.get("severity")), center
+    )
+    if chosen is None:
+        return False
+    node = move.county.centers[center]
+    move.set(center=node.key, level=node.level)
+    if chosen != office:
+        move.set(office=chosen)
+        note = f"「{office}」未入驻{node.name}，改由「{chosen}」承办"
+        move.event("assigned", office=chosen, note=note)
+    return True
+
+
+def no_office_message(county: County, center: str, office: Any) -> str:
+    name = county.centers[center].name
+    return (
+        f"「{name}」没有可承办本案的单位：「{office}」未入驻该中心，"
+        "该层级也没有可用的分派规则或兜底单位"
+    )
 
 
 # --- deadlines ----------------------------------------------------------------------------
@@ -286,14 +314,37 @@ def enter(move: Move, step_key: str | None, *, note: str = "") -> None:
         enter(move, _next_of(step), note=note)
         return
     move.set(step=step.key)
+    actor = worker_of(move, step)
     if step.kind == "consultation":
         group = uuid.uuid4().hex
         for participant in step.participants:
             open_ticket(move, step, participant, join_group=group)
-    elif step.actor is not None:
-        open_ticket(move, step, step.actor)
-    if step.actor is not None and step.actor.where in ("routed_office", "office"):
-        move.set(office=place(move.county, {**move.case, **move.changes}, step.actor)[1])
+    elif actor is not None:
+        open_ticket(move, step, actor)
+    if actor is not None and actor.where in ("routed_office", "office"):
+        move.set(office=place(move.county, {**move.case, **move.changes}, actor)[1])
+
+
+def worker_of(move: Move, step: Step) -> Actor | None:
+    """Who works `step` for this case: its actor; but a step whose actor names an office that
+    was transferred (转办) to another office goes back to the office it was transferred to
+    (a follow-up after a poor evaluation, a reopening), not to the one the definition names."""
+    actor = step.actor
+    if actor is None or actor.where != "office":
+        return actor
+    last = move.conn.execute(
+        select(TICKET.c.office)
+        .where(
+            TICKET.c.case_id == move.case_id,
+            TICKET.c.step == step.key,
+            TICKET.c.kind != "supervision",
+        )
+        .order_by(TICKET.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if not last or last == actor.office or last not in move.county.offices:
+        return actor
+    return replace(actor, office=str(last))
 
 
 def _next_of(step: Step) -> str | None:

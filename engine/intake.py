@@ -20,6 +20,10 @@ from engine.flow import Move
 def check_choice(
     county: County, *, channel: str, category: str, severity: str, location: str
 ) -> None:
+    # A fact the form left empty (or lacks): say which, never the Python word None.
+    for value, what in ((category, "事项类型"), (severity, "等级"), (location, "发生地")):
+        if not isinstance(value, str) or not value.strip():
+            raise ActionRefused(f"请填写{what}：没有{what}的案件无法分派")
     if channel not in county.channels:
         raise ActionRefused(f"没有受理渠道「{channel}」，可选：{'、'.join(county.channels)}")
     if category not in county.categories:

@@ -20,6 +20,7 @@ FAILING = """# language: zh-CN
       | 事项类型 | 邻里纠纷                   |
       | 等级     | 一般                       |
       | 地点     | 东村                       |
+      | 纠纷发生地.镇 | 东镇                  |
       | 当事人   | 张三，13800001111          |
       | 纠纷概要 | 邻居装修噪音扰民，协商未果 |
     那么 案件在 "派单" 步骤，由 "小镇县中心" 办理
@@ -50,5 +51,5 @@ def test_a_failing_scenario_fails_the_run_with_the_domain_message(
     assert server.main(["accept", str(county)]) != 0
     out = capfd.readouterr().out
     assert "期望案件在「派单」由 小镇县中心 办理，实际「派单」由 东镇 办理" in out
-    assert "失败.feature:13: 那么 案件在" in out
+    assert "失败.feature:14: 那么 案件在" in out
     assert "1 failed" in out

@@ -78,6 +78,16 @@ INTAKE = {
     "properties": {
         "事由": {"type": "string", "title": "纠纷事由", "minLength": 2},
         "联系电话": {"type": "string", "title": "联系电话", "format": "cn-mobile"},
+        "事项类型": {"type": "string", "title": "事项类型", "enum": ["邻里纠纷", "婚姻家庭"]},
+        "等级": {"type": "string", "title": "等级", "enum": ["一般", "较大"]},
+        "发生地": {
+            "type": "object",
+            "title": "纠纷发生地",
+            "properties": {
+                "town": {"type": "string", "title": "乡镇", "enum": ["城关镇", "河口镇"]}
+            },
+            "required": ["town"],
+        },
     },
     "required": ["事由", "联系电话"],
 }

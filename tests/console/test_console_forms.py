@@ -22,7 +22,13 @@ def test_form_list_names_every_form(client: TestClient, qingshan: Engine) -> Non
 
 def test_sample_data_passes_validation() -> None:
     values = sample(INTAKE)
-    assert values == {"事由": "纠纷事由", "联系电话": "13800138000"}
+    assert values == {
+        "事由": "纠纷事由",
+        "联系电话": "13800138000",
+        "事项类型": "邻里纠纷",
+        "等级": "一般",
+        "发生地": {"town": "城关镇"},
+    }
     assert forms.load_form(INTAKE, name="受理登记").validate(values) == []
 
 

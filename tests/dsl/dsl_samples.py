@@ -47,7 +47,20 @@ FORM = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "受理",
     "type": "object",
-    "properties": {"summary": {"type": "string", "title": "纠纷概要"}},
+    "properties": {
+        "summary": {"type": "string", "title": "纠纷概要"},
+        "category": {"type": "string", "title": "事项类型"},
+        "severity": {"type": "string", "title": "等级"},
+        "金额": {"type": "number", "title": "涉及金额"},
+        "人数": {"type": "integer", "title": "涉及人数"},
+        "location": {  # the intake convention (dsl/intake.py): a town, and maybe a village
+            "type": "object",
+            "title": "纠纷发生地",
+            "properties": {"town": {"type": "string"}, "village": {"type": "string"}},
+            "required": ["town"],
+        },
+    },
+    "required": ["category", "severity", "location"],
 }
 
 

@@ -229,3 +229,154 @@ def test_routed_steps_need_their_role_in_every_office_routing_can_choose() -> No
             "但该单位没有这个角色",
         ),
     ]  # fmt: skip
+
+
+# --- no inert rule (issue 15): what would never run, or run wrong, is refused -------------
+
+
+def test_settings_that_only_another_kind_of_step_reads_are_refused() -> None:
+    cases = {
+        "    评价 {\n      评价人 当事人\n    }": (
+            "「评价」只在评价步骤（类型 评价）中起作用；"
+            "步骤「办理」是任务步骤，这里的「评价」不会执行",
+            "'评价' only works in an evaluation step (类型 评价); step '办理' is a task step, "
+            "so it would never run",
+        ),
+        "    回访 30%": (
+            "「回访」只在核查步骤（类型 核查）中起作用；"
+            "步骤「办理」是任务步骤，这里的「回访」不会执行",
+            "'回访' only works in a verification step (类型 核查); step '办理' is a task step, "
+            "so it would never run",
+        ),
+        "    参与 调解员 @ 承办单位": (
+            "「参与」只在会商步骤（类型 会商）中起作用；"
+            "步骤「办理」是任务步骤，这里的「参与」不会执行",
+            "'参与' only works in a consultation step (类型 会商); step '办理' is a task step, "
+            "so it would never run",
+        ),
+    }
+    for line, (zh, en) in cases.items():
+        result = dsl.compile_files("test", county_files(insert_after(31, line)))
+        [d] = result.diagnostics
+        column = 8 if line.strip().startswith("参与") else 5
+        assert (d.path, d.line, d.column, d.message, d.message_en) == (
+            "county.yd",
+            32,
+            column,
+            zh,
+            en,
+        ), line
+        assert result.county is None
+
+
+def test_a_data_condition_must_name_a_field_of_the_intake_form() -> None:
+    files = county_files(replace_line(31, "    动作 化解 办结 当 数据.金钱 > 3"))
+    [d] = dsl.compile_files("test", files).diagnostics
+    assert (d.line, d.column, d.message, d.hint) == (
+        31,
+        19,
+        "案件数据中没有「金钱」：数据.… 读的是受理表单的字段，"
+        "受理表单没有这一项，这个条件永远不会成立",
+        "您是不是要写「金额」？",
+    )
+    assert d.message_en.startswith("the case data has no '金钱'")
+    nested = county_files(replace_line(31, "    动作 化解 办结 当 数据.location.镇 == 城关镇"))
+    assert [(p[1], p[2]) for p in problems(nested)] == [(31, 28)]
+    good = county_files(replace_line(31, "    动作 化解 办结 当 数据.location.town == 城关镇"))
+    assert problems(good) == []
+
+
+def test_a_form_condition_on_an_action_without_a_form_is_refused() -> None:
+    text = replace_line(30, "    办理人 调解员 @ 承办单位\n    表单 受理")
+    text = replace_line(33, "    动作 退回 退回 -> 派单 当 表单.summary 已填", text)
+    [d] = dsl.compile_files("test", county_files(text)).diagnostics
+    assert (d.line, d.column) == (33, 25)
+    assert d.message.startswith("这个动作没有表单")
+    # a reopening fills its step's form (as the engine does), so it may read it
+    reopen = replace_line(33, "    动作 重办 重开 -> 派单 当 表单.summary 已填", text)
+    assert problems(county_files(reopen)) == []
+
+
+ESCALATE = "    动作 提级 提级 -> 办理 需理由"
+
+
+def test_escalating_where_no_office_can_take_the_case_is_refused() -> None:
+    # 司法所 is stationed only in towns; without the fallback nobody is at 县中心 for 办理.
+    text = replace_line(23, "", insert_after(31, ESCALATE))
+    found = [p for p in problems(county_files(text)) if p[3] == "error"]
+    assert found == [
+        (
+            "county.yd", 32, 8, "error",
+            "动作「提级」把分派给「司法所」的案件提级到「县中心」后，单位「司法所」没有入驻该中心，"
+            "县级没有分派规则，兜底单位也不在，步骤「办理」的工单没有单位可承办",
+        )
+    ]  # fmt: skip
+    [d] = [d for d in dsl.compile_files("t", county_files(text)).diagnostics if d.line == 32]
+    assert d.message_en.startswith("action '提级' escalates cases routed to '司法所' to '县中心'")
+    # with the fallback office stationed at 县, routing chooses it there: nothing to refuse
+    assert problems(county_files(insert_after(31, ESCALATE))) == []
+
+
+def test_a_deadline_stage_escalating_where_no_office_can_take_the_case_is_refused() -> None:
+    stage = "    时限 {\n      默认 3 天\n      超时 提级\n    }"
+    text = replace_line(23, "", insert_after(31, stage))
+    found = [p for p in problems(county_files(text)) if p[3] == "error"]
+    assert [(line, column) for _, line, column, _, _ in found] == [(34, 10)]
+    assert found[0][4].startswith("时限阶段「提级」把分派给「司法所」的案件提级到「县中心」后")
+
+
+def test_a_step_named_for_an_office_stationed_nowhere_above_after_a_push_down() -> None:
+    # 综治中心 works 办理 by name; pushed down to a village it is stationed at (城关镇 above).
+    text = BASE.replace("    办理人 调解员 @ 承办单位", "    办理人 调解员 @ 单位 综治中心")
+    assert problems(county_files(text)) == []
+
+
+def test_the_intake_form_must_carry_category_severity_and_location() -> None:
+    form = json.loads(county_files()["forms/受理.json"])
+    del form["properties"]["location"]
+    files = county_files(**{"forms__受理_dot_json": json.dumps(form, ensure_ascii=False)})
+    [d] = dsl.compile_files("t", files).diagnostics
+    assert (d.path, d.line, d.column) == ("forms/受理.json", 1, 1)
+    assert d.message == (
+        "受理表单「受理」（forms/受理.json）缺少发生地字段（「location」、「发生地」、「地点」之一）："
+        "窗口登记和网上受理靠它分派案件"
+    )
+    assert d.hint.startswith('发生地写成对象：{"type": "object"')
+    assert d.message_en.startswith("intake form '受理' (forms/受理.json) has no location field")
+
+
+def test_the_intake_location_is_a_town_object_or_a_center_name() -> None:
+    form = json.loads(county_files()["forms/受理.json"])
+    form["properties"]["location"] = {"type": "array"}
+    text = json.dumps(form, ensure_ascii=False, indent=2)
+    files = county_files(**{"forms__受理_dot_json": text})
+    [(path, line, column, _, message)] = problems(files)
+    assert (path, text.splitlines()[line - 1][column - 1 :]) == ("forms/受理.json", '"location": {')
+    assert message.startswith(
+        "受理表单「受理」（forms/受理.json）的「location」须为对象，含「town」"
+    )
+    form["properties"]["location"] = {
+        "type": "object",
+        "properties": {"town": {"type": "string", "enum": ["城关镇", "城西镇"]}},
+    }
+    files = county_files(**{"forms__受理_dot_json": json.dumps(form, ensure_ascii=False)})
+    assert [p[4] for p in problems(files)] == [
+        "受理表单「受理」（forms/受理.json）的「location.town」可选值「城西镇」不是本县区的中心，"
+        "选它的案件无法分派"
+    ]
+    form["properties"]["location"] = {"type": "string", "enum": ["城关镇", "县中心"]}
+    files = county_files(**{"forms__受理_dot_json": json.dumps(form, ensure_ascii=False)})
+    assert problems(files) == []
+
+
+def test_a_step_named_for_an_office_not_stationed_where_routing_puts_the_case() -> None:
+    text = replace_line(22, "分派 等级 一般 -> 县 综治中心")
+    text = replace_line(30, "    办理人 调解员 @ 单位 司法所", text)
+    errors = [p for p in problems(county_files(text)) if p[3] == "error"]
+    assert errors == [
+        (
+            "county.yd", 30, 18, "error",
+            "步骤「办理」由单位「司法所」办理，但分派到「县中心」的案件所在中心及其上级"
+            "都没有入驻该单位，工单会发给不在场的单位",
+        )
+    ]  # fmt: skip

@@ -47,6 +47,8 @@ def test_the_five_tickets_of_xiaogan(xg: Engine) -> None:
         xg.act(dispatcher, dispatch.id, "派发", {})
     with pytest.raises(ActionRefused, match="不是本县区的单位"):
         xg.act(dispatcher, dispatch.id, "派发", {"office": "外星办"})
+    with pytest.raises(ActionRefused, match=r"承办单位「司法局」没有入驻.*，不能派给它"):
+        xg.act(dispatcher, dispatch.id, "派发", {"office": "司法局"})  # a county-level office
     view = xg.act(dispatcher, dispatch.id, "派发", {"office": "人民调解委员会"})
     assert view.office == "人民调解委员会"
     view = xg.act(handler, view.open_tickets()[0].id, "接收", {})

@@ -9,6 +9,8 @@ Feature: Xiaozhen county: ordinary disputes are mediated in the town within 3 wo
       | 事项类型 | 邻里纠纷                      |
       | 等级     | 一般                          |
       | 地点     | 东村                          |
+      | 纠纷发生地.镇 | 东镇 |
+      | 纠纷发生地.村 | 东村 |
       | 当事人   | 张三，13800001111             |
       | 当事人   | 姓名=李四，电话=13900002222   |
       | 纠纷概要 | 邻居装修噪音扰民，协商未果    |

@@ -7,6 +7,8 @@ Feature: Xiaozhen county: suspending and extending a mediation move its deadline
       | 事项类型 | 婚姻家庭                   |
       | 等级     | 一般                       |
       | 地点     | 东村                       |
+      | 纠纷发生地.镇 | 东镇 |
+      | 纠纷发生地.村 | 东村 |
       | 当事人   | 周一，13800001111          |
       | 纠纷概要 | 夫妻因抚养费发生争执       |
     And the "调度员" at "东镇" takes action "派发"
