@@ -35,6 +35,7 @@ import forms.cli
 from admin import routes as admin_routes
 from admin.errors import EXCEPTION_HANDLERS
 from admin.health import healthz, readyz
+from admin.limits import MAX_REQUEST_HEAD, RequestLimitsMiddleware, bad_request_bytes
 from admin.request_log import RequestLogMiddleware
 from admin.security import CSRFMiddleware, SecurityHeadersMiddleware
 from admin.session import SessionMiddleware
@@ -78,10 +79,12 @@ def create_app(settings: Settings, db: Engine | None = None) -> Starlette:
         *admin_routes.routes(),
     ]
     # Outermost first: every response is logged and gets the security headers, even errors;
-    # the CSRF check needs the session, so it runs inside it.
+    # the request layer's limits and text checks come before anything reads the request; the
+    # CSRF check needs the session, so it runs inside it.
     middleware = [
         Middleware(RequestLogMiddleware),
         Middleware(SecurityHeadersMiddleware),
+        Middleware(RequestLimitsMiddleware),
         Middleware(SessionMiddleware, secret_key=settings.secret_key),
         Middleware(CSRFMiddleware),
     ]
@@ -129,6 +132,13 @@ class NoDelayHTTPProtocol(_HTTPProtocol):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's own answer to a request it cannot parse (a request line or headers past
+        its buffer, malformed HTTP) is a bare English 400 without our headers: answer in
+        Chinese with the security headers instead, and close as uvicorn does."""
+        self.transport.write(bad_request_bytes())
+        self.transport.close()
+
 
 def _configure_logging(level: str) -> None:
     logging.basicConfig(
@@ -160,6 +170,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "access_log": False,
         "http": NoDelayHTTPProtocol,
         **proxy_options(),
+        # The request line and headers may take this many bytes while they arrive in pieces
+        # (h11's default is 16 KB); the app refuses a target over 8 KB with a Chinese 414.
+        "h11_max_incomplete_event_size": MAX_REQUEST_HEAD,
     }
     with engine.worker.embedded(db):  # fires deadlines' timers in this (supervising) process
         if args.workers > 1:

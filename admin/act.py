@@ -14,6 +14,7 @@ import forms
 from admin import row_buttons, stationed
 from admin.attachments import uploads
 from admin.auth import StaffUser, require_user
+from admin.limits import MAX_TEXT, form_of
 from admin.scope import CASE, TICKET, county_id, todo_clause
 from admin.web import database_page, database_work, render
 from admin.workflow import refusal, workflow
@@ -133,8 +134,8 @@ async def act_submit(request: Request) -> Response:
     ticket, option = await database_work(request, _ticket_option, request, user)
     if option.effect in PAUSES:
         return _to_case_page(ticket, option)
-    async with request.form() as submitted:  # uploads' temporary files closed after
-        return await database_work(request, _submit, request, user, ticket, option, submitted)
+    submitted = await form_of(request)  # uploads closed by the request layer after
+    return await database_work(request, _submit, request, user, ticket, option, submitted)
 
 
 def _submit(
@@ -149,6 +150,9 @@ def _submit(
     data = form.parse_submission(submitted, attachments=files) if form else {}
     if option_needs_reason(option) and not reason:
         return _page(request, ticket, option, form, data=data, alert="请填写理由", status=422)
+    if len(reason) > MAX_TEXT:  # the same cap as every other reason (中止, 延期, 恢复)
+        alert = f"理由不能超过 {MAX_TEXT} 字（现有 {len(reason)} 字）"
+        return _page(request, ticket, option, form, data=data, alert=alert, status=422)
     errors = form.validate(data) if form else []
     if errors:
         return _page(

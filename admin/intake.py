@@ -16,10 +16,12 @@ import forms
 from admin import row_buttons
 from admin.auth import StaffMembership, StaffUser, require_user
 from admin.case_page import visible_case
+from admin.limits import form_of
 from admin.scope import county_model
 from admin.stationed import now_of
 from admin.web import database_form_page, database_page, database_work, render
 from admin.workflow import refusal, workflow
+from forms.integers import parse_int
 
 # The intake form names its own fields; these are the names we recognise for the four facts
 # routing needs (English keys as in the seed counties, or the Chinese titles).
@@ -60,15 +62,44 @@ def facts(data: dict[str, Any], model: Any = None) -> dict[str, Any]:
 
 
 def _location(value: Any, model: Any) -> Any:
-    """A center key: forms may ask for {town, village, address}; the most precise known wins."""
+    """A center key: forms may ask for {town, village, address}; the most precise known wins.
+    Anything but text where a name belongs is passed on as it is, for `wrong_types`."""
     if not isinstance(value, dict):
         return value
     centers = model.centers if model is not None else {}
     town, village = value.get("town"), value.get("village")
+    if not isinstance(town, str) or not isinstance(village, (str, type(None))):
+        return value
     for candidate in (f"{town}/{village}", village, town):
         if candidate in centers:
             return candidate
     return town
+
+
+TEXT_FACTS = {
+    "channel": "来源渠道",
+    "category": "事项类型",
+    "severity": "等级",
+    "location": "发生地",
+    "center": "受理中心",
+    "title": "标题",
+}
+
+
+def wrong_types(found: dict[str, Any]) -> list[tuple[str, str]]:
+    """(fact, Chinese message) for each routing fact that is not text where a name belongs
+    (`"category": [1]`, `"location": {"town": {}}`): refused before it reaches the engine,
+    which looks names up and cannot hash a list."""
+    problems = [
+        (key, f"「{label}」应为文字")
+        for key, label in TEXT_FACTS.items()
+        if found.get(key) not in (None, "") and not isinstance(found.get(key), str)
+    ]
+    for index, party in enumerate(found.get("parties") or []):
+        for key, value in party.items():
+            if not isinstance(value, str):
+                problems.append((f"parties/{index}/{key}", "当事人信息应为文字"))
+    return problems
 
 
 def intake_form(model: Any) -> forms.Form:
@@ -170,10 +201,8 @@ def route_preview(request: Request, submitted: FormData) -> Response:
 
 
 def _visits(submitted: FormData) -> int:
-    try:
-        return max(0, min(99, int(str(submitted.get("_visits", "1")))))
-    except ValueError:
-        return 1
+    found = parse_int(submitted.get("_visits", "1"), 0, 10_000)
+    return 1 if found is None else min(99, found)
 
 
 async def intake_submit(request: Request) -> Response:
@@ -182,8 +211,8 @@ async def intake_submit(request: Request) -> Response:
     user = require_user(request)
     model = await database_work(request, _model_or_404, request, user.county)
     form = intake_form(model)
-    async with request.form() as submitted:  # uploads' temporary files closed after
-        return await database_work(request, _submit, request, user, model, form, submitted)
+    submitted = await form_of(request)  # uploads closed by the request layer after
+    return await database_work(request, _submit, request, user, model, form, submitted)
 
 
 def _submit(

@@ -13,6 +13,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from admin import limits
+from admin.limits import form_of
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -25,7 +28,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-MAX_BODY = 30 * 1024 * 1024  # the largest form with attachments; the body is read into memory
+MAX_BODY = limits.MAX_BODY  # (the request layer enforces it)
 EXEMPT_PREFIXES = ("/api/",)
 
 
@@ -51,7 +54,10 @@ class SecurityHeadersMiddleware:
 
 
 class CSRFMiddleware:
-    """Refuse a state-changing request whose token does not match the session's (403)."""
+    """Refuse a state-changing request whose token does not match the session's (403).
+
+    The body was read, limited and parsed by the request layer (admin.limits), which runs
+    first: the token is read from the form it parsed, and the body goes on untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -65,59 +71,19 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         expected = scope.get("session", {}).get("csrf", "")
-        body = await _read_body(receive)
-        if body is None:
-            from admin.errors import error_response
-
-            await error_response(Request(scope), 413)(scope, _replayer(b""), send)
-            return
-        replay = _replayer(body)
-        request = Request(scope, _replayer(body))
+        request = Request(scope, receive)
         supplied = request.headers.get("x-csrf-token", "")
         if not supplied and _is_form(request):
-            form = await request.form()
-            value = form.get("csrf_token")
+            value = (await form_of(request)).get("csrf_token")
             supplied = value if isinstance(value, str) else ""
-            await form.close()
         if not expected or not hmac.compare_digest(supplied.encode(), expected.encode()):
             from admin.errors import csrf_failure  # errors imports templates; avoid a cycle
 
-            await csrf_failure(request)(scope, replay, send)
+            await csrf_failure(request)(scope, receive, send)
             return
-        await self.app(scope, replay, send)
+        await self.app(scope, receive, send)
 
 
 def _is_form(request: Request) -> bool:
     kind = request.headers.get("content-type", "")
     return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body, or None when it is larger than MAX_BODY."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replayer(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive

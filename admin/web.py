@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 import forms
+from admin.limits import form_of
 
 CST = timezone(timedelta(hours=8))  # county local time, no DST
 TEMPLATES = Path(__file__).parent / "templates"
@@ -127,7 +128,7 @@ def database_form_page(work: Callable[[Request, FormData], Response]) -> Page:
 
     @wraps(work)
     async def endpoint(request: Request) -> Response:
-        async with request.form() as submitted:  # uploads' temporary files closed after
-            return await database_work(request, work, request, submitted)
+        submitted = await form_of(request)  # uploads closed by the request layer after
+        return await database_work(request, work, request, submitted)
 
     return endpoint

@@ -8,7 +8,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 import server
-from admin import security
+from admin import limits
 from admin.accounts import USERS, MembershipSpec
 from admin.attachments import store
 from admin.cli import parse_member
@@ -42,7 +42,7 @@ def test_wrong_method_is_a_chinese_page(client):
 
 
 def test_oversized_post_is_refused_before_it_is_parsed(client, monkeypatch):
-    monkeypatch.setattr(security, "MAX_BODY", 1000)
+    monkeypatch.setattr(limits, "MAX_BODY", 1000)
     token = csrf_of(client)
     response = client.post("/login", data={"username": "x" * 2000, "csrf_token": token})
     assert response.status_code == 413
