@@ -24,12 +24,13 @@ from starlette.routing import BaseRoute, Route
 import forms
 from admin.accounts import IDEMPOTENCY, Caller, caller_for_token
 from admin.api_schema import case_in, openapi
-from admin.intake import facts, intake_form
+from admin.intake import facts, intake_form, wrong_types
+from admin.limits import MAX_API_BODY, Refused, parse_json
 from admin.scope import CASE, county_id, county_model
 from admin.workflow import field_errors, refusal, workflow
 from engine.db import as_utc, utcnow, writer
 
-MAX_BODY = 256 * 1024
+MAX_BODY = MAX_API_BODY  # (the request layer refuses a larger body while it streams)
 REQUIRED_FACTS = {
     "channel": "来源渠道",
     "category": "事项类型",
@@ -66,10 +67,11 @@ async def _json_body(request: Request) -> tuple[Any, Response | None]:
     if len(raw) > MAX_BODY:
         return None, problem(413, f"请求体过大（上限 {MAX_BODY // 1024} KB）")
     try:
-        return json.loads(raw), None
-    except (ValueError, UnicodeDecodeError) as exc:
-        where = [{"path": "", "message": f"请求体不是合法的 JSON：{exc}"}]
-        return None, problem(400, "请求体不是合法的 JSON", where)
+        return parse_json(raw), None
+    except Refused as refused:
+        return None, problem(
+            refused.status, refused.message, [{"path": refused.path, "message": refused.message}]
+        )
 
 
 async def push_case(request: Request) -> Response:
@@ -193,6 +195,12 @@ def _create(
     if files:
         return _refused(request, claim, {"status": 422, "message": "请求内容有误", "errors": files})
     found = {**facts(body["data"], model), **{k: v for k, v in body.items() if k != "data"}}
+    wrong = [
+        {"path": key if key.split("/")[0] in body else f"data/{key}", "message": message}
+        for key, message in wrong_types(found)
+    ]
+    if wrong:
+        return 422, {"status": 422, "message": "请求内容有误", "errors": wrong}
     missing = [
         {"path": key, "message": f"缺少「{label}」：请在请求或 data 中填写"}
         for key, label in REQUIRED_FACTS.items()

@@ -28,10 +28,12 @@ from starlette.responses import HTMLResponse, Response
 
 from admin import stationed
 from admin.auth import StaffUser, require_user
+from admin.limits import MAX_PAGE
 from admin.scope import CASE, TICKET, case_clause, county_id, county_model, todo_clause
 from admin.web import csrf_token, database_page, env, page_for, read_only
 from engine import driver
 from engine.db import utcnow
+from forms.integers import parse_int
 
 TABS = (("todo", "待办"), ("done", "已办"), ("overdue", "超期"), ("supervised", "督办"))
 FILTERS = (
@@ -357,10 +359,7 @@ def inbox(request: Request) -> Response:
     tab = params.get("tab", "todo")
     if tab not in dict(TABS):
         tab = "todo"
-    try:
-        page = max(1, int(params.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = parse_int(params.get("page", "1"), 1, MAX_PAGE) or 1
     filters = {key: params.get(key, "").strip() for key, _ in FILTERS}
     per = _page_size(params.get("per", ""))
     after = parse_cursor(params.get("after", "")) if page > 1 else None

@@ -22,17 +22,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from admin import limits
 from admin.accounts import AccountMembership, UserAccount
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, county_id, todo_clause
 from admin.web import database_form_page
 from engine import pauses
+from forms.integers import parse_int
 
 USERS = UserAccount.__table__
 MEMBERS = AccountMembership.__table__
 OPEN = ("open", "claimed")
 UNITS = {"workday": "工作日", "day": "天", "hour": "小时"}
-MAX_TEXT = 500  # a reason is a sentence or two, not a document
+MAX_TEXT = limits.MAX_TEXT  # a reason is a sentence or two, not a document
 MAX_NAME = 50
 MAX_AMOUNT = 365
 WORDS = {"claim": "签收", "suspend": "中止", "resume": "恢复办理", "extend": "延期"}
@@ -262,15 +264,14 @@ def _call(engine: Any, op: str, principal: Any, ticket_id: int, submitted: Any, 
     if op == "suspend":
         engine.suspend(principal, ticket_id, reason=reason, approver=approver)
         return
-    raw = submitted.get("amount", "")
-    amount = raw.strip() if isinstance(raw, str) else ""
-    if not amount.isdigit() or not 1 <= int(amount) <= MAX_AMOUNT:
-        raise BadInput(f"延期时长应为 1 到 {MAX_AMOUNT} 之间的整数")
+    amount = parse_int(submitted.get("amount", ""), 1, MAX_AMOUNT)
+    if amount is None:
+        raise BadInput(f"延期时长应为 1 到 {MAX_AMOUNT} 之间的整数（阿拉伯数字）")
     unit = submitted.get("unit", "")
     if unit not in UNITS:
         raise BadInput("请选择延期单位：" + "、".join(UNITS.values()))
     engine.extend(
-        principal, ticket_id, amount=Duration(int(amount), unit), reason=reason, approver=approver
+        principal, ticket_id, amount=Duration(amount, unit), reason=reason, approver=approver
     )
 
 

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from forms.attachments import DEFAULT_ACCEPT, DEFAULT_MAX_SIZE, Uploads
 from forms.check import field_kinds, schema_problems, ui_problems
 from forms.fields import Builder, Field
+from forms.integers import MAX_SIZE_BYTES, is_ascii_digits, parse_int
 from forms.messages import FieldError, Messages
 from forms.parse import FileReader, Parser, apply_action, first_text
 from forms.render import FormView, group_fields, render_template, summarise
@@ -163,9 +164,9 @@ class Form:
         if label:
             return str(label)
         if node is not None and node.get("title"):
-            suffix = f" {int(last) + 1}" if last.isdigit() else ""
+            suffix = f" {int(last) + 1}" if is_ascii_digits(last) else ""
             return str(node["title"]) + suffix
-        return last if not last.isdigit() else f"第{int(last) + 1}项"
+        return last if not is_ascii_digits(last) else f"第{int(last) + 1}项"
 
     # --- submission -----------------------------------------------------------------------
 
@@ -313,7 +314,7 @@ def kept_reference(uploads: Uploads | None, raw: dict[str, Any], previous: Any) 
         return {
             "sha256": digest,
             "filename": first_text(raw.get("filename")),
-            "size": int(size) if size.isascii() and size.isdigit() else 0,
+            "size": parse_int(size, 0, MAX_SIZE_BYTES) or 0,
             "content_type": first_text(raw.get("content_type")),
         }
     return previous if isinstance(previous, dict) else None
@@ -324,7 +325,7 @@ def position(order: dict[str, dict[str, int]], path: str) -> list[int]:
     key: list[int] = []
     generic = ""
     for part in path.split("/") if path else []:
-        if part.isdigit():
+        if is_ascii_digits(part):
             key.append(int(part))
             continue
         key.append(order.get(generic, {}).get(part, len(order.get(generic, {}))))

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from forms.integers import MAX_ROWS, parse_int
 from forms.schema import REF_MARK, Schema, SchemaDoc
 
 LOCAL_OFFSET = "+08:00"  # China Standard Time: what a date-time input without zone means
@@ -99,7 +100,7 @@ class Parser:
             raw = {}
         before = previous if isinstance(previous, dict) else {}
         shape_text = first_text(raw.get("_shape"))
-        shape = int(shape_text) if shape_text.isdigit() else None
+        shape = parse_int(shape_text, 0, MAX_ROWS)
         data: dict[str, Any] = {}
         # Conditions depend on the values: read, re-evaluate, until the field set settles.
         for _ in range(4):
@@ -140,7 +141,7 @@ class Parser:
         if not isinstance(raw, dict):
             return None
         before = previous if isinstance(previous, list) else []
-        rows = sorted((int(k), v) for k, v in raw.items() if k.isdigit())
+        rows = sorted((int(k), v) for k, v in raw.items() if parse_int(k, 0, MAX_ROWS) is not None)
         result = []
         for index, row in rows:
             old = before[index] if index < len(before) else None
@@ -193,10 +194,11 @@ def apply_action(data: dict[str, Any], action: str, doc: SchemaDoc) -> dict[str,
     """The no-JavaScript (and htmx) row buttons: "add:parties", "remove:parties/1"."""
     verb, _, path = action.partition(":")
     parts = [p for p in path.split("/") if p]
-    if verb == "remove" and parts and parts[-1].isdigit():
+    row = parse_int(parts[-1], 0, MAX_ROWS) if parts else None
+    if verb == "remove" and row is not None:
         rows = _at(data, parts[:-1])
-        if isinstance(rows, list) and int(parts[-1]) < len(rows):
-            del rows[int(parts[-1])]
+        if isinstance(rows, list) and row < len(rows):
+            del rows[row]
     elif verb == "add" and parts:
         rows = _at(data, parts)
         if rows is None:
@@ -216,7 +218,7 @@ def _at(data: Any, parts: list[str]) -> Any:
     for part in parts:
         if isinstance(data, dict):
             data = data.get(part)
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+        elif isinstance(data, list) and (parse_int(part, 0, len(data) - 1) is not None):
             data = data[int(part)]
         else:
             return None

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
 from forms.formats import FORMAT_CHECKER
+from forms.integers import is_ascii_digits
 
 Schema = dict[str, Any]
 MAX_DEPTH = 32  # guards against self-referencing schemas when walking
@@ -74,7 +75,7 @@ class SchemaDoc:
         for token in [unescape(t) for t in ref[1:].split("/") if t]:
             if isinstance(node, dict) and token in node:
                 node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            elif isinstance(node, list) and is_ascii_digits(token) and int(token) < len(node):
                 node = node[int(token)]
             else:
                 raise SchemaError(f"$ref 指向的定义不存在：{ref}")
@@ -219,7 +220,7 @@ class SchemaDoc:
             if node is None:
                 return None
             node = self.resolve(node)
-            if part.isdigit():
+            if is_ascii_digits(part):
                 node = node.get("items")
                 data = data[int(part)] if isinstance(data, list) and int(part) < len(data) else None
             else:

@@ -14,6 +14,7 @@ from admin.accounts import MembershipSpec
 from admin.console import people
 from admin.console.page import render, require_admin
 from admin.scope import county_model
+from forms.integers import parse_int
 
 
 def _choices(model: Any) -> dict[str, list[tuple[str, str]]]:
@@ -138,7 +139,8 @@ async def account_change(request: Request) -> Response:
     values: dict[str, Any] = {}
     try:
         if do == "memberships":
-            removed = {int(str(v)) for v in form.getlist("remove") if str(v).isdigit()}
+            rows = (parse_int(v, 0, 10_000) for v in form.getlist("remove"))
+            removed = {n for n in rows if n is not None}
             specs = [m for i, m in enumerate(found.memberships) if i not in removed]
             added = _membership(form, "new_")
             if added is not None:

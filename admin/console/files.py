@@ -17,15 +17,17 @@ from admin.console.page import fragment, render, require_admin
 # level (forms/受理登记.json). Anything else would let a path escape the county's files.
 PATH = re.compile(r"^(?:[\w\-]+/)?[\w\-][\w\-.]*\.(?:yd|json|csv|md)$")
 MAX_TEXT = 500_000  # characters; a whole county is a few thousand lines
+MAX_PATH = 120  # characters; the drafts table holds 200
 
 
 def valid_path(path: str) -> str:
     path = path.strip()
-    if not PATH.fullmatch(path) or ".." in path:
+    if len(path) > MAX_PATH or not PATH.fullmatch(path) or ".." in path:
         raise HTTPException(
             400,
             f"文件名“{path[:60]}”不可用：只能使用文字、数字、下划线、连字符，扩展名为 "
-            ".yd、.json、.csv 或 .md，最多一级目录（如 forms/受理登记.json）。",
+            f".yd、.json、.csv 或 .md，最多一级目录（如 forms/受理登记.json），"
+            f"最长 {MAX_PATH} 个字符。",
         )
     return path
 

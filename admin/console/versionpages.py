@@ -18,6 +18,7 @@ from admin.console.checking import check
 from admin.console.page import render, require_admin
 from engine.db import writer
 from engine.tables import Case
+from forms.integers import parse_int
 
 CASES = Case.__table__
 
@@ -148,7 +149,7 @@ async def publish(request: Request) -> Response:
 
 def _target_version(request: Request, county: str, raw: Any) -> VersionRow:
     """The version to migrate to; it must be one of this county's."""
-    wanted = int(raw) if str(raw).isdigit() else -1
+    wanted = parse_int(raw, 1, 2**31 - 1) or -1
     for row in history(request, county):
         if row.id == wanted:
             return row

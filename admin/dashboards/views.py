@@ -11,10 +11,12 @@ from starlette.responses import Response
 from admin.dashboards import pages, tables
 from admin.dashboards.render import download, page
 from admin.dashboards.viewer import Viewer, now, viewer
+from admin.limits import MAX_PAGE
 from engine.reports import figures, ledgers, lists, overdue
 from engine.reports.figures import DIMENSIONS
 from engine.reports.lists import ListError, Selection
 from engine.reports.periods import KIND_LABELS
+from forms.integers import parse_int
 
 PER_PAGE = 50
 MEETINGS = {
@@ -64,9 +66,10 @@ def _selection(request: Request) -> Selection:
 
 def _page_number(request: Request) -> int:
     text = request.query_params.get("page", "1")
-    if not text.isdigit() or int(text) < 1:
-        raise HTTPException(400, "页码应为正整数")
-    return int(text)
+    number = parse_int(text, 1, MAX_PAGE)
+    if number is None:
+        raise HTTPException(400, f"页码应为 1 到 {MAX_PAGE} 之间的整数")
+    return number
 
 
 async def case_list(request: Request) -> Response:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -18,9 +19,20 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 200_000  # a county-year of cases; beyond it, narrow the period
 
 
+# OWASP's CSV injection guidance: a cell a spreadsheet would read as a formula starts with
+# = + - @, a tab or a carriage return (we add line feed, and the full-width forms a Chinese
+# input method types), possibly after spaces: such a cell gets a leading apostrophe.
+FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
+# Control characters neither XML (so XLSX) nor a spreadsheet can hold: dropped at export.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _cell(value: Any) -> Any:
-    """Text cells stay text; a leading = + - @ would be read as a formula by spreadsheets."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Text cells stay text: no control characters, and nothing a spreadsheet would run."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL.sub("", value)
+    if value.lstrip(" ")[:1] in FORMULA_START or value[:1] in FORMULA_START:
         return "'" + value
     return value
 

@@ -14,6 +14,9 @@ CST = timezone(timedelta(hours=8))
 PeriodKind = Literal["day", "week", "month", "custom"]
 KIND_LABELS: dict[str, str] = {"day": "日", "week": "周", "month": "月", "custom": "自定义"}
 MAX_CUSTOM_DAYS = 366
+# The days a period may be anchored on: far beyond any case, short of date's own limits.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 class PeriodError(ValueError):
@@ -89,9 +92,15 @@ def local_today(now: datetime) -> date:
 
 def _parse_day(text: str, what: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise PeriodError(f"{what}格式不正确，应为 YYYY-MM-DD：{text[:20]}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        # 0001-01-01 or 9999-12-31: the period's first day or the next one would overflow
+        raise PeriodError(
+            f"{what}应在 {FIRST_DAY.year} 年到 {LAST_DAY.year} 年之间：{day.isoformat()}"
+        )
+    return day
 
 
 def parse(kind: str, day: str, last: str, today: date) -> Period:
