@@ -35,7 +35,7 @@ MAX_BODY = 30 * 1024 * 1024  # the largest form with attachments
 MAX_API_BODY = 256 * 1024  # a case pushed through the API is a few KB
 MAX_FIELD = 1024 * 1024  # one form field that is not a file (a definition file being edited)
 MAX_FIELDS = 1000
-MAX_FILES = 100
+MAX_FILES = 20  # as forms' own refresh endpoint allows
 MAX_JSON_DEPTH = 32  # a case's data is a few levels deep
 MAX_PAGE = 100_000  # a page number in a list (past it a page would be empty anyway)
 MAX_TEXT = 500  # a reason, a note, an approver: a sentence or two, not a document
@@ -140,8 +140,17 @@ def _check_target(scope: Scope) -> None:
         raise Refused(414, f"网址过长（路径和查询参数合计最多 {MAX_TARGET // 1024} KB）")
     check_text(scope["path"], "网址")
     query = scope.get("query_string", b"").decode("latin-1")
-    for key, value in parse_qsl(query, keep_blank_values=True):
+    for key, value in _pairs(query, "查询参数"):
         check_text(key + value, f"查询参数「{_shown(key)}」")
+
+
+def _pairs(encoded: str, what: str) -> list[tuple[str, str]]:
+    """Name/value pairs of a query string or urlencoded body; percent-escapes that are not
+    UTF-8 are refused (Starlette would turn them into U+FFFD and carry on)."""
+    try:
+        return parse_qsl(encoded, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Refused(400, f"{what}不是合法的 UTF-8 文本") from None
 
 
 def _shown(name: str) -> str:
@@ -219,6 +228,7 @@ async def _parse_form(scope: Scope, body: bytes, kind: str) -> FormData:
                 max_part_size=MAX_FIELD,
             ).parse()
         else:
+            _pairs(body.decode("latin-1"), "表单内容")
             form = await FormParser(
                 headers, stream(), max_fields=MAX_FIELDS, max_part_size=MAX_FIELD
             ).parse()

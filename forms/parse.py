@@ -7,6 +7,7 @@ number field) are kept as typed so that validation reports them and the form sho
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -16,6 +17,7 @@ from forms.integers import MAX_ROWS, parse_int
 from forms.schema import REF_MARK, Schema, SchemaDoc
 
 LOCAL_OFFSET = "+08:00"  # China Standard Time: what a date-time input without zone means
+MAX_NUMBER_TEXT = 40
 _INT = re.compile(r"[+-]?\d+", re.ASCII)
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _LOCAL_DT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?", re.ASCII)
@@ -166,10 +168,15 @@ class Parser:
             return None
         if kind in ("integer", "number"):
             text = unicodedata.normalize("NFKC", text)
-        if kind == "integer" and _INT.fullmatch(text):
+        # Beyond MAX_NUMBER_TEXT characters a number stays text, which validation refuses in
+        # Chinese (int() refuses more than 4,300 digits; float() turns them into infinity,
+        # which no JSON column stores).
+        if kind == "integer" and len(text) <= MAX_NUMBER_TEXT and _INT.fullmatch(text):
             return int(text)
-        if kind == "number" and _NUMBER.fullmatch(text):
+        if kind == "number" and len(text) <= MAX_NUMBER_TEXT and _NUMBER.fullmatch(text):
             number = float(text)
+            if not math.isfinite(number):
+                return text
             return int(number) if number.is_integer() and "." not in text else number
         fmt = node.get("format")
         if fmt:  # full-width digits and letters from a Chinese input method -> ASCII

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from admin.accounts import MembershipSpec
 from admin.console import people
 from admin.console.page import render, require_admin
+from admin.limits import form_of
 from admin.scope import county_model
 from forms.integers import parse_int
 
@@ -76,7 +77,7 @@ def _list_page(
 async def account_create(request: Request) -> Response:
     user = require_admin(request)
     db = request.app.state.db
-    form = await request.form()
+    form = await form_of(request)
     spec = _membership(form)
     password = str(form.get("password", "")) or people.generate_password()
     try:
@@ -134,7 +135,7 @@ async def account_change(request: Request) -> Response:
     found = people.account(db, user.county, user_id)
     if found is None:
         raise HTTPException(404, "账号不存在，或不属于本县。")
-    form = await request.form()
+    form = await form_of(request)
     do = str(form.get("do", ""))
     values: dict[str, Any] = {}
     try:

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from admin.console import store
 from admin.console.checking import CheckResult, check, editor_lines
 from admin.console.page import fragment, render, require_admin
+from admin.limits import form_of
 
 # Names administrators give files: letters (Chinese too), digits, _ - . ; at most one folder
 # level (forms/受理登记.json). Anything else would let a path escape the county's files.
@@ -97,7 +98,7 @@ def _check_values(path: str, text: str, result: CheckResult) -> dict[str, object
 
 
 async def _text_from(request: Request) -> tuple[str, str]:
-    form = await request.form()
+    form = await form_of(request)
     path = valid_path(str(form.get("path", "")))
     text = str(form.get("text", ""))
     if len(text) > MAX_TEXT:
@@ -124,7 +125,7 @@ async def save(request: Request) -> Response:
 
 async def discard(request: Request) -> Response:
     user = require_admin(request)
-    form = await request.form()
+    form = await form_of(request)
     path = valid_path(str(form.get("path", "")))
     store.discard_draft(request.app.state.db, user.county, path, user.username)
     return RedirectResponse("/console/files", status_code=303)
@@ -132,6 +133,6 @@ async def discard(request: Request) -> Response:
 
 async def new_file(request: Request) -> Response:
     require_admin(request)
-    form = await request.form()
+    form = await form_of(request)
     path = valid_path(str(form.get("path", "")))
     return RedirectResponse(file_url(path), status_code=303)

@@ -17,6 +17,7 @@ import forms
 from admin.console import store
 from admin.console.page import render, require_admin
 from admin.console.sample import sample
+from admin.limits import form_of
 from admin.web import csrf_token
 
 FORM_FILE = re.compile(r"^forms/([^/]+)\.json$")
@@ -62,7 +63,7 @@ async def preview(request: Request) -> Response:
     errors: list[Any] | None = None
     parsed: dict[str, Any] | None = None
     if request.method == "POST" and form is not None:
-        submitted = await request.form()
+        submitted = await form_of(request)
         parsed = form.parse_submission(submitted)
         errors = form.validate(parsed)
         values = parsed

@@ -20,6 +20,7 @@ from admin.accounts import USERS, MembershipSpec, hash_password
 from admin.console import imports, people, store
 from admin.console.checking import check
 from admin.console.page import render, require_admin
+from admin.limits import form_of
 from admin.scope import county_model
 from engine.db import writer
 
@@ -114,7 +115,7 @@ def _rows_from(payload: str, columns: tuple[str, ...]) -> list[imports.Row]:
 
 async def apply(request: Request) -> Response:
     user = require_admin(request)
-    form = await request.form()
+    form = await form_of(request)
     kind = _kind(form.get("kind"))
     rows = _checked(
         request, user.county, kind, _rows_from(str(form.get("payload", "")), KINDS[kind][1])

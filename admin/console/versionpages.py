@@ -16,6 +16,7 @@ from starlette.responses import Response
 from admin.console import store
 from admin.console.checking import check
 from admin.console.page import render, require_admin
+from admin.limits import form_of
 from engine.db import writer
 from engine.tables import Case
 from forms.integers import parse_int
@@ -160,7 +161,7 @@ async def migration(request: Request) -> Response:
     """GET: the dry run; POST: the migration itself (re-planned, never from the client)."""
     user = require_admin(request)
     db = request.app.state.db
-    form = await request.form() if request.method == "POST" else None
+    form = await form_of(request) if request.method == "POST" else None
     raw = form.get("to") if form is not None else request.query_params.get("to", "")
     target = _target_version(request, user.county, raw)
     from engine import versions

@@ -17,6 +17,7 @@ from admin.console import overview, store
 from admin.console.checking import check
 from admin.console.page import render, require_admin
 from admin.scope import county_model
+from forms.integers import parse_int
 
 
 def _model(request: Request, county: str) -> tuple[Any, str]:
@@ -70,9 +71,9 @@ async def deadlines(request: Request) -> Response:
 
 
 def _year(request: Request) -> int:
-    raw = request.query_params.get("year", "")
     today = date.today().year
-    return int(raw) if raw.isdigit() and today - 5 <= int(raw) <= today + 5 else today
+    found = parse_int(request.query_params.get("year", ""), today - 5, today + 5)
+    return today if found is None else found
 
 
 async def year_calendar(request: Request) -> Response:
