@@ -299,6 +299,24 @@ def test_a_case_with_a_control_character_does_not_break_the_months_xlsx(client, 
         conn.execute(update(Case).where(Case.code == code).values(title="噪音\x01扰民\x1b"))
     sign_in(client, people["dispatcher"].username)
     for fmt in ("xlsx", "csv"):
-        response = client.get(f"/dashboards/export/cases.{fmt}")
+        response = client.get(f"/dashboards/export/cases.{fmt}?metric=received")
         assert response.status_code == 200, response.text[:300]
-        assert b"\x01" not in response.content
+    assert code in response.text and "噪音扰民" in response.text and "\x01" not in response.text
+
+
+def test_what_the_corpus_found_odd_years_long_numbers_and_escapes_that_are_not_utf8(
+    client, people, db
+):
+    sign_in(client, "xiaoganadmin")
+    assert client.get("/console/views/calendar?year=²").status_code == 200  # this year
+    sign_in(client, people["clerk"].username)
+    token = csrf_of(client, "/intake")
+    fields = {**as_form(INTAKE_FIELDS), "channel": "来访", "_window": "综合窗口|书院街道"}
+    fields |= {"csrf_token": token, "_visits": "9" * 5000}
+    for name in ("amount", "people_involved"):  # 5,000 digits in a number field
+        response = client.post("/intake", data={**fields, name: "9" * 5000})
+        assert response.status_code == 200 and "系统出错" not in response.text
+    body = f"csrf_token={token}&summary=%ff%fe%80".encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    refused_in_chinese(client.post("/intake", content=body, headers=headers), 400, "UTF-8")
+    refused_in_chinese(client.get("/search?q=%ff%fe"), 400, "UTF-8")
