@@ -30,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from forms.integers import parse_int
+
 MAX_TARGET = 8 * 1024  # bytes of path + query; a URL we make is well under 1 KB
 MAX_BODY = 30 * 1024 * 1024  # the largest form with attachments
 MAX_API_BODY = 256 * 1024  # a case pushed through the API is a few KB
@@ -170,8 +172,12 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
     """The body, counted while it arrives: refused at the limit, never read past it."""
     limit = _limit(scope)
     declared = _header(scope, b"content-length")
-    if declared.isdigit() and int(declared[:20]) > limit:
-        raise _too_large(limit)
+    if declared:
+        size = parse_int(declared, 0, 10**18)
+        if size is None:  # 「²」, a sign, or more digits than any body has
+            raise Refused(400, "请求头 Content-Length 有误")
+        if size > limit:
+            raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0
     while True:

@@ -176,6 +176,12 @@ def test_an_api_body_past_the_limit_is_refused_before_it_is_read(app):
         assert sent[0]["status"] == 413
         assert received * len(chunk) <= limits.MAX_API_BODY + len(chunk)
         assert "上限" in json.loads(sent[1]["body"])["message"]
+    for declared in ("²", "-1", "9" * 30):  # a length no body has: refused, never int()'d
+        received, sent = 0, []
+        length = declared.encode("latin-1")  # 「²」 is one byte, \xb2, in a header
+        scope["headers"] = [(b"content-type", b"application/json"), (b"content-length", length)]
+        asyncio.run(app(scope, receive, send))
+        assert sent[0]["status"] == 400 and received == 0
 
 
 # --- one integer parser: 「²」 and other Unicode digits, numbers past bigint -----------------
