@@ -68,7 +68,7 @@ def _page_number(request: Request) -> int:
     text = request.query_params.get("page", "1")
     number = parse_int(text, 1, MAX_PAGE)
     if number is None:
-        raise HTTPException(400, f"页码应为 1 到 {MAX_PAGE} 之间的整数")
+        raise HTTPException(400, f"页码应为正整数（1 到 {MAX_PAGE}）")
     return number
 
 
