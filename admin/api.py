@@ -200,7 +200,7 @@ def _create(
         for key, message in wrong_types(found)
     ]
     if wrong:
-        return 422, {"status": 422, "message": "请求内容有误", "errors": wrong}
+        return _refused(request, claim, {"status": 422, "message": "请求内容有误", "errors": wrong})
     missing = [
         {"path": key, "message": f"缺少「{label}」：请在请求或 data 中填写"}
         for key, label in REQUIRED_FACTS.items()
