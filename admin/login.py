@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from admin import hashing
 from admin.accounts import LoginResult, begin_login, end_sessions, finish_login, throttled
 from admin.auth import current_user
+from admin.limits import form_of
 from admin.ratelimit import client_address
 from admin.web import render
 from engine.db import utcnow
@@ -42,7 +43,7 @@ async def login_page(request: Request) -> Response:
 
 
 async def login_submit(request: Request) -> Response:
-    form = await request.form()
+    form = await form_of(request)
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
     next_url = _safe_next(str(form.get("next", "/inbox")))

@@ -145,15 +145,7 @@ def _api_post(check: Check, world: World, surface: Surface) -> None:
         check.send(f"json {name}", refused, url=url, content=body, headers=headers)
 
 
-# admin/login.py reads its form with Starlette's request.form(), not admin.limits.form_of:
-# a multipart body is parsed a second time there and its spooled files are never closed.
-# Until it reads form_of (a one-line change, in the login work), that leak alone is allowed.
-LEAKS = pytest.mark.filterwarnings(
-    "ignore:Unclosed file <tempfile.SpooledTemporaryFile:ResourceWarning"
-)
-PARAMS = [
-    pytest.param(s, id=s.id, marks=[LEAKS] if s.id == "POST /login" else []) for s in SURFACES
-]
+PARAMS = [pytest.param(s, id=s.id) for s in SURFACES]
 
 
 @pytest.mark.parametrize("surface", PARAMS)
