@@ -303,11 +303,13 @@ def openapi(model: Any = None) -> dict[str, Any]:
                             "name": "code",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "pattern": TEXT_PATTERN},
                         }
                     ],
                     "responses": {
                         "200": {"description": "案件状态", **case_ref},
+                        # the request layer refuses control characters in any address
+                        "400": _error("网址含有不允许的控制字符"),
                         "401": _error("缺少或无效的 API 密钥"),
                         "404": _error("无此案件或不属于本县区"),
                     },

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from starlette.testclient import TestClient
 
@@ -37,3 +40,14 @@ def run_at_once(*calls: Callable[[], object]) -> list[BaseException | None]:
     for thread in threads:
         thread.join()
     return raised
+
+
+T = TypeVar("T")
+
+
+def run_coroutine(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run in a thread of its own. Once a browser test has run, Playwright's sync API
+    leaves this thread's event loop marked running, and asyncio.run here would refuse; the
+    coroutine is made in that thread too, so a refusal can leave none un-awaited."""
+    with concurrent.futures.ThreadPoolExecutor(1) as runner:
+        return runner.submit(lambda: asyncio.run(make())).result()

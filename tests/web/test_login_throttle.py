@@ -6,7 +6,6 @@ and the checks run a few at a time off the event loop. Both backends."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import sqlite3
 import threading
@@ -25,6 +24,7 @@ from admin.auth import StaffMembership
 from admin.console import people
 from engine.clock import ManualClock
 from engine.db import writer
+from tests.support import run_coroutine
 from tests.web.casework import MONDAY
 from tests.web.conftest import PASSWORD, csrf_of
 
@@ -276,10 +276,7 @@ def test_password_checks_run_a_few_at_a_time_at_low_priority_and_a_few_per_addre
 
     base = os.getpriority(os.PRIO_PROCESS, 0)
     try:
-        # A thread of its own: a browser test earlier in the session may leave this thread's
-        # event loop marked running (Playwright's sync API), where asyncio.run refuses.
-        with concurrent.futures.ThreadPoolExecutor(1) as runner:
-            results = runner.submit(asyncio.run, scenario()).result()
+        results = run_coroutine(scenario)
     finally:
         release.set()
         assert hashing._executor is not None

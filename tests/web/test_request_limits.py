@@ -4,7 +4,6 @@ nothing written, on both backends."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from typing import Any
@@ -17,6 +16,7 @@ from admin import limits
 from admin.accounts import create_api_key
 from admin.demo import demo_password
 from engine.tables import Case, Event
+from tests.support import run_coroutine
 from tests.web.conftest import csrf_of
 from tests.web.counties import intake_data
 from tests.web.flow import INTAKE_FIELDS, as_form, cast
@@ -172,7 +172,7 @@ def test_an_api_body_past_the_limit_is_refused_before_it_is_read(app):
             "root_path": "",
             "http_version": "1.1",
         }
-        asyncio.run(app(scope, receive, send))
+        run_coroutine(lambda scope=scope: app(scope, receive, send))
         assert sent[0]["status"] == 413
         assert received * len(chunk) <= limits.MAX_API_BODY + len(chunk)
         assert "上限" in json.loads(sent[1]["body"])["message"]
@@ -180,7 +180,7 @@ def test_an_api_body_past_the_limit_is_refused_before_it_is_read(app):
         received, sent = 0, []
         length = declared.encode("latin-1")  # 「²」 is one byte, \xb2, in a header
         scope["headers"] = [(b"content-type", b"application/json"), (b"content-length", length)]
-        asyncio.run(app(scope, receive, send))
+        run_coroutine(lambda scope=scope: app(scope, receive, send))
         assert sent[0]["status"] == 400 and received == 0
 
 
