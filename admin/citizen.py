@@ -229,12 +229,13 @@ def evaluate_submit(request: Request, submitted: FormData) -> Response:
     context: dict[str, Any] = {"code": code, "scale": scale, "title": "满意度评价"}
     if score not in scale:
         return render(request, "evaluate.html", {**context, "alert": "请选择一项评价"}, 422)
-    from engine.errors import ActionRefused, ValidationFailed
+    from engine.errors import ActionRefused, NotFound, ValidationFailed
 
     try:
         workflow(request).evaluate(code, score, by="party", token=token)
     except (ActionRefused, ValidationFailed) as exc:
-        return render(
-            request, "evaluate.html", {**context, "alert": refusal(exc), "spent": True}, 410
-        )
+        # An unknown code is answered like a bad token: case codes run in sequence, and a
+        # different answer would let anyone list the real ones.
+        alert = "评价链接无效或已使用" if isinstance(exc, NotFound) else refusal(exc)
+        return render(request, "evaluate.html", {**context, "alert": alert, "spent": True}, 410)
     return render(request, "evaluate.html", {**context, "thanks": True, "score": score})

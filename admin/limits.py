@@ -20,6 +20,7 @@ parser further in can fail on it:
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 from urllib.parse import parse_qsl
@@ -89,10 +90,28 @@ def check_json(value: Any) -> None:
                 stack.append((child, f"{path}/{index}" if path else str(index), depth + 1))
 
 
+class NotFinite(ValueError):
+    """NaN, Infinity or a number past float's range: Python's json takes them, JSON does not
+    (and PostgreSQL's jsonb refuses them), so they never reach a case."""
+
+
+def _not_a_number(text: str) -> float:
+    raise NotFinite(text)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotFinite(text)
+    return value
+
+
 def parse_json(raw: bytes) -> Any:
     """The body as JSON, checked; Refused (400 malformed, 422 too deep or bad text)."""
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_not_a_number, parse_float=_finite)
+    except NotFinite:
+        raise Refused(422, "数值必须是有限的数（不接受 NaN、Infinity 或超出范围的数）") from None
     except RecursionError:
         raise Refused(422, f"JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）") from None
     except (ValueError, UnicodeDecodeError) as exc:

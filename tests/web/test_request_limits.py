@@ -327,3 +327,28 @@ def test_what_the_corpus_found_odd_years_long_numbers_and_escapes_that_are_not_u
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     refused_in_chinese(client.post("/intake", content=body, headers=headers), 400, "UTF-8")
     refused_in_chinese(client.get("/search?q=%ff%fe"), 400, "UTF-8")
+
+
+def test_api_numbers_must_be_finite(client, auth, db):
+    """Python's json takes NaN, Infinity and 1e400 (as inf); JSON does not, and a case showed
+    涉及金额 nan. Each is a 422 in Chinese and nothing is written."""
+    for literal in ("NaN", "Infinity", "-Infinity", "1e400"):
+        raw = json.dumps({"data": {**intake_data(), "amount": 12345.5}}, ensure_ascii=False)
+        body = raw.replace("12345.5", literal).encode()
+        response = client.post(
+            "/api/v1/cases", content=body, headers={**auth, "Content-Type": "application/json"}
+        )
+        refused_in_chinese(response, 422, "有限")
+    assert count(db, Case) == 0
+
+
+def test_an_evaluation_link_does_not_tell_which_case_codes_exist(client, auth):
+    code = pushed_case(client, auth)
+    answers = []
+    for candidate in (code, "XG-2099-999999"):
+        token = csrf_of(client, f"/evaluate/{candidate}/AAAA")
+        form = {"score": "不满意", "csrf_token": token}
+        answers.append(client.post(f"/evaluate/{candidate}/AAAA", data=form))
+    assert [a.status_code for a in answers] == [410, 410]
+    assert all("评价链接无效或已使用" in a.text for a in answers)
+    assert "没有编号" not in answers[1].text
