@@ -11,16 +11,15 @@ from datetime import date
 from typing import Any
 
 import pytest
+import schemathesis  # a test extra (`pip install -e .[test]`): missing, the test fails
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis.core.failures import Failure, FailureGroup
 from sqlalchemy import Engine
 
 from admin.accounts import create_api_key
 from forms.formats import _ID_CHECK, _ID_WEIGHTS, PROVINCE_PREFIXES
 from tests.web.counties import publish_xiaogan
-
-schemathesis = pytest.importorskip("schemathesis")  # a test extra: `pip install -e .[test]`
-from schemathesis.core.failures import Failure, FailureGroup  # noqa: E402
 
 EXAMPLES = int(os.environ.get("YIDI_SCHEMATHESIS_EXAMPLES", "60"))
 
