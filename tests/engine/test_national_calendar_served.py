@@ -7,12 +7,7 @@ The imported days are TEST DATA around today (测试假期), not any real schedu
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
-import sys
-import urllib.request
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +18,7 @@ from sqlalchemy import Engine, select
 from admin.accounts import create_api_key
 from engine.clock import CST
 from engine.tables import CASE, TICKET
-from tests.engine.test_worker import ROOT, terminate, wait_for, yidi
+from tests.system.deployment import Server, free_port, httpx, serve_args, yidi_command
 from tests.web.counties import intake_data, publish_xiaogan
 
 
@@ -57,9 +52,6 @@ def test_an_import_reaches_a_running_server_without_a_restart(
 ) -> None:
     publish_xiaogan(db)
     key = create_api_key(db, "12345热线", "xiaogan")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {
         **os.environ,
         "YIDI_DATABASE_URL": db_url,
@@ -67,47 +59,32 @@ def test_an_import_reaches_a_running_server_without_a_restart(
         "YIDI_SECRET_KEY": "test-secret",
         "YIDI_EMBEDDED_WORKER": "0",
     }
+    port = free_port()
+    server = Server(env=env, args=serve_args(port), logs=tmp_path / "logs", port=port)
 
     def push() -> str:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/v1/cases",
-            data=json.dumps({"data": intake_data()}).encode("utf-8"),
-            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-            method="POST",
+        answer = httpx.post(
+            f"{server.base}/api/v1/cases",
+            json={"data": intake_data()},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=60,
         )
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            assert answer.status == 201
-            body: dict[str, Any] = json.loads(answer.read())
+        assert answer.status_code == 201, answer.text
+        body: dict[str, Any] = answer.json()
         return str(body["code"])
 
-    with yidi(env, "serve", "--port", str(port)) as server:
-
-        def answering() -> bool:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-                    return bool(r.status == 200)
-            except OSError:
-                return False
-
-        wait_for(answering, "the server to answer", gone=lambda: server.poll() is not None)
+    server.start()
+    try:
         before = push()
         today = datetime.now(CST).date()
         text, saturday = holiday_file(today)
         file = tmp_path / "测试.csv"
         file.write_text(text, encoding="utf-8")
-        command = ["calendar", "import", str(file), "--by", "测试"]
-        imported = subprocess.run(
-            [sys.executable, "-c", "import server, sys; sys.exit(server.main())", *command],
-            cwd=ROOT,
-            env={**env, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert imported.returncode == 0, imported.stderr
+        yidi_command(env, "calendar", "import", str(file), "--by", "测试")
         after = push()
-        _, err = terminate(server)
+    finally:
+        server.stop()
     # Received on a day the file makes a holiday: the 派单 (due at the end of the working day)
     # waits for the first working day, the Saturday the file makes a working day.
-    assert dispatch_due(db, after) == saturday, err
+    assert dispatch_due(db, after) == saturday, server.output()[-2000:]
     assert dispatch_due(db, before) != saturday

@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,6 +23,7 @@ from engine.clock import ManualClock
 from engine.db import make_engine, writer
 from engine.timers import TimerRow, schedule, timer
 from tests.engine.counties import make_county
+from tests.system.deployment import Server, free_port, serve_args
 
 T0 = datetime(2026, 10, 8, 1, 0, tzinfo=UTC)
 ROOT = Path(__file__).parents[2]
@@ -275,30 +274,20 @@ def test_embedded_worker_can_be_turned_off(db: Engine, monkeypatch: pytest.Monke
 
 
 @pytest.mark.slow  # a fresh interpreter imports and runs the whole server
-def test_yidi_serve_runs_the_timer_worker(db: Engine, yidi_env: dict[str, str]) -> None:
+def test_yidi_serve_runs_the_timer_worker(
+    db: Engine, yidi_env: dict[str, str], tmp_path: Path
+) -> None:
     versions.publish(db, make_county(), by="测试")  # a county exists: no demo data to load
     due = add(db, datetime.now(UTC) - timedelta(minutes=1), "未注册的类型")
-    with socket.socket() as probe:  # a free port for this server
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {**os.environ, **yidi_env}
     env.pop("YIDI_EMBEDDED_WORKER", None)
-    with yidi(env, "serve", "--port", str(port)) as proc:
+    port = free_port()
+    served = Server(env=env, args=serve_args(port), logs=tmp_path / "logs", port=port)
+    served.start()  # waits until it answers /readyz
+    try:
         # The timer's kind has no handler: the embedded worker's attempt is recorded on it.
-        def answering() -> bool:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-                    return bool(r.status == 200)
-            except OSError:
-                return False
-
-        def gone() -> bool:
-            return proc.poll() is not None
-
-        wait_for(attempted(db, due), "the server's timer worker", gone=gone)
-        wait_for(answering, "the server to answer", gone=gone)
-        out, err = terminate(proc)
-    # uvicorn shuts down gracefully, then re-raises the signal it caught (exit by SIGTERM)
-    assert proc.returncode in (0, -signal.SIGTERM), err
-    assert f"http://127.0.0.1:{port}/" in out
+        wait_for(attempted(db, due), "the server's timer worker", gone=lambda: not served.running())
+    finally:
+        served.stop()
+    assert f"http://127.0.0.1:{port}/" in served.output()
     assert "没有为定时器类型“未注册的类型”注册处理程序" in last_error(db, due)
