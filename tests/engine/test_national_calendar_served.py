@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from sqlalchemy import Engine, select
 
 from admin.accounts import create_api_key
 from engine.clock import CST
 from engine.tables import CASE, TICKET
-from tests.system.deployment import Server, free_port, httpx, serve_args, yidi_command
+from tests.system.deployment import Server, free_port, serve_args, yidi_command
 from tests.web.counties import intake_data, publish_xiaogan
 
 
