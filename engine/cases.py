@@ -46,9 +46,8 @@ class Engine:
 
     def _write(self, work: Callable[[Connection, datetime], R]) -> R:
         """One write transaction; the clock is read once so the whole change has one time."""
-        with write_transaction(self.db) as conn:
-            national_calendar.refresh(conn)  # deadlines see the holiday table as it is now
-            return work(conn, self.clock.now())
+        with write_transaction(self.db) as conn, national_calendar.checked_in(conn):
+            return work(conn, self.clock.now())  # deadlines see the holiday table as it is now
 
     def _change(
         self,
@@ -59,8 +58,7 @@ class Engine:
         from the case row the change just wrote (its tickets and parties are read). `then`
         adds the caller's own writes to that transaction: they commit with the case, or
         neither does."""
-        with write_transaction(self.db) as conn:
-            national_calendar.refresh(conn)
+        with write_transaction(self.db) as conn, national_calendar.checked_in(conn):
             move = work(conn, self.clock.now())
             view = queries.case_view(conn, move.case_id, move.case, move.county.key)
             if then is not None:

@@ -20,7 +20,8 @@ other whole, so nobody sees half of an import.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -118,9 +119,33 @@ _active: ContextVar[Snapshot | None] = ContextVar("national_holidays", default=N
 _latest: Snapshot = EMPTY
 
 
+# A write transaction that may compute a deadline: its connection, until the first deadline
+# asks (`current`). Most transactions (a claim, a note) compute none and so read nothing.
+_pending: ContextVar[Connection | None] = ContextVar("national_holidays_pending", default=None)
+
+
 def current() -> Snapshot:
-    """What the last `refresh` in this context saw (else in this process; else the library)."""
+    """What this context's transaction sees (checked on first use inside `checked_in`); else
+    the last snapshot loaded in this process; else the library."""
+    conn = _pending.get()
+    if conn is not None:
+        _pending.set(None)
+        return refresh(conn)
     return _active.get() or _latest
+
+
+@contextmanager
+def checked_in(conn: Connection) -> Iterator[None]:
+    """Inside this block the first deadline computed checks the table's newest version in
+    `conn`'s transaction (`refresh`), so a running server sees an import without a restart;
+    a transaction that computes no deadline pays nothing."""
+    pending = _pending.set(conn)
+    active = _active.set(None)
+    try:
+        yield
+    finally:
+        _pending.reset(pending)
+        _active.reset(active)
 
 
 def refresh(conn: Connection) -> Snapshot:
