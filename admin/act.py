@@ -82,6 +82,8 @@ def _page(
         if form
         else None,
         "needs_reason": bool(getattr(option, "requires_reason", False)),
+        "choice": _choice(option, form),
+        "chosen": extra.pop("chosen", ""),
         "stationed": _stationed(request, ticket, form),
         "reason": extra.pop("reason", ""),
         "title": f"{ticket.name} · {option.name}",
@@ -102,6 +104,21 @@ def _stationed(request: Request, ticket: Any, form: forms.Form | None) -> list[s
     if form is not None and "office" in form.schema.get("properties", {}):
         offices += list(model.offices)
     return stationed.notes(model, offices, stationed.now_of(request))
+
+
+# 下沉 and 分流 need a target the engine reads from the data (`center`, `diversion`); when the
+# action's form does not ask for it, the page offers the engine's choices in a select.
+CHOICE_FIELDS = {"push_down": ("center", "下沉到"), "divert": ("diversion", "引导至")}
+
+
+def _choice(option: Any, form: forms.Form | None) -> tuple[str, str, tuple[str, ...]] | None:
+    found = CHOICE_FIELDS.get(getattr(option, "effect", ""))
+    if found is None:
+        return None
+    field, label = found
+    if form is not None and field in form.schema.get("properties", {}):
+        return None
+    return field, label, tuple(getattr(option, "choices", ()))
 
 
 # 中止/延期 need a reason, a duration and an approver: the case page's forms ask for them.
@@ -153,23 +170,55 @@ def _submit(
     if len(reason) > MAX_TEXT:  # the same cap as every other reason (中止, 延期, 恢复)
         alert = f"理由不能超过 {MAX_TEXT} 字（现有 {len(reason)} 字）"
         return _page(request, ticket, option, form, data=data, alert=alert, status=422)
+    choice = _choice(option, form)
+    chosen = str(submitted.get("_choice", "")).strip()[:MAX_TEXT]
+    if choice is not None and not chosen:
+        alert = f"请选择{choice[1]}哪里"
+        return _page(request, ticket, option, form, data=data, alert=alert, reason=reason, status=422)
     errors = form.validate(data) if form else []
     if errors:
         return _page(
-            request, ticket, option, form, data=data, errors=errors, reason=reason, status=422
+            request,
+            ticket,
+            option,
+            form,
+            data=data,
+            errors=errors,
+            reason=reason,
+            chosen=chosen,
+            status=422,
         )
     from engine.errors import ActionRefused, ValidationFailed
 
+    target = {choice[0]: chosen} if choice is not None else {}
     try:
-        workflow(request).act(user.principal(), ticket.id, option.key, data, reason=reason)
+        workflow(request).act(
+            user.principal(), ticket.id, option.key, {**data, **target}, reason=reason
+        )
     except ValidationFailed as exc:
         problems = [forms.FieldError(e.path, e.message) for e in exc.field_errors]
         return _page(
-            request, ticket, option, form, data=data, errors=problems, reason=reason, status=422
+            request,
+            ticket,
+            option,
+            form,
+            data=data,
+            errors=problems,
+            reason=reason,
+            chosen=chosen,
+            status=422,
         )
     except ActionRefused as exc:
         return _page(
-            request, ticket, option, form, data=data, alert=refusal(exc), reason=reason, status=409
+            request,
+            ticket,
+            option,
+            form,
+            data=data,
+            alert=refusal(exc),
+            reason=reason,
+            chosen=chosen,
+            status=409,
         )
     files.commit(data)  # the action is saved: its new files move into the county's store
     return RedirectResponse(f"/cases/{ticket.code}?done={ticket.id}", status_code=303)

@@ -76,8 +76,19 @@ def _choices(
     if action.effect == "push_down":
         return tuple(c.key for c in routing.children(county, str(case["center"])))
     if action.effect == "divert":
-        return tuple(county.diversions)
+        return diversions_for(county, case)
     return ()
+
+
+def diversions_for(county: County, case: dict[str, Any]) -> tuple[str, ...]:
+    """The legal channels a case may be guided to: those whose `事项` include its category (or
+    a category above it), and those that name no category."""
+    category = str(case.get("category") or "")
+    return tuple(
+        key
+        for key, found in county.diversions.items()
+        if routing.category_matches(county, found.categories, category)
+    )
 
 
 def available(principal: Principal, loaded: loading.Loaded) -> list[ActionOption]:
@@ -261,7 +272,12 @@ def apply(
     if ticket["join_group"] and action.effect == "complete" and _others_open(move, ticket):
         return  # a consultation continues when the last view is in
     effect = action.effect
-    if effect == "complete" and ticket["kind"] == "evaluation" and _scored(move, ticket, data):
+    # A center's score, whether its action goes on (完成) or closes (办结): a low one follows
+    # the evaluation's 差评 rule instead of the action.
+    scoring = effect in ("complete", "close") and ticket["kind"] == "evaluation"
+    if scoring and _scored(move, ticket, data):
+        if move.get("status") == "closed":
+            flow.cancel_open(move)
         return
     if effect == "complete":
         _assign(move, data)
@@ -409,9 +425,19 @@ def _transfer_targets(county: County, case: dict[str, Any], step: Step | None) -
 
 
 def _divert(move: Move, action: Action, diversion: str) -> None:
-    key = diversion or next(iter(move.county.diversions), "")
+    allowed = diversions_for(move.county, move.case)
+    key = diversion or next(iter(allowed), "")
+    if not key:
+        raise ActionRefused(f"「{move.get('category')}」没有可以引导的法定途径")
     if key not in move.county.diversions:
         raise ActionRefused(f"没有分流渠道「{diversion}」")
+    if key not in allowed:
+        category = move.get("category")
+        offered = "、".join(allowed) or "无"
+        raise ActionRefused(
+            f"「{category}」不能引导至「{key}」：该途径只受理"
+            f"{'、'.join(move.county.diversions[key].categories)}（可选：{offered}）"
+        )
     move.set(diversion=key, outcome=action.outcome or "分流", resolved=False)
     move.event("diverted", diversion=key)
 
