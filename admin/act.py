@@ -174,7 +174,9 @@ def _submit(
     chosen = str(submitted.get("_choice", "")).strip()[:MAX_TEXT]
     if choice is not None and not chosen:
         alert = f"请选择{choice[1]}哪里"
-        return _page(request, ticket, option, form, data=data, alert=alert, reason=reason, status=422)
+        return _page(
+            request, ticket, option, form, data=data, alert=alert, reason=reason, status=422
+        )
     errors = form.validate(data) if form else []
     if errors:
         return _page(
