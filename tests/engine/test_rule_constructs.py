@@ -1,5 +1,5 @@
-"""Constructs of the language whose runtime effect the web tests do not reach yet: routing by a
-center's tag, and the condition forms (属于, 已填/未填, 非) evaluated on a case."""
+"""Routing by a center's tag and the condition forms (属于, 已填/未填, 非) at the engine's level;
+tests/web/test_web_constructs.py proves the same through the web."""
 
 from __future__ import annotations
 
