@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
+from engine import timers
 from engine.clock import CST, ManualClock
 from engine.tables import CASE, TICKET
 from tests.support import csrf_of
@@ -63,6 +64,17 @@ def due(db: Engine, code: str) -> datetime:
     return found.astimezone(CST)
 
 
+def stages(db: Engine, code: str) -> dict[str, list[datetime]]:
+    """The pending stage timers of the case's ticket by kind, their times in county time."""
+    with db.connect() as conn:
+        case_id = conn.execute(select(CASE.c.id).where(CASE.c.code == code)).scalar_one()
+        found: dict[str, list[datetime]] = {}
+        for row in timers.pending(conn, case_id=case_id):
+            if row.ticket_id is not None:
+                found.setdefault(row.kind, []).append(row.due_at.astimezone(CST))
+    return {kind: sorted(times) for kind, times in found.items()}
+
+
 def taken_at(
     client: TestClient, clock: ManualClock, moment: datetime, category: str, **kw: Any
 ) -> str:
@@ -81,6 +93,9 @@ def test_working_days_skip_the_countys_holiday_and_count_its_make_up_saturday(
     sign_in(client, "js_handler")
     page = client.get(f"/cases/{friday}").text
     assert "2026-11-09 10:00" in page
+    # the stages are shared out on the same working days: 到 50% is one working day in
+    assert stages(db, monday)["colour"] == [at(3, 10), at(5, 10)]  # 黄 Tue, 红 when due
+    assert stages(db, friday)["colour"] == [at(7, 10), at(9, 10)]  # 黄 on the make-up Sat
 
 
 def test_working_hours_start_the_count_and_end_the_day(
