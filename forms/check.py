@@ -14,12 +14,26 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from forms.formats import KNOWN_FORMATS
+from forms.patterns import PatternProblem, translate
+from forms.refs import ReferenceProblem, reference_of
 from forms.schema import SchemaDoc, SchemaError
 from forms.ui import UI_HINTS_SCHEMA, WIDGETS, generic_path
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-SCHEMA_ONE = ("items", "if", "then", "else", "not", "contains", "additionalProperties")
+SCHEMA_ONE = (
+    "items",
+    "if",
+    "then",
+    "else",
+    "not",
+    "contains",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
 SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 WIDGET_KINDS = {
     "textarea": {"string"},
@@ -64,15 +78,80 @@ def subschemas(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, An
 
 
 def _meta_problems(schema: dict[str, Any]) -> list[FormProblem]:
+    """One problem per place: the 2020-12 metaschema reaches a subschema along several paths
+    (its vocabularies, `$dynamicRef`), so the same mistake comes back many times."""
     meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
-    problems = []
+    problems: dict[str, FormProblem] = {}
     for error in sorted(meta.iter_errors(schema), key=lambda e: list(map(str, e.absolute_path))):
         where = pointer_of(error.absolute_path)
         key = str(error.absolute_path[-1]) if error.absolute_path else "schema"
         shown = json.dumps(error.instance, ensure_ascii=False)[:60]
-        problems.append(
-            FormProblem("", where, f"不是有效的 JSON Schema：「{key}」的取值 {shown} 不正确")
-        )
+        message = f"不是有效的 JSON Schema：「{key}」的取值 {shown} 不正确"
+        problems.setdefault(where, FormProblem("", where, message))
+    return list(problems.values())
+
+
+# Keywords of earlier drafts that 2020-12 would silently ignore (or read differently): refused
+# with what to write instead, so that no rule of a form is inert.
+LEGACY_KEYWORDS = {
+    "dependencies": "draft-07 的 dependencies 在 2020-12 中无效：值为字段名列表的请改写为 "
+    "dependentRequired，值为 schema 的请改写为 dependentSchemas",
+    "additionalItems": "draft-07 的 additionalItems 在 2020-12 中无效：请把逐项的 schema 写在 "
+    "prefixItems，其余各项写在 items",
+    "$recursiveRef": "2019-09 的 $recursiveRef 在 2020-12 中无效：请改用 $dynamicRef",
+    "$recursiveAnchor": "2019-09 的 $recursiveAnchor 在 2020-12 中无效：请改用 $dynamicAnchor",
+}
+DECLARED_DRAFTS = {
+    "http://json-schema.org/draft-07/schema": "draft-07",
+    "http://json-schema.org/draft-06/schema": "draft-06",
+    "http://json-schema.org/draft-04/schema": "draft-04",
+    "https://json-schema.org/draft/2019-09/schema": "2019-09",
+}
+
+
+def _legacy_problems(schema: dict[str, Any]) -> list[FormProblem]:
+    problems = []
+    for pointer, node in subschemas(schema):
+        declared = node.get("$schema")
+        if declared is not None and str(declared).rstrip("#") != DRAFT_2020_12:
+            draft = DECLARED_DRAFTS.get(str(declared).rstrip("#"), str(declared)[:80])
+            problems.append(
+                FormProblem(
+                    "",
+                    f"{pointer}/$schema",
+                    f"表单须使用 JSON Schema 2020-12（{DRAFT_2020_12}），不支持 {draft}："
+                    "请改写 $schema，并把 dependencies 改为 dependentRequired/dependentSchemas、"
+                    "数组形式的 items 改为 prefixItems",
+                )
+            )
+        for keyword, advice in LEGACY_KEYWORDS.items():
+            if keyword in node:
+                problems.append(FormProblem("", f"{pointer}/{escape(keyword)}", advice))
+        if isinstance(node.get("items"), list):
+            problems.append(
+                FormProblem(
+                    "",
+                    f"{pointer}/items",
+                    "draft-07 数组形式的 items 在 2020-12 中无效：请改写为 prefixItems",
+                )
+            )
+    return problems
+
+
+def _pattern_problems(pointer: str, node: dict[str, Any]) -> list[FormProblem]:
+    found = []
+    if isinstance(node.get("pattern"), str):
+        found.append((f"{pointer}/pattern", node["pattern"]))
+    if isinstance(node.get("patternProperties"), dict):
+        found += [
+            (f"{pointer}/patternProperties/{escape(key)}", key) for key in node["patternProperties"]
+        ]
+    problems = []
+    for where, pattern in found:
+        try:
+            translate(pattern)
+        except PatternProblem as problem:
+            problems.append(FormProblem("", where, f"正则表达式「{pattern[:60]}」无效：{problem}"))
     return problems
 
 
@@ -82,12 +161,16 @@ def _node_problems(doc: SchemaDoc, pointer: str, node: dict[str, Any]) -> list[F
     if isinstance(fmt, str) and fmt not in KNOWN_FORMATS:
         known = "、".join(sorted(KNOWN_FORMATS))
         problems.append(FormProblem("", f"{pointer}/format", f"未知的格式「{fmt}」，可用：{known}"))
-    ref = node.get("$ref")
-    if isinstance(ref, str):
+    ref = reference_of(node)
+    if ref is not None:
+        keyword = "$ref" if isinstance(node.get("$ref"), str) else "$dynamicRef"
         try:
-            doc.pointer(ref)
-        except SchemaError as error:
-            problems.append(FormProblem("", f"{pointer}/$ref", str(error)))
+            doc.refs.lookup(ref, doc.refs.base_of(node))
+        except ReferenceProblem as error:
+            problems.append(FormProblem("", f"{pointer}/{keyword}", str(error)))
+        else:
+            if doc.refs.cycle(node):
+                problems.append(FormProblem("", f"{pointer}/{keyword}", f"$ref 循环引用：{ref}"))
     if "x-attachment" in node:
         problems += _attachment_problems(node["x-attachment"], f"{pointer}/x-attachment")
     return problems
@@ -121,17 +204,21 @@ def _attachment_problems(value: Any, pointer: str) -> list[FormProblem]:
 
 
 def schema_problems(schema: dict[str, Any]) -> list[FormProblem]:
-    declared = schema.get("$schema")
-    if declared is not None and declared.rstrip("#") != DRAFT_2020_12:
-        return [FormProblem("", "/$schema", f"表单须使用 JSON Schema 2020-12（{DRAFT_2020_12}）")]
-    problems = _meta_problems(schema)
+    problems = _legacy_problems(schema) or _meta_problems(schema)
     if problems:
         return problems
-    doc = SchemaDoc(schema)
     for pointer, node in subschemas(schema):
-        problems += _node_problems(doc, pointer, node)
-    if not problems and doc.kind(doc.resolve(schema)) != "object":
-        problems.append(FormProblem("", "/type", '表单的顶层必须是 "type": "object"'))
+        problems += _pattern_problems(pointer, node)
+    if problems:
+        return problems
+    try:
+        doc = SchemaDoc(schema)
+        for pointer, node in subschemas(schema):
+            problems += _node_problems(doc, pointer, node)
+        if not problems and doc.kind(doc.resolve(schema)) != "object":
+            problems.append(FormProblem("", "/type", '表单的顶层必须是 "type": "object"'))
+    except SchemaError as error:  # whatever SchemaDoc refuses is a problem of the definition
+        problems.append(FormProblem("", "", str(error)))
     return problems
 
 

@@ -26,7 +26,7 @@ from forms.integers import MAX_SIZE_BYTES, is_ascii_digits, parse_int
 from forms.messages import FieldError, Messages
 from forms.parse import FileReader, Parser, apply_action, first_text
 from forms.render import FormView, group_fields, render_template, summarise
-from forms.schema import Schema, SchemaDoc
+from forms.schema import Schema, SchemaDoc, SchemaError
 from forms.ui import UiHints
 
 _LOCK = threading.Lock()
@@ -74,12 +74,15 @@ def load_form(
         cached = _CACHE.get((name, key))
         if cached is not None:
             return cached
-    problems = schema_problems(schema_data) + ui_problems(ui_data or {}, schema_data)
-    if problems:
-        raise FormDefinitionError(
-            "；".join(f"{p.pointer or '/'}: {p.message}" for p in problems[:10])
-        )
-    form = Form(schema_data, ui_data, name=name, key=key)
+    try:
+        problems = schema_problems(schema_data) or ui_problems(ui_data or {}, schema_data)
+        if problems:
+            raise FormDefinitionError(
+                "；".join(f"{p.pointer or '/'}: {p.message}" for p in problems[:10])
+            )
+        form = Form(schema_data, ui_data, name=name, key=key)
+    except SchemaError as error:  # never a raw SchemaError: callers catch FormDefinitionError
+        raise FormDefinitionError(str(error)) from None
     with _LOCK:
         form = _CACHE.setdefault((name, key), form)
         _BY_KEY.setdefault(key, form)
@@ -166,7 +169,9 @@ class Form:
         if node is not None and node.get("title"):
             suffix = f" {int(last) + 1}" if is_ascii_digits(last) else ""
             return str(node["title"]) + suffix
-        return last if not is_ascii_digits(last) else f"第{int(last) + 1}项"
+        if is_ascii_digits(last):  # a row: labelled as the form shows it, 「当事人 2」
+            return f"{self.title(path.rpartition('/')[0])} {int(last) + 1}"
+        return last
 
     # --- submission -----------------------------------------------------------------------
 

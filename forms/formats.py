@@ -1,5 +1,5 @@
-"""Format checks: the Chinese domain formats and strict standard ones, each failing with a
-Chinese message a clerk understands.
+"""Format checks: the Chinese domain formats and strict standard ones (dates and times here,
+the rest in forms/stdformats.py), each failing with a Chinese message a clerk understands.
 
 Formats are checked by our own FormatChecker rather than jsonschema's default one, because the
 default silently passes any format whose optional dependency is missing (date-time, for one):
@@ -14,6 +14,18 @@ from datetime import date, time
 
 from jsonschema import FormatChecker
 
+from forms.stdformats import (
+    FormatProblem,
+    check_data_url,
+    check_duration,
+    check_email,
+    check_hostname,
+    check_ipv4,
+    check_ipv6,
+    check_uri,
+    check_uuid,
+)
+
 # GB 11643-1999: weights of the first 17 digits and the check character for sum mod 11.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -24,14 +36,11 @@ PROVINCE_PREFIXES = frozenset(
 )
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE | re.ASCII)
+_TIME = re.compile(
+    r"(\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:(Z)|([+-])(\d{2}):(\d{2}))", re.IGNORECASE | re.ASCII
+)
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](.+)", re.ASCII)
-
-
-class FormatProblem(ValueError):
-    """A value that does not match its format; str() is the Chinese message for the clerk."""
 
 
 def check_id_number(value: str) -> None:
@@ -59,7 +68,7 @@ def check_id_number(value: str) -> None:
 
 def check_mobile(value: str) -> None:
     if not _MOBILE.fullmatch(value):
-        raise FormatProblem("手机号码应为以1开头的11位数字")
+        raise FormatProblem("手机号应为 13–19 开头的 11 位数字")
 
 
 def check_division_code(value: str) -> None:
@@ -67,11 +76,6 @@ def check_division_code(value: str) -> None:
         raise FormatProblem("行政区划代码应为6位数字")
     if int(value[:2]) not in PROVINCE_PREFIXES:
         raise FormatProblem("行政区划代码前两位不是有效的省级代码")
-
-
-def check_email(value: str) -> None:
-    if not _EMAIL.fullmatch(value):
-        raise FormatProblem("电子邮箱格式不正确，例如 name@example.cn")
 
 
 def check_date(value: str) -> None:
@@ -84,13 +88,20 @@ def check_date(value: str) -> None:
 
 
 def check_time(value: str) -> None:
+    """RFC 3339 full-time: seconds and an offset; :60 only at 23:59 UTC (a leap second)."""
     match = _TIME.fullmatch(value)
     if match is None:
         raise FormatProblem("时间格式不正确，例如 09:30")
-    try:
-        time(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise FormatProblem("时间不存在，请核对") from None
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3])
+    offset_hour, offset_minute = int(match[7] or 0), int(match[8] or 0)
+    if hour > 23 or minute > 59 or second > 60 or offset_hour > 23 or offset_minute > 59:
+        raise FormatProblem("时间不存在，请核对")
+    if second == 60:
+        sign = -1 if match[6] == "+" else 1
+        utc = (hour * 60 + minute + sign * (offset_hour * 60 + offset_minute)) % (24 * 60)
+        if utc != 23 * 60 + 59:
+            raise FormatProblem("时间不存在，请核对（闰秒只能在协调世界时 23:59:60）")
+    time(hour, minute, min(second, 59))
 
 
 def check_date_time(value: str) -> None:
@@ -109,6 +120,13 @@ CHECKS: dict[str, Callable[[str], None]] = {
     "date": check_date,
     "time": check_time,
     "date-time": check_date_time,
+    "duration": check_duration,
+    "hostname": check_hostname,
+    "ipv4": check_ipv4,
+    "ipv6": check_ipv6,
+    "uri": check_uri,
+    "uuid": check_uuid,
+    "data-url": check_data_url,
 }
 # Formats a schema may name without being checked here: none. The attachment marker is a
 # keyword (x-attachment), not a format.

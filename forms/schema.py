@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable
 
 from forms.formats import FORMAT_CHECKER
 from forms.integers import is_ascii_digits
+from forms.patterns import PatternProblem, ecma_schema
+from forms.refs import REF_KEYWORDS, ReferenceProblem, References, reference_of
 
 Schema = dict[str, Any]
 MAX_DEPTH = 32  # guards against self-referencing schemas when walking
@@ -24,10 +26,6 @@ REF_MARK = "x-yidi-ref"  # on object_view properties: the $ref they came from
 
 class SchemaError(ValueError):
     """The schema cannot be used as a form; str() is a Chinese explanation."""
-
-
-def unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 def first_type(node: Schema) -> str | None:
@@ -62,51 +60,65 @@ class SchemaDoc:
 
     def __init__(self, root: Schema) -> None:
         self.root = root
-        cls = validator_for(root, default=Draft202012Validator)
-        self.validator = cls(root, format_checker=FORMAT_CHECKER)
+        self.refs = References(root)
+        try:  # patterns get their ECMA-262 meaning (forms/patterns.py)
+            checked = ecma_schema(root)
+        except PatternProblem as problem:
+            raise SchemaError(str(problem)) from None
+        self.validator = Draft202012Validator(checked, format_checker=FORMAT_CHECKER)
         self._matchers: dict[int, Any] = {}
 
     # --- references -----------------------------------------------------------------------
 
-    def pointer(self, ref: str) -> Schema:
-        if not ref.startswith("#"):
-            raise SchemaError(f"只支持本文件内的 $ref（以 # 开头）：{ref}")
-        node: Any = self.root
-        for token in [unescape(t) for t in ref[1:].split("/") if t]:
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and is_ascii_digits(token) and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                raise SchemaError(f"$ref 指向的定义不存在：{ref}")
-        if not isinstance(node, dict):
-            raise SchemaError(f"$ref 指向的不是一个 schema：{ref}")
-        return node
+    def pointer(self, ref: str, base: str | None = None) -> Any:
+        """The schema (dict or boolean) a reference leads to; SchemaError when it does not
+        resolve. Only the checker needs this strictness: rendering and messages use resolve."""
+        try:
+            return self.refs.lookup(ref, self.refs.root_uri if base is None else base)
+        except ReferenceProblem as problem:
+            raise SchemaError(str(problem)) from None
 
     def resolve(self, node: Any) -> Schema:
-        """Follow `$ref`s; keywords beside a `$ref` override the referenced ones."""
+        """Follow `$ref`s (and `$dynamicRef`s, statically); keywords beside a reference override
+        the referenced ones. Never raises: a reference that does not resolve (only a schema
+        that skipped the checker has one) or a loop of references leaves its siblings only."""
         if not isinstance(node, dict):
             return {} if node is True or node is None else {"not": {}}
+        base = self.refs.base_of(node)
         depth = 0
-        while "$ref" in node:
+        while reference_of(node) is not None and depth < MAX_DEPTH:
             depth += 1
-            if depth > MAX_DEPTH:
-                raise SchemaError(f"$ref 循环引用：{node['$ref']}")
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            node = {**self.pointer(node["$ref"]), **siblings}
+            siblings = {k: v for k, v in node.items() if k not in REF_KEYWORDS}
+            found = self.refs.target(node, base)
+            if found is None:
+                return siblings
+            target, base = found
+            if not isinstance(target, dict):
+                target = {} if target else {"not": {}}
+            node = {**target, **siblings}
+        if depth >= MAX_DEPTH:
+            return {k: v for k, v in node.items() if k not in REF_KEYWORDS}
         resolved: Schema = node
         return resolved
 
     # --- conditions -----------------------------------------------------------------------
 
     def matches(self, subschema: Any, data: Any) -> bool:
-        """Does data satisfy a subschema (an `if`, a oneOf branch), with the root's $defs."""
-        key = id(subschema)
-        matcher = self._matchers.get(key)
-        if matcher is None:
-            matcher = self.validator.evolve(schema=subschema)
-            self._matchers[key] = matcher
-        return bool(matcher.is_valid(data))
+        """Does data satisfy a subschema (an `if`, a oneOf branch), with the root's $defs.
+        A reference relative to an embedded `$id` cannot be followed from here: such a
+        condition counts as not met (rendering only; validation runs on the whole schema)."""
+        # Only the document's own objects are cached: a merged copy made by resolve() lives
+        # briefly, and a later object could reuse its id.
+        key = id(subschema) if self.refs.indexed(subschema) else None
+        matcher = self._matchers.get(key) if key is not None else None
+        try:
+            if matcher is None:
+                matcher = self.validator.evolve(schema=ecma_schema(subschema))
+                if key is not None:
+                    self._matchers[key] = matcher
+            return bool(matcher.is_valid(data))
+        except (Unresolvable, RecursionError, PatternProblem):
+            return False
 
     # --- kinds ----------------------------------------------------------------------------
 
@@ -182,7 +194,7 @@ class SchemaDoc:
         self, node: Schema, data: dict[str, Any], view: ObjectView, conditional: bool, depth: int
     ) -> None:
         if depth > MAX_DEPTH:
-            raise SchemaError("schema 嵌套过深或循环引用")
+            return  # a loop of allOf/$ref: the checker refuses it, rendering stops here
         node = self.resolve(node)
         for name, sub in node.get("properties", {}).items():
             merged = {**view.properties.get(name, {}), **self.resolve(sub)}

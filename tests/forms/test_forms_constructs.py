@@ -79,7 +79,7 @@ CONSTRUCTS = [
         {"phone": "13812341234"},
         ["138****1234"],
         {"phone": "1381234123"},
-        ("phone", "手机号码应为以1开头的11位数字"),
+        ("phone", "手机号应为 13–19 开头的 11 位数字"),
         ['type="tel"'],
     ),
     Construct(
@@ -428,7 +428,7 @@ CONSTRUCTS = [
         {"contact": {"mail": "a@b.cn"}},
         ["a@b.cn"],
         {"contact/_shape": "0", "contact/phone": "123"},
-        ("contact/phone", "手机号码应为以1开头的11位数字"),
+        ("contact/phone", "手机号应为 13–19 开头的 11 位数字"),
         ['name="contact/_shape"'],
     ),
     Construct(

@@ -66,7 +66,7 @@ def test_valid_mobiles(value: str) -> None:
 
 @pytest.mark.parametrize("value", ["12812341234", "1381234123", "138123412345", "+8613812341234"])
 def test_invalid_mobiles(value: str) -> None:
-    assert errors_for("cn-mobile", value) == ["手机号码应为以1开头的11位数字"]
+    assert errors_for("cn-mobile", value) == ["手机号应为 13–19 开头的 11 位数字"]
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_full_width_input_is_normalised_and_other_digits_refused() -> None:
     assert data == {"id": "11010519491231002X", "phone": "13812341234", "count": 12}
     assert form.validate(data) == []
     arabic_indic = "\u0661\u0663\u0668" + "12341234"
-    assert errors_for("cn-mobile", arabic_indic) == ["手机号码应为以1开头的11位数字"]
+    assert errors_for("cn-mobile", arabic_indic) == ["手机号应为 13–19 开头的 11 位数字"]
     assert errors_for("cn-division-code", "\u0663\u0663\u0660\u0661\u0660\u0662") == [
         "行政区划代码应为6位数字"
     ]
