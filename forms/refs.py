@@ -70,8 +70,8 @@ class References:
 
     def lookup(self, ref: str, base: str) -> Any:
         """The schema (a dict or a boolean) a reference made at `base` leads to."""
-        target = urljoin(base, ref)
-        uri, _ = urldefrag(target)
+        # A bare fragment means the base itself (urljoin drops a URN base: "urn:x" + "#a").
+        uri, _ = urldefrag(base if ref.startswith("#") else urljoin(base, ref))
         if uri not in self.registry:
             raise ReferenceProblem(f"只支持本文件内的 $ref（不能引用其他文件或网址）：{ref}")
         try:

@@ -1,0 +1,64 @@
+"""The official JSON Schema Test Suite (draft 2020-12), every required case, through the path a
+submission takes (load_form + Form.validate), each case's schema a property of an object form.
+See tests/forms/jsonschema_suite.py for the wrapping and the two deliberate differences
+(references to other documents refused; formats asserted, unknown formats refused).
+
+    .venv/bin/pytest -q tests/forms/test_json_schema_suite.py
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import forms
+from forms.formats import KNOWN_FORMATS
+from tests.forms.jsonschema_suite import (
+    ACCEPTED_FORMATS,
+    CJK,
+    SuiteTest,
+    form_schema,
+    load,
+    run,
+    suite_root,
+)
+
+REQUIRED = load()
+FORMAT_CASES = tuple(t for t in load("optional/format") if t.keyword in ACCEPTED_FORMATS)
+
+
+def test_the_suite_is_all_there() -> None:
+    assert len(REQUIRED) == 1299
+    assert {t.keyword for t in REQUIRED} >= {"ref", "dynamicRef", "anchor", "unevaluatedItems"}
+
+
+def test_accepted_formats_are_what_forms_check() -> None:
+    assert KNOWN_FORMATS == ACCEPTED_FORMATS
+
+
+@pytest.mark.parametrize("test", REQUIRED, ids=lambda t: t.id)
+def test_required_case(test: SuiteTest) -> None:
+    outcome = run(test)
+    assert outcome.kind != "fail", f"{test.description}: {outcome.detail}"
+    if outcome.kind == "remote":
+        pytest.skip(f"needs a schema from another document ({outcome.detail}); refused as such")
+
+
+@pytest.mark.parametrize("test", FORMAT_CASES, ids=lambda t: t.id)
+def test_optional_format_case(test: SuiteTest) -> None:
+    form = forms.load_form(form_schema(test), name=f"suite-format-{test.keyword}-{test.case}")
+    errors = form.validate({"value": test.data})
+    assert (not errors) == test.valid, f"{test.description}: {test.data!r} -> {errors}"
+    assert all(CJK.search(e.message) for e in errors)
+
+
+def test_only_remote_cases_are_skipped() -> None:
+    """The skips are the cases that reference another document, and nothing else."""
+    remote = [t for t in REQUIRED if run(t).kind == "remote"]
+    assert {t.keyword for t in remote} <= {"refRemote", "ref", "defs", "dynamicRef", "vocabulary"}
+    assert all("localhost:1234" in json.dumps(t.schema) or "json-schema.org" in json.dumps(t.schema) for t in remote)
+    assert [t for t in REQUIRED if t.keyword == "refRemote"] == [
+        t for t in remote if t.keyword == "refRemote"
+    ]
+    assert suite_root().is_dir()
