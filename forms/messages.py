@@ -48,6 +48,25 @@ FORMAT_WORDS = {
 }
 
 
+SIMPLE = {  # keyword -> message after the field title; {value} is the keyword's value
+    "minimum": "不能小于 {value}",
+    "maximum": "不能大于 {value}",
+    "exclusiveMinimum": "必须大于 {value}",
+    "exclusiveMaximum": "必须小于 {value}",
+    "multipleOf": "必须是 {value} 的整数倍",
+    "minLength": "至少填写 {value} 个字",
+    "maxLength": "不能超过 {value} 个字",
+    "minItems": "至少需要 {value} 项",
+    "maxItems": "最多 {value} 项",
+    "uniqueItems": "不能有重复项",
+    "pattern": "格式不正确",
+    "enum": "请从选项中选择",
+    "const": "请从选项中选择",
+    "additionalProperties": "包含表单以外的内容",
+    "minProperties": "请至少填写一项",
+}
+
+
 class FieldLookup(Protocol):
     def title(self, path: str) -> str: ...
 
@@ -158,32 +177,19 @@ class Messages:
         if keyword == "format":
             cause = str(error.cause) if error.cause else FORMAT_WORDS.get(value, "格式不正确")
             return f"{cause}" if str(value).startswith("cn-") else f"「{title}」{cause}"
-        simple = {
-            "minimum": f"不能小于 {value}",
-            "maximum": f"不能大于 {value}",
-            "exclusiveMinimum": f"必须大于 {value}",
-            "exclusiveMaximum": f"必须小于 {value}",
-            "multipleOf": f"必须是 {value} 的整数倍",
-            "minLength": f"至少填写 {value} 个字",
-            "maxLength": f"不能超过 {value} 个字",
-            "minItems": f"至少需要 {value} 项",
-            "maxItems": f"最多 {value} 项",
-            "uniqueItems": "不能有重复项",
-            "pattern": "格式不正确",
-            "enum": "请从选项中选择",
-            "const": "请从选项中选择",
-            "additionalProperties": "包含表单以外的内容",
-            "minProperties": "请至少填写一项",
-        }
-        if keyword in ("const", "enum") and first_type(error.schema) == "boolean":
+        if (
+            keyword in ("const", "enum")
+            and isinstance(error.schema, dict)
+            and first_type(error.schema) == "boolean"
+        ):
             return f"请勾选{title}"
         picks = keyword == "minItems" and self.doc.kind(
-            self.doc.resolve(error.schema.get("items", {}))
+            self.doc.resolve(error.schema.get("items", {}) if isinstance(error.schema, dict) else {})
         )
         if picks == "choice":
             return f"「{title}」至少选择 {value} 项"
-        if keyword in simple:
-            return f"「{title}」{simple[keyword]}"
+        if keyword in SIMPLE:
+            return f"「{title}」" + SIMPLE[keyword].format(value=value)
         if keyword == "type":
             wanted = first_type({"type": value}) or "string"
             return f"「{title}」必须填写{TYPE_WORDS.get(wanted, '正确的值')}"

@@ -28,7 +28,7 @@ class ReferenceProblem(ValueError):
 
 def reference_of(node: Any) -> str | None:
     """The `$ref` (else `$dynamicRef`) of a schema object, if it has one."""
-    if not isinstance(node, dict):
+    if not isinstance(node, dict) or ("$ref" not in node and "$dynamicRef" not in node):
         return None
     for keyword in REF_KEYWORDS:
         value = node.get(keyword)

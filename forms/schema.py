@@ -67,6 +67,7 @@ class SchemaDoc:
             raise SchemaError(str(problem)) from None
         self.validator = Draft202012Validator(checked, format_checker=FORMAT_CHECKER)
         self._matchers: dict[int, Any] = {}
+        self._at: dict[str, Schema | None] = {}
 
     # --- references -----------------------------------------------------------------------
 
@@ -226,7 +227,17 @@ class SchemaDoc:
 
     def schema_at(self, path: str, data: Any = None) -> Schema | None:
         """The schema of the field at a path ("parties/0/name"), conditions of data applied;
-        a property declared only under an inactive condition is still found (for messages)."""
+        a property declared only under an inactive condition is still found (for messages).
+        Without data the answer depends on the path alone (rows are alike): it is cached per
+        generic path, so building messages does not fold the schema again for every error."""
+        if data is None:
+            generic = "/".join("#" if is_ascii_digits(p) else p for p in path.split("/"))
+            if generic not in self._at:
+                self._at[generic] = self._schema_at(path, None)
+            return self._at[generic]
+        return self._schema_at(path, data)
+
+    def _schema_at(self, path: str, data: Any) -> Schema | None:
         node: Schema | None = self.root
         for part in [p for p in path.split("/") if p]:
             if node is None:
