@@ -160,9 +160,15 @@ def run(test: SuiteTest) -> Outcome:
     return Outcome("pass")
 
 
-def keyword_status(keyword: str) -> str:
-    """The 'validated' column of docs/forms.md for a suite file, from the outcomes."""
-    kinds = {run(t).kind for t in load() if t.keyword == keyword}
+def validated_column() -> dict[str, str]:
+    """The 'validated' column of docs/forms.md for every suite file, from the outcomes."""
+    kinds: dict[str, set[str]] = {}
+    for test in load():
+        kinds.setdefault(test.keyword, set()).add(run(test).kind)
+    return {keyword: status(found) for keyword, found in kinds.items()}
+
+
+def status(kinds: set[str]) -> str:
     if "fail" in kinds:
         return "no"
     if kinds == {"remote"}:
