@@ -131,7 +131,11 @@ TWENTY: dict[str, Any] = {
         "id_number": {"type": "string", "title": "身份证号", "format": "cn-id-number"},
         "phone": {"type": "string", "title": "电话", "format": "cn-mobile"},
         "email": {"type": "string", "title": "邮箱", "format": "email"},
-        "category": {"type": "string", "title": "类型", "enum": ["邻里纠纷", "劳动争议", "婚姻家庭"]},
+        "category": {
+            "type": "string",
+            "title": "类型",
+            "enum": ["邻里纠纷", "劳动争议", "婚姻家庭"],
+        },
         "channel": {
             "title": "渠道",
             "oneOf": [{"const": "walk_in", "title": "窗口"}, {"const": "hotline", "title": "热线"}],

@@ -15,7 +15,9 @@ from datetime import date, time
 from jsonschema import FormatChecker
 
 from forms.stdformats import (
-    FormatProblem,
+    FormatProblem as FormatProblem,
+)
+from forms.stdformats import (
     check_data_url,
     check_duration,
     check_email,

@@ -184,7 +184,9 @@ class Messages:
         ):
             return f"请勾选{title}"
         picks = keyword == "minItems" and self.doc.kind(
-            self.doc.resolve(error.schema.get("items", {}) if isinstance(error.schema, dict) else {})
+            self.doc.resolve(
+                error.schema.get("items", {}) if isinstance(error.schema, dict) else {}
+            )
         )
         if picks == "choice":
             return f"「{title}」至少选择 {value} 项"

@@ -49,7 +49,9 @@ def property_class(name: str, negate: bool) -> str:
     try:
         finder = regex.compile(("\\P{%s}+" if negate else "\\p{%s}+") % name)
     except regex.error:
-        raise PatternProblem(f"未知的 Unicode 属性「{name}」（例如 \\p{{Han}}、\\p{{L}}）") from None
+        raise PatternProblem(
+            f"未知的 Unicode 属性「{name}」（例如 \\p{{Han}}、\\p{{L}}）"
+        ) from None
     parts = []
     for match in finder.finditer(_all_characters()):
         first, last = ord(match.group()[0]), ord(match.group()[-1])
@@ -172,6 +174,7 @@ def ecma_schema(node: Any) -> Any:
     for key, value in node.items():
         if key in DATA_KEYWORDS:
             continue
+        new: Any
         if key == "pattern" and isinstance(value, str):
             new = translate(value)
         elif key == "patternProperties" and isinstance(value, dict):

@@ -125,7 +125,9 @@ def check_uuid(value: str) -> None:
 
 def check_duration(value: str) -> None:
     if not _DURATION.fullmatch(value):
-        raise FormatProblem("时长格式不正确，应为 ISO 8601 时长，例如 P3D（3天）、PT2H30M（2小时30分）")
+        raise FormatProblem(
+            "时长格式不正确，应为 ISO 8601 时长，例如 P3D（3天）、PT2H30M（2小时30分）"
+        )
 
 
 def check_data_url(value: str) -> None:

@@ -73,8 +73,12 @@ def test_pattern_properties_and_additional_properties_share_the_meaning() -> Non
 @pytest.mark.parametrize(
     "pattern", ["(?P<name>a)", "(?i)abc", "\\Aabc", "a*+", "(?>a)", "\\p{NoSuchScript}", "(ab"]
 )
-def test_a_pattern_invalid_as_ecma_262_is_refused(tmp_path: Path, capsys: Cap, pattern: str) -> None:
-    status, lines = check(tmp_path, {"type": "object", "properties": {"v": {"pattern": pattern}}}, capsys)
+def test_a_pattern_invalid_as_ecma_262_is_refused(
+    tmp_path: Path, capsys: Cap, pattern: str
+) -> None:
+    status, lines = check(
+        tmp_path, {"type": "object", "properties": {"v": {"pattern": pattern}}}, capsys
+    )
     assert status == 1
     assert len(lines) == 1
     assert "#/properties/v/pattern: 正则表达式" in lines[0]
@@ -96,7 +100,11 @@ def test_a_pattern_invalid_as_ecma_262_is_refused(tmp_path: Path, capsys: Cap, p
             "prefixItems",
         ),
         ({"$schema": "http://json-schema.org/draft-07/schema#"}, "/$schema", "draft-07"),
-        ({"properties": {"v": {"$recursiveRef": "#"}}}, "/properties/v/$recursiveRef", "$dynamicRef"),
+        (
+            {"properties": {"v": {"$recursiveRef": "#"}}},
+            "/properties/v/$recursiveRef",
+            "$dynamicRef",
+        ),
     ],
 )
 def test_draft_07_keywords_are_refused_with_what_to_write(
@@ -149,11 +157,16 @@ def test_a_reference_to_a_false_schema_refuses_everything() -> None:
     [
         ({"properties": {"v": {"$ref": "#/$defs/missing"}}}, "$ref 指向的定义不存在"),
         ({"properties": {"v": {"$ref": "other.json#/a"}}}, "只支持本文件内的 $ref"),
-        ({"$defs": {"a": {"$ref": "#/$defs/a"}}, "properties": {"v": {"$ref": "#/$defs/a"}}}, "循环引用"),
+        (
+            {"$defs": {"a": {"$ref": "#/$defs/a"}}, "properties": {"v": {"$ref": "#/$defs/a"}}},
+            "循环引用",
+        ),
         ({"allOf": [{"$ref": "#"}]}, "循环引用"),
     ],
 )
-def test_broken_references_are_a_form_definition_error(schema: dict[str, Any], message: str) -> None:
+def test_broken_references_are_a_form_definition_error(
+    schema: dict[str, Any], message: str
+) -> None:
     with pytest.raises(forms.FormDefinitionError, match=message.replace("$", "\\$")):
         forms.load_form({"type": "object", **schema}, name="broken")
 
@@ -236,7 +249,9 @@ def test_each_metaschema_problem_is_printed_once(tmp_path: Path, capsys: Cap) ->
 
 
 def test_row_errors_use_the_row_label_the_form_shows() -> None:
-    form = form_of({"type": "array", "title": "skills", "items": {"type": "string", "minLength": 2}})
+    form = form_of(
+        {"type": "array", "title": "skills", "items": {"type": "string", "minLength": 2}}
+    )
     assert form.validate({"v": ["ab", "x"]}) == [
         forms.FieldError("v/1", "「skills 2」至少填写 2 个字")
     ]

@@ -57,7 +57,10 @@ def test_only_remote_cases_are_skipped() -> None:
     """The skips are the cases that reference another document, and nothing else."""
     remote = [t for t in REQUIRED if run(t).kind == "remote"]
     assert {t.keyword for t in remote} <= {"refRemote", "ref", "defs", "dynamicRef", "vocabulary"}
-    assert all("localhost:1234" in json.dumps(t.schema) or "json-schema.org" in json.dumps(t.schema) for t in remote)
+    assert all(
+        "localhost:1234" in json.dumps(t.schema) or "json-schema.org" in json.dumps(t.schema)
+        for t in remote
+    )
     assert [t for t in REQUIRED if t.keyword == "refRemote"] == [
         t for t in remote if t.keyword == "refRemote"
     ]
