@@ -3,6 +3,8 @@ validated with the forms module's Chinese messages."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
@@ -60,3 +62,24 @@ def test_preview_follows_the_draft_schema(client: TestClient, qingshan: Engine) 
 def test_unknown_form_is_not_found(client: TestClient, qingshan: Engine) -> None:
     login(client, "qs_admin")
     assert client.get("/console/forms/preview?name=没有").status_code == 404
+
+
+def test_preview_shows_anchor_refs_and_explains_broken_ones(
+    client: TestClient, qingshan: Engine
+) -> None:
+    """An `$anchor` reference once reached the preview as a raw SchemaError (a 500)."""
+    token = login(client, "qs_admin")
+    path = "forms/受理登记.json"
+    schema = json.loads(files()[path])
+    schema["$defs"] = {"door": {"$anchor": "door", "type": "string", "title": "门牌号"}}
+    schema["properties"]["门牌"] = {"$ref": "#door"}
+    text = json.dumps(schema, ensure_ascii=False)
+    client.post("/console/files/save", data={"path": path, "text": text, "csrf_token": token})
+    shown = client.get(URL)
+    assert shown.status_code == 200 and "门牌号" in shown.text
+    schema["properties"]["门牌"] = {"$ref": "#/$defs/没有"}
+    text = json.dumps(schema, ensure_ascii=False)
+    client.post("/console/files/save", data={"path": path, "text": text, "csrf_token": token})
+    broken = client.get(URL)
+    assert broken.status_code == 200
+    assert "表单定义有误" in broken.text and "$ref 指向的定义不存在" in broken.text
