@@ -65,3 +65,22 @@ def test_only_remote_cases_are_skipped() -> None:
         t for t in remote if t.keyword == "refRemote"
     ]
     assert suite_root().is_dir()
+
+
+REGEX_CASES = tuple(
+    t for t in load("optional") if t.keyword in ("ecmascript-regex", "non-bmp-regex")
+)
+DEPENDENCIES_CASES = tuple(t for t in load("optional") if t.keyword == "dependencies-compatibility")
+
+
+@pytest.mark.parametrize("test", REGEX_CASES, ids=lambda t: t.id)
+def test_optional_ecma_262_regex_case(test: SuiteTest) -> None:
+    """Patterns mean what ECMA-262 says (forms/patterns.py)."""
+    assert run(test).kind == "pass", f"{test.description}: {run(test).detail}"
+
+
+@pytest.mark.parametrize("test", DEPENDENCIES_CASES, ids=lambda t: t.id)
+def test_optional_dependencies_case_is_refused_with_what_to_write(test: SuiteTest) -> None:
+    """Draft-07 `dependencies` would be ignored by 2020-12: refused, never silently dropped."""
+    with pytest.raises(forms.FormDefinitionError, match="dependentRequired.*dependentSchemas"):
+        forms.load_form(form_schema(test), name=f"suite-dependencies-{test.case}")
