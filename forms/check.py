@@ -87,6 +87,8 @@ def _meta_problems(schema: dict[str, Any]) -> list[FormProblem]:
         key = str(error.absolute_path[-1]) if error.absolute_path else "schema"
         shown = json.dumps(error.instance, ensure_ascii=False)[:60]
         message = f"不是有效的 JSON Schema：「{key}」的取值 {shown} 不正确"
+        if error.validator == "type" and error.validator_value == ["object", "boolean"]:
+            message = f"不是有效的 JSON Schema：「{key}」应为一个 schema（JSON 对象或 true/false）"
         problems.setdefault(where, FormProblem("", where, message))
     return list(problems.values())
 

@@ -239,13 +239,16 @@ def test_unknown_formats_stay_refused(tmp_path: Path, capsys: Cap) -> None:
 
 
 def test_each_metaschema_problem_is_printed_once(tmp_path: Path, capsys: Cap) -> None:
-    schema = {"type": "object", "properties": {"a": {"type": "strin"}, "b": {"minLength": -1}}}
-    status, lines = check(tmp_path, schema, capsys)
+    """A property that is not a schema reached the metaschema along eight paths."""
+    properties = {"a": {"type": "strin"}, "b": {"minLength": -1}, "c": 1}
+    status, lines = check(tmp_path, {"type": "object", "properties": properties}, capsys)
     assert status == 1
     assert [line.split(": ")[0].rpartition("#")[2] for line in lines] == [
         "/properties/a/type",
         "/properties/b/minLength",
+        "/properties/c",
     ]
+    assert lines[2].endswith("「c」应为一个 schema（JSON 对象或 true/false）")
 
 
 def test_row_errors_use_the_row_label_the_form_shows() -> None:
