@@ -82,5 +82,5 @@ def test_optional_ecma_262_regex_case(test: SuiteTest) -> None:
 @pytest.mark.parametrize("test", DEPENDENCIES_CASES, ids=lambda t: t.id)
 def test_optional_dependencies_case_is_refused_with_what_to_write(test: SuiteTest) -> None:
     """Draft-07 `dependencies` would be ignored by 2020-12: refused, never silently dropped."""
-    with pytest.raises(forms.FormDefinitionError, match="dependentRequired.*dependentSchemas"):
+    with pytest.raises(forms.FormDefinitionError, match=r"dependentRequired.*dependentSchemas"):
         forms.load_form(form_schema(test), name=f"suite-dependencies-{test.case}")
