@@ -26,7 +26,7 @@ from typing import Any
 
 import regex
 
-from forms.refs import DATA_KEYWORDS
+from forms.refs import DATA_KEYWORDS, SCHEMA_MAPS
 
 ASCII_WORD = "A-Za-z0-9_"
 LINE_END = r"\n\r\u2028\u2029"
@@ -179,6 +179,10 @@ def ecma_schema(node: Any) -> Any:
             new = translate(value)
         elif key == "patternProperties" and isinstance(value, dict):
             new = {translate(k): ecma_schema(v) for k, v in value.items()}
+        elif key in SCHEMA_MAPS and isinstance(value, dict):  # names are not keywords
+            mapped = {k: ecma_schema(v) for k, v in value.items()}
+            changed_any = any(mapped[k] is not v for k, v in value.items())
+            new = mapped if changed_any else value
         else:
             new = ecma_schema(value)
         if new is not value and new != value:

@@ -19,6 +19,9 @@ from referencing.jsonschema import DRAFT202012
 
 # Keywords whose values are data, not schemas: a `$id` inside them is not an identifier.
 DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
+# Keywords whose values map names to schemas: a property may be called "default" or "enum".
+SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+SCHEMA_MAPS |= {"dependentSchemas"}
 REF_KEYWORDS = ("$ref", "$dynamicRef")
 
 
@@ -55,7 +58,10 @@ class References:
                 base = urljoin(base, own)
             self._bases[id(node)] = base
             for key, value in node.items():
-                if key not in DATA_KEYWORDS:
+                if key in SCHEMA_MAPS and isinstance(value, dict):
+                    for schema in value.values():
+                        self._index(schema, base)
+                elif key not in DATA_KEYWORDS:
                     self._index(value, base)
         elif isinstance(node, list):
             for item in node:

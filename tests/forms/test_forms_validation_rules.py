@@ -57,6 +57,17 @@ def test_patterns_mean_what_ecma_262_says(pattern: str, good: str, bad: str) -> 
     assert form.validate({"v": bad}) != []
 
 
+def test_a_property_named_like_a_data_keyword_keeps_its_pattern() -> None:
+    form = form_of(
+        {
+            "type": "object",
+            "properties": {"default": {"type": "string", "pattern": "^\\p{Han}+$"}},
+        }
+    )
+    assert form.validate({"v": {"default": "调解"}}) == []
+    assert [e.path for e in form.validate({"v": {"default": "abc"}})] == ["v/default"]
+
+
 def test_pattern_properties_and_additional_properties_share_the_meaning() -> None:
     form = form_of(
         {
