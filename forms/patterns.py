@@ -36,6 +36,23 @@ ECMA_LETTER_ESCAPES = frozenset("bBdDsSwWfnrtvcxukpP")
 QUANTIFIER_ENDS = frozenset("*+?}")
 
 
+# Python's `re` explains in English; the form author reads Chinese.
+RE_ERRORS = (
+    ("missing )", "缺少右括号 )"),
+    ("unbalanced parenthesis", "多了右括号 )"),
+    ("unterminated character set", "方括号 [ 没有闭合"),
+    ("nothing to repeat", "量词（* + ? {n}）前面没有内容"),
+    ("multiple repeat", "量词重复"),
+    ("look-behind requires fixed-width", "后行断言 (?<=…) 只能匹配固定长度的内容"),
+    ("unknown group name", "引用了不存在的分组"),
+    ("invalid group reference", "引用了不存在的分组"),
+    ("redefinition of group name", "分组名重复"),
+    ("bad character range", "字符范围写反了（例如 z-a）"),
+    ("min repeat greater than max repeat", "量词的最小次数大于最大次数"),
+    ("bad escape", "无法识别的转义"),
+)
+
+
 class PatternProblem(ValueError):
     """A pattern that is not an ECMA-262 regular expression; str() is Chinese."""
 
@@ -164,7 +181,8 @@ def translate(pattern: str) -> str:
     try:
         re.compile(translated)
     except re.error as error:
-        raise PatternProblem(f"正则表达式写法有误（{error.msg}）") from None
+        reason = next((text for key, text in RE_ERRORS if error.msg.startswith(key)), "无法解析")
+        raise PatternProblem(f"正则表达式写法有误：{reason}") from None
     return translated
 
 

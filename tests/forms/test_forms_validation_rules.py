@@ -5,6 +5,7 @@ show them."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,21 @@ def test_pattern_properties_and_additional_properties_share_the_meaning() -> Non
 
 
 @pytest.mark.parametrize(
-    "pattern", ["(?P<name>a)", "(?i)abc", "\\Aabc", "a*+", "(?>a)", "\\p{NoSuchScript}", "(ab"]
+    "pattern",
+    [
+        "(?P<name>a)",
+        "(?i)abc",
+        "\\Aabc",
+        "a*+",
+        "(?>a)",
+        "\\p{NoSuchScript}",
+        "(ab",
+        "ab)",
+        "[ab",
+        "*a",
+        "[z-a]",
+        "(?<=a+)b",
+    ],
 )
 def test_a_pattern_invalid_as_ecma_262_is_refused(
     tmp_path: Path, capsys: Cap, pattern: str
@@ -93,6 +108,9 @@ def test_a_pattern_invalid_as_ecma_262_is_refused(
     assert status == 1
     assert len(lines) == 1
     assert "#/properties/v/pattern: 正则表达式" in lines[0]
+    assert not re.search(
+        "[a-z]{4,}", lines[0].split("无效：")[1].replace("NoSuchScript", "").replace("Unicode", "")
+    )
     with pytest.raises(forms.FormDefinitionError, match="正则表达式"):
         form_of({"pattern": pattern})
 
