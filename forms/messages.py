@@ -64,6 +64,13 @@ SIMPLE = {  # keyword -> message after the field title; {value} is the keyword's
     "const": "请从选项中选择",
     "additionalProperties": "包含表单以外的内容",
     "minProperties": "请至少填写一项",
+    "maxProperties": "最多填写 {value} 项",
+    "unevaluatedProperties": "包含表单以外的内容",
+    "unevaluatedItems": "包含多余的项",
+    "contains": "至少需要一项符合要求",
+    "minContains": "至少需要 {value} 项符合要求",
+    "maxContains": "最多 {value} 项符合要求",
+    "propertyNames": "中有不符合要求的名称",
 }
 
 

@@ -288,3 +288,32 @@ def test_row_errors_use_the_row_label_the_form_shows() -> None:
         forms.FieldError("v/1", "「skills 2」至少填写 2 个字")
     ]
     assert "skills 2" in str(form.render({"v": ["ab", "x"]}))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ({"type": "object", "maxProperties": 1}, {"a": 1, "b": 2}, "「标签」最多填写 1 项"),
+        ({"type": "array", "contains": {"const": 1}}, [2], "「标签」至少需要一项符合要求"),
+        (
+            {"type": "array", "contains": {"const": 1}, "maxContains": 1},
+            [1, 1],
+            "「标签」最多 1 项符合要求",
+        ),
+        (
+            {"type": "object", "unevaluatedProperties": False},
+            {"a": 1},
+            "「标签」包含表单以外的内容",
+        ),
+        (
+            {"type": "object", "propertyNames": {"maxLength": 2}},
+            {"abc": 1},
+            "「标签」中有不符合要求的名称",
+        ),
+    ],
+)
+def test_keywords_beyond_the_basics_have_their_own_message(
+    field: dict[str, Any], value: Any, message: str
+) -> None:
+    form = form_of({"title": "标签", **field})
+    assert form.validate({"v": value}) == [forms.FieldError("v", message)]
