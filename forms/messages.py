@@ -74,6 +74,15 @@ SIMPLE = {  # keyword -> message after the field title; {value} is the keyword's
 }
 
 
+def names_error(error: ValidationError) -> bool:
+    """Did the error come from checking a property name (`propertyNames`)?"""
+    steps = list(error.absolute_schema_path)
+    return any(
+        step == "propertyNames" and (i == 0 or steps[i - 1] != "properties")
+        for i, step in enumerate(steps)
+    )
+
+
 class FieldLookup(Protocol):
     def title(self, path: str) -> str: ...
 
@@ -114,9 +123,13 @@ class Messages:
             ]
         if keyword in ("oneOf", "anyOf") and error.context:
             return self._branch(error, data)
+        if names_error(error):  # the error is about a property's name, not a field's value
+            keyword = "propertyNames"
         custom = self.ui.hint(path).get("messages", {}).get(keyword)
         if custom:
             return [FieldError(path, str(custom))]
+        if keyword == "propertyNames":
+            return [FieldError(path, f"「{self.title(path)}」" + SIMPLE[keyword])]
         return [FieldError(*self._attachment(path, error) or (path, self._text(path, error)))]
 
     def _absent(self, error: ValidationError) -> list[str]:
