@@ -251,7 +251,11 @@ def _gaps(ctx: Context, county: County, groups: dict[type, Any]) -> None:
     for path, decl in groups[s.CategoriesDecl]:
         for item in decl.items:
             mark(path, item)
-    routing_gaps(ctx, county, at)
+    severity_at: dict[str, tuple[str, Token]] = {}
+    for path, severities in groups[s.SeveritiesDecl]:
+        for severity in severities.items:
+            severity_at.setdefault(str(severity.name), (path, severity.name))
+    routing_gaps(ctx, county, at, severity_at)
 
 
 def _with_hash(county: County) -> County:

@@ -27,12 +27,40 @@ def form_names(files: Mapping[str, str]) -> list[str]:
     )
 
 
+# Python's JSON messages, in Chinese (the key is how the message starts).
+JSON_MESSAGES = {
+    "Expecting property name enclosed in double quotes": "此处应为带英文双引号的属性名",
+    "Expecting value": "此处缺少取值",
+    "Expecting ',' delimiter": "此处缺少逗号「,」",
+    "Expecting ':' delimiter": "此处缺少冒号「:」",
+    "Unterminated string starting at": '文字没有结束（缺少右引号「"」）',
+    "Invalid control character at": "文字中有控制字符（如换行或制表符），请写成 \\n 或 \\t",
+    "Invalid \\escape": "无效的转义符号「\\」",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义",
+    "Extra data": "JSON 已经结束，后面还有多余的内容",
+}
+
+
+def _json_error(text: str, error: json.JSONDecodeError) -> tuple[Token, str]:
+    """Where and what, in Chinese: a trailing comma is pointed at and named as such."""
+    at = Token("POS", "", line=error.lineno, column=error.colno)
+    what = next((zh for en, zh in JSON_MESSAGES.items() if error.msg.startswith(en)), "")
+    before = text[: error.pos].rstrip()
+    if before.endswith(",") and text[error.pos : error.pos + 1] in ("}", "]"):
+        comma = len(before) - 1
+        line = text.count("\n", 0, comma) + 1
+        at = Token("POS", "", line=line, column=comma - text.rfind("\n", 0, comma))
+        what = "最后一项后面多了一个逗号「,」：JSON 不允许末尾逗号，请删去"
+    what = what or "格式错误"
+    return at, f"不是有效的 JSON（第 {at.line} 行第 {at.column} 列）：{what}"
+
+
 def _load(ctx: Context, path: str, text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        at = Token("POS", "", line=error.lineno, column=error.colno)
-        ctx.report(at, f"不是有效的 JSON：{error.msg}", f"invalid JSON: {error.msg}", path=path)
+        at, zh = _json_error(text, error)
+        ctx.report(at, zh, f"invalid JSON: {error.msg}", path=path)
         return None
     except RecursionError:
         ctx.report(None, "JSON 嵌套层数过多", "JSON nested too deeply", path=path)
@@ -47,13 +75,18 @@ def _load(ctx: Context, path: str, text: str) -> dict[str, Any] | None:
 
 def _position(text: str, pointer: str) -> Token:
     """Best effort: where the deepest named key of a JSON pointer is written (list indexes
-    are skipped: "/order/1" points at "order")."""
+    are skipped: "/order/1" points at "order"). Each key is looked for after the one before
+    it, so that "/properties/b/format" points at b's "format", not at the first "format"."""
     keys = [k.replace("~1", "/").replace("~0", "~") for k in pointer.split("/")[1:]]
-    for key in reversed([k for k in keys if not k.isdigit()]):
-        index = text.find(json.dumps(key, ensure_ascii=False))
-        if index >= 0:
-            line = text.count("\n", 0, index) + 1
-            return Token("POS", "", line=line, column=index - text.rfind("\n", 0, index))
+    found, start = -1, 0
+    for key in [k for k in keys if not k.isdigit()]:
+        index = text.find(json.dumps(key, ensure_ascii=False), start)
+        if index < 0:
+            break
+        found, start = index, index + 1
+    if found >= 0:
+        line = text.count("\n", 0, found) + 1
+        return Token("POS", "", line=line, column=found - text.rfind("\n", 0, found))
     return Token("POS", "", line=1, column=1)
 
 

@@ -7,6 +7,7 @@ on, so one run reports the problems of every line (one per line, to avoid cascad
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -32,6 +33,16 @@ TERMINAL_NAMES = {
     "$END": ("文件结尾", "the end of the file"),
 }
 MAX_SHOWN = 10
+
+# Full-width punctuation a Chinese input method types where the language wants the half-width
+# sign. Outside quoted text and comments each is reported once and read as its half-width twin,
+# so that one slip does not also cause a cascade of follow-on errors.
+FULL_WIDTH = {
+    "｛": "{", "｝": "}", "（": "(", "）": ")", "［": "[", "］": "]", "【": "[", "】": "]",
+    "＝": "=", "＞": ">", "＜": "<", "！": "!", "．": ".", "－": "-", "～": "~", "＠": "@",
+    "：": ":", "＃": "#", "＂": '"',
+}  # fmt: skip
+DIGITS = "0123456789０１２３４５６７８９"
 
 
 @functools.cache
@@ -81,7 +92,28 @@ def _found(token: Token, lang: str) -> str:
     return f"「{token}」" if lang == "zh" else f"'{token}'"
 
 
-def describe(path: str, error: UnexpectedInput) -> Diagnostic:
+def _unsupported(path: str, token: Token, source: str) -> Diagnostic | None:
+    """Known slips that Lark's "expected X, found Y" would describe misleadingly."""
+    line, column = token.line or 1, token.column or 1
+    before = source[: column - 1]
+    if re.search(r"\d+\s*/\s*\d+", source[column - 1 :]) and token.type in ("NAME", "NUMBER"):
+        return Diagnostic(
+            path, line, column, "error",
+            "比例不能写成分数：请写成百分数或小数，如 67% 或 0.67",
+            "a share cannot be a fraction: write a percentage or a decimal, e.g. 67% or 0.67",
+        )  # fmt: skip
+    if str(token) in (",", "，", "、") and re.match(r"\s*(上班时间|hours)\s", before):
+        return Diagnostic(
+            path, line, column, "error",
+            "上班时间只能写一段（如 8:30 - 17:30）：暂不支持分段（如午休）",
+            "working hours are one span (e.g. 8:30 - 17:30): split hours are not supported",
+            "中午不计时的，请写全天的上下班时间",
+            "write the whole day's start and end",
+        )  # fmt: skip
+    return None
+
+
+def describe(path: str, error: UnexpectedInput, text: str = "") -> Diagnostic:
     """A Lark error as a diagnostic: what was expected here, and what was found instead."""
     line, column = error.line or 1, error.column or 1
     if isinstance(error, UnexpectedCharacters):
@@ -94,6 +126,11 @@ def describe(path: str, error: UnexpectedInput) -> Diagnostic:
         )  # fmt: skip
     assert isinstance(error, UnexpectedToken)
     token, expected = error.token, set(error.expected)
+    lines = text.splitlines()
+    if token.line and token.line <= len(lines):
+        known = _unsupported(path, token, lines[token.line - 1])
+        if known is not None:
+            return known
     keywords = [w for n, w in _literals().items() if n in expected]
     close = suggestion(str(token), keywords) if token.type == "NAME" else ""
     zh_hint = f"您是不是要写「{close}」？" if close else ""
@@ -107,6 +144,45 @@ def describe(path: str, error: UnexpectedInput) -> Diagnostic:
         f"expected {_expected(expected, 'en')} here, found {_found(token, 'en')}",
         zh_hint, en_hint,
     )  # fmt: skip
+
+
+def _full_width(path: str, text: str) -> tuple[str, list[Diagnostic]]:
+    """The text with full-width punctuation (outside quotes and comments) made half-width, and
+    one diagnostic per replaced sign. A colon is only written inside a time (8:30); elsewhere
+    it is read as a space, since keywords and values are separated by spaces."""
+    out, found = list(text), []
+    line, column, quote, comment = 1, 0, "", False
+    for i, ch in enumerate(text):
+        column += 1
+        if ch == "\n":
+            line, column, quote, comment = line + 1, 0, "", False
+            continue
+        if comment:
+            continue
+        if quote:
+            quote = "" if ch == quote else quote
+            continue
+        if ch in ('"', "“"):
+            quote = '"' if ch == '"' else "”"
+            continue
+        if ch == "#":
+            comment = True
+            continue
+        if ch not in FULL_WIDTH:
+            continue
+        half = FULL_WIDTH[ch]
+        in_time = ch == "：" and 0 < i < len(text) - 1
+        in_time = in_time and text[i - 1] in DIGITS and text[i + 1] in DIGITS
+        if ch == "：" and not in_time:
+            out[i] = " "
+            zh = "全角冒号「：」：关键字与取值之间用空格分隔，不写冒号"
+            en = "full-width colon: separate a keyword from its value with a space"
+        else:
+            out[i] = half
+            zh = f"全角字符「{ch}」：请改用半角「{half}」"
+            en = f"full-width '{ch}': use the half-width '{half}'"
+        found.append(Diagnostic(path, line, column, "error", zh, en))
+    return "".join(out), found
 
 
 def _end_statement(parser: InteractiveParser, newline: Token) -> None:
@@ -131,11 +207,11 @@ def _end_statement(parser: InteractiveParser, newline: Token) -> None:
 
 def parse_file(path: str, text: str) -> tuple[FileSyntax | None, list[Diagnostic]]:
     """The syntax of one file, or None when it has syntax errors (all of them reported)."""
-    diagnostics: list[Diagnostic] = []
-    reported_lines: set[int] = set()
+    text, diagnostics = _full_width(path, text)
+    reported_lines: set[int] = {d.line for d in diagnostics}
 
     def on_error(error: UnexpectedInput) -> bool:
-        found = describe(path, error)
+        found = describe(path, error, text)
         if found.line not in reported_lines:
             reported_lines.add(found.line)
             diagnostics.append(found)
@@ -148,7 +224,7 @@ def parse_file(path: str, text: str) -> tuple[FileSyntax | None, list[Diagnostic
         tree = lark_parser().parse(text + "\n", on_error=on_error)
     except UnexpectedInput as error:
         if not diagnostics:
-            diagnostics.append(describe(path, error))
+            diagnostics.append(describe(path, error, text))
         return None, diagnostics
     if diagnostics:
         return None, diagnostics

@@ -163,7 +163,12 @@ def _action(
     fields = set(schema.get("properties") or {}) if schema.get("properties") else None
     if not form_name:
         fields = set()  # no form: a 表单.X condition has nothing to read
-    scope = {**tables, "form_fields": fields, "form_name": form_name}
+    titles = {
+        str(spec["title"]): key
+        for key, spec in (schema.get("properties") or {}).items()
+        if isinstance(spec, dict) and isinstance(spec.get("title"), str)
+    }
+    scope = {**tables, "form_fields": fields, "form_name": form_name, "form_titles": titles}
     cond = condition(ctx, node.condition, scope) if node.condition else None
     target = str(node.target) if node.target else (step if effect == "transfer" else None)
     return Action(

@@ -164,12 +164,20 @@ def calendars(ctx: Context, decls: Located[s.CalendarDecl]) -> dict[str, Calenda
     return found
 
 
-def routing_gaps(ctx: Context, county: County, at: dict[str, tuple[str, Token]]) -> None:
-    """Warn about each category x severity that no route (without location tags) covers."""
+def routing_gaps(
+    ctx: Context,
+    county: County,
+    at: dict[str, tuple[str, Token]],
+    severity_at: dict[str, tuple[str, Token]] | None = None,
+) -> None:
+    """Warn about each category x severity that no route (without location tags) covers.
+
+    A severity no category can be routed at is one slip (a missing `分派 等级 X` rule): it is
+    one warning at the severity, not one per category."""
     if county.fallback is not None:
         return
-    for category in county.categories:
-        missing = [
+    missing_of = {
+        category: [
             severity
             for severity in county.severities
             if not any(
@@ -179,6 +187,25 @@ def routing_gaps(ctx: Context, county: County, at: dict[str, tuple[str, Token]])
                 for r in county.routes
             )
         ]
+        for category in county.categories
+    }
+    severity_at = severity_at or {}
+    everywhere = [
+        severity
+        for severity in county.severities
+        if missing_of
+        and all(severity in m for m in missing_of.values())
+        and severity in severity_at
+    ]
+    for severity in everywhere:
+        ctx.path, token = severity_at[severity]
+        ctx.warn(
+            token,
+            f"等级「{severity}」没有任何分派规则（哪个事项类型都分派不到），也没有兜底",
+            f"severity '{severity}' has no route for any category and no fallback",
+        )
+    for category, all_missing in missing_of.items():
+        missing = [m for m in all_missing if m not in everywhere]
         if missing and category in at:
             ctx.path, token = at[category]
             ctx.warn(

@@ -20,9 +20,9 @@ from dsl.model import (
 
 UNITS: dict[str, DurationUnit] = {
     "分钟": "minute", "分": "minute", "minute": "minute", "minutes": "minute",
-    "小时": "hour", "时": "hour", "hour": "hour", "hours": "hour",
+    "小时": "hour", "个小时": "hour", "时": "hour", "hour": "hour", "hours": "hour",
     "天": "day", "日": "day", "day": "day", "days": "day",
-    "工作日": "workday", "workday": "workday", "workdays": "workday",
+    "工作日": "workday", "个工作日": "workday", "workday": "workday", "workdays": "workday",
     "月": "month", "个月": "month", "month": "month", "months": "month",
 }  # fmt: skip
 MAX_AMOUNT = 100_000  # larger numbers are typing mistakes, not deadlines
@@ -174,7 +174,28 @@ def _known_field(
             "form), so '表单.…' in its condition has nothing to read",
         )
         return False
-    ctx.known(token, fields, (f"表单「{name}」的字段", f"field of form '{name}'"))
+    # The form exists; the name is not one of its field keys. Administrators often write the
+    # title they see on the page: say that conditions use the key, and which key has that title.
+    titles: dict[str, str] = tables.get("form_titles") or {}
+    close = titles.get(first) or suggestion(first, list(fields)) or suggestion(first, titles)
+    close = titles.get(close, close)
+    shown = "、".join(sorted(fields)[:12]) + ("等" if len(fields) > 12 else "") or "（无）"
+    hint = ("", "")
+    if first in titles:
+        hint = (
+            f"「{first}」是字段的标题，条件中请写它的键「{close}」",
+            f"'{first}' is the field's title; write its key '{close}'",
+        )
+    elif close:
+        hint = (f"您是不是要写「{close}」？", f"did you mean '{close}'?")
+    ctx.report(
+        token,
+        f"表单「{name}」中没有键为「{first}」的字段：条件中的「表单.…」写字段的键"
+        f"（JSON 中 properties 下的名称），不是标题；该表单的键有：{shown}",
+        f"form '{name}' has no field with the key '{first}': conditions name a field by its "
+        "key (its name under properties), not its title",
+        hint,
+    )
     return False
 
 

@@ -137,10 +137,18 @@ def test_good_conditions_compile_to_the_model() -> None:
 def test_routing_gaps_are_warnings_when_there_is_no_fallback() -> None:
     result = dsl.compile_files("test", county_files(replace_line(23, "")))
     assert result.county is not None  # warnings only
+    # One missing severity rule is one slip: one warning at the severity, not one per category.
+    assert [(d.line, d.column, d.severity, d.message) for d in result.diagnostics] == [
+        (20, 8, "warning", "等级「较大」没有任何分派规则（哪个事项类型都分派不到），也没有兜底"),
+    ]
+
+
+def test_a_gap_of_some_categories_only_is_warned_per_category() -> None:
+    text = replace_line(23, "分派 事项 邻里纠纷 等级 较大 -> 镇 司法所")
+    result = dsl.compile_files("test", county_files(text))
     assert [(d.line, d.column, d.severity, d.message) for d in result.diagnostics] == [
         (19, 6, "warning", "事项「婚姻家庭」在等级 较大 下没有分派规则，也没有兜底"),
         (19, 13, "warning", "事项「离婚纠纷」在等级 较大 下没有分派规则，也没有兜底"),
-        (19, 21, "warning", "事项「邻里纠纷」在等级 较大 下没有分派规则，也没有兜底"),
     ]
 
 
@@ -199,7 +207,8 @@ def test_form_conditions_name_fields_of_the_form() -> None:
         "county.yd",
         32,
         19,
-        "未定义的表单「受理」的字段「sumary」",
+        "表单「受理」中没有键为「sumary」的字段：条件中的「表单.…」写字段的键（JSON 中 properties "
+        "下的名称），不是标题；该表单的键有：category、location、severity、summary、人数、金额",
     )
     [d] = dsl.compile_files("t", county_files(bad)).diagnostics
     assert d.hint == "您是不是要写「summary」？"

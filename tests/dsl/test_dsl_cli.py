@@ -62,8 +62,8 @@ def test_check_in_english_and_warnings_do_not_fail(
     folder = write_county(tmp_path / "gaps", replace_line(23, ""))
     assert main(["check", str(folder), "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert f"{folder}/county.yd:19:6: warning: category '婚姻家庭' has no route" in out
-    assert out.endswith(f"{folder}: 0 error(s), 3 warning(s)\n")
+    assert f"{folder}/county.yd:20:8: warning: severity '较大' has no route" in out
+    assert out.endswith(f"{folder}: 0 error(s), 1 warning(s)\n")
 
 
 def test_check_of_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
