@@ -9,6 +9,7 @@ import sys
 from sqlalchemy import Engine
 
 from admin.accounts import MembershipSpec, create_api_key, create_user, user_exists
+from admin.counties import CountyError, add_county, checked_county, membership_problems_of
 from engine.db import make_engine
 from engine.settings import load_settings
 
@@ -33,6 +34,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     add.set_defaults(func=cmd_user_add)
+
+    county = sub.add_parser("county", help="县区：新建一个县区（定义由其管理员在配置台发布）")
+    county_sub = county.add_subparsers(dest="county_command", metavar="操作", required=True)
+    county_add = county_sub.add_parser("add", help="新建一个空的县区")
+    county_add.add_argument("code", help="县区编码（小写字母，如 qingshan），即定义目录名")
+    county_add.add_argument("--name", required=True, help="中文名，如 青山县")
+    county_add.set_defaults(func=cmd_county_add)
 
     key = sub.add_parser("apikey", help="API keys for other systems (12345, grid platform)")
     key_sub = key.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
@@ -72,6 +80,17 @@ def _add_user(db: Engine, args: argparse.Namespace, members: list[MembershipSpec
     if user_exists(db, args.username):
         print(f"用户「{args.username}」已存在", file=sys.stderr)
         return 1
+    try:
+        # A typo in --county must not quietly start a new, empty county.
+        checked_county(db, args.county)
+    except CountyError as error:
+        print(error, file=sys.stderr)
+        return 1
+    problems = membership_problems_of(db, args.county, members)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -92,10 +111,29 @@ def _add_user(db: Engine, args: argparse.Namespace, members: list[MembershipSpec
     return 0
 
 
+def cmd_county_add(args: argparse.Namespace) -> int:
+    db = make_engine(load_settings().database_url)
+    try:
+        add_county(db, args.code, args.name)
+    except CountyError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(f"已创建县区「{args.name}」（{args.code}）。下一步：")
+    print(f"  yidi user add 用户名 --county {args.code} --admin    # 本县管理员")
+    print("  以管理员登录 /console/，编写定义、检查并发布")
+    return 0
+
+
 def cmd_apikey_add(args: argparse.Namespace) -> int:
     db = make_engine(load_settings().database_url)
     try:
+        checked_county(db, args.county)
         token = create_api_key(db, args.system, args.county, args.center)
+    except CountyError as error:
+        print(error, file=sys.stderr)
+        return 1
     finally:
         db.dispose()
     print(f"已为「{args.system}」创建 API 密钥（只显示这一次，请妥善保存）：")

@@ -80,6 +80,12 @@ def membership_problems(county: Any, m: MembershipSpec) -> list[str]:
             problems.append(f"单位“{m.office}”不存在")
         elif m.center in county.centers and not office_stationed_at(county, m.office, m.center):
             problems.append(f"单位“{m.office}”未入驻“{m.center}”")
+        if m.office in county.offices and m.role in county.roles:
+            roles = county.offices[m.office].roles
+            if m.role not in roles:
+                problems.append(
+                    f"单位“{m.office}”没有角色“{m.role}”（它的角色：{'、'.join(roles)}）"
+                )
     if m.window and m.window not in county.windows:
         problems.append(f"窗口“{m.window}”不存在")
     return problems

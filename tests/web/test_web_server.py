@@ -100,6 +100,7 @@ def test_demo_plan_gives_the_window_role_its_window():
 
 def test_cli_user_add_and_login(db_url, db: Engine, monkeypatch, capsys, app):
     monkeypatch.setenv("YIDI_DATABASE_URL", db_url)
+    Seeder(db).publish()  # the county must exist (and its memberships are checked against it)
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("a-long-password\n"))
     code = server.main(
         [
@@ -113,7 +114,8 @@ def test_cli_user_add_and_login(db_url, db: Engine, monkeypatch, capsys, app):
             "--password-stdin",
         ]
     )
-    assert code == 0 and "已创建用户" in capsys.readouterr().out
+    out = capsys.readouterr()
+    assert code == 0 and "已创建用户" in out.out, out.err
     with TestClient(app, follow_redirects=False) as client:
         assert login(client, "wang", "a-long-password") == 303
     assert (
