@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_bdd.exceptions import StepDefinitionNotFoundError
 from sqlalchemy import Engine as DbEngine
 
 from features.steps import MODULES
+from features.steps.nearest import missing_step_message
 from features.steps.world import ScenarioFailure, World, detect_language
 
 # pytest-bdd registers each step as a fixture in the module that defines it; fixtures are
@@ -53,10 +55,25 @@ def pytest_bdd_step_error(
     )
 
 
+def pytest_bdd_step_func_lookup_error(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, **_: Any
+) -> None:
+    text = Path(feature.filename).read_text(encoding="utf-8")
+    request.node._yidi_missing = missing_step_message(
+        feature.rel_filename, step.line_number, step.keyword, step.name, detect_language(text)
+    )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """A failed expectation is reported as the step and the domain message, not a traceback."""
+    """A failed expectation is reported as the step and the domain message, not a traceback;
+    a step the library does not know, as its place and the nearest known wordings."""
     report = yield
+    missing = getattr(item, "_yidi_missing", "")
+    excinfo = call.excinfo
+    if report.failed and missing and excinfo and excinfo.errisinstance(StepDefinitionNotFoundError):
+        report.longrepr = missing
+        return report
     if report.failed and call.excinfo is not None and call.excinfo.errisinstance(ScenarioFailure):
         where = getattr(item, "_yidi_step", "") or "场景结束时 / at the end of the scenario"
         report.longrepr = f"{where}\n  {call.excinfo.value}"
