@@ -160,9 +160,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     print(f"yidi 一地 正在运行: http://{host}:{port}/  (数据库: {db.url.render_as_string()})")
     if demo_accounts:
-        print(f"已创建演示账号（默认密码 {admin.demo.demo_password()}，正式使用前请修改）：")
-        for account in demo_accounts:
-            print(f"  {account.username:<14} {account.display_name}")
+        print_demo_chains(db, len(demo_accounts), f"http://{host}:{port}/start")
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -194,6 +192,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
             freeze_startup_objects()
             uvicorn.run(app, **options)
     return 0
+
+
+def print_demo_chains(db: Engine, count: int, start_url: str) -> None:
+    """Which of the demo accounts to use: per county, one per step of the chain."""
+    from admin.demo_chain import chain_text
+    from admin.start_page import demo_counties
+    from engine.versions import current_county
+
+    print(
+        f"已创建 {count} 个演示账号（默认密码 {admin.demo.demo_password()}，正式使用前请修改）。"
+        "按办案顺序，每个环节用这些账号登录："
+    )
+    for county in demo_counties(db):
+        for line in chain_text(current_county(db, county.key)):
+            print(line)
+    print(f"这张表也在 {start_url}（登录页有链接）。")
 
 
 def proxy_options() -> dict[str, Any]:

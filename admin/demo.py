@@ -68,7 +68,27 @@ def plan(model: Any) -> list[DemoAccount]:
             accounts.append(
                 _account(model, center, f"{office.name}{office.roles[0]}", spec, len(accounts))
             )
+    # The front office can be routed cases too (a fallback or a route naming it): its ticket is
+    # the office's, which only a membership of that office may work. Added last, so that the
+    # usernames above keep their numbers.
+    for center in [county, *towns[:1]] if front is not None else []:
+        if center.key not in front.centers and center.level not in front.levels:
+            continue
+        for role in [r for r in front.roles if r in _routed_roles(model)]:
+            spec = MembershipSpec(center.key, role, front.key)
+            label = f"{front.name}{model.roles[role].name if role in model.roles else role}"
+            accounts.append(_account(model, center, label, spec, len(accounts)))
     return accounts
+
+
+def _routed_roles(model: Any) -> set[str]:
+    """Roles that work steps at the office routing chose."""
+    return {
+        step.actor.role
+        for process in model.processes.values()
+        for step in process.steps.values()
+        if step.actor is not None and step.actor.where == "routed_office"
+    }
 
 
 def _account(model: Any, center: Any, label: str, spec: MembershipSpec, n: int) -> DemoAccount:
@@ -90,7 +110,8 @@ def create_demo_accounts(db: Engine, models: list[Any]) -> list[DemoAccount]:
     with writer(db).begin() as conn:
         for model in models:
             # One administrator per county, so that the console (/console) can be tried at once.
-            admin = DemoAccount(f"{model.key}admin", f"系统管理员（{model.name}）", None)
+            # 县级管理员: the county's console; not the 系统管理员 of the national holiday table.
+            admin = DemoAccount(f"{model.key}admin", f"县级管理员（{model.name}）", None)
             for account in [*plan(model), admin]:
                 insert_user(
                     conn,

@@ -21,6 +21,7 @@ from admin.accounts import LoginResult, begin_login, end_sessions, finish_login,
 from admin.auth import current_user
 from admin.limits import form_of
 from admin.ratelimit import client_address
+from admin.start_page import demo_present
 from admin.web import render
 from engine.db import utcnow
 
@@ -39,7 +40,8 @@ async def login_page(request: Request) -> Response:
     if current_user(request) is not None:
         return RedirectResponse("/inbox", status_code=303)
     next_url = _safe_next(request.query_params.get("next", "/inbox"))
-    return render(request, "login.html", {"next": next_url, "username": ""})
+    demo = demo_present(request.app.state.db)
+    return render(request, "login.html", {"next": next_url, "username": "", "demo": demo})
 
 
 async def login_submit(request: Request) -> Response:

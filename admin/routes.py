@@ -18,6 +18,7 @@ from admin import (
     intake,
     login,
     search,
+    start_page,
     ticket_ops,
 )
 
@@ -27,6 +28,7 @@ def routes() -> list[BaseRoute]:
         *login.routes(),
         *api.routes(),
         Route("/", citizen.home),
+        Route("/start", start_page.start_page),
         Route("/inbox", inbox.inbox),
         Route("/search", search.search),
         Route("/intake", intake.intake_page, methods=["GET"]),

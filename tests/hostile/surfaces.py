@@ -49,7 +49,16 @@ class Surface:
             return "admin"
         if self.path.startswith("/intake"):
             return "clerk"
-        public = ("/login", "/logout", "/online", "/progress", "/evaluate", "/healthz", "/readyz")
+        public = (
+            "/login",
+            "/logout",
+            "/online",
+            "/progress",
+            "/evaluate",
+            "/healthz",
+            "/readyz",
+            "/start",
+        )
         if self.path in ("/", "/openapi.json") or self.path.startswith(public):
             return "anonymous"
         if self.path.startswith("/forms/"):
