@@ -71,14 +71,21 @@ def plan(model: Any) -> list[DemoAccount]:
     # The front office can be routed cases too (a fallback or a route naming it): its ticket is
     # the office's, which only a membership of that office may work. Added last, so that the
     # usernames above keep their numbers.
-    for center in [county, *towns[:1]] if front is not None else []:
+    if front is not None:
+        accounts += _front_office_handlers(model, front, [county, *towns[:1]], len(accounts))
+    return accounts
+
+
+def _front_office_handlers(model: Any, front: Any, centers: list[Any], n: int) -> list[DemoAccount]:
+    found: list[DemoAccount] = []
+    for center in centers:
         if center.key not in front.centers and center.level not in front.levels:
             continue
         for role in [r for r in front.roles if r in _routed_roles(model)]:
             spec = MembershipSpec(center.key, role, front.key)
             label = f"{front.name}{model.roles[role].name if role in model.roles else role}"
-            accounts.append(_account(model, center, label, spec, len(accounts)))
-    return accounts
+            found.append(_account(model, center, label, spec, n + len(found)))
+    return found
 
 
 def _routed_roles(model: Any) -> set[str]:
