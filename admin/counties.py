@@ -30,7 +30,9 @@ def counties(db: Engine) -> dict[str, str]:
 
 def county_name(db: Engine, code: str) -> str:
     """The county's Chinese name (its code while it has none)."""
-    return counties(db).get(code) or code
+    with db.connect() as conn:
+        name = conn.execute(select(COUNTY_T.c.name).where(COUNTY_T.c.code == code)).scalar()
+    return str(name or code)
 
 
 def checked_county(db: Engine, code: str) -> str:

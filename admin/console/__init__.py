@@ -67,6 +67,7 @@ def routes() -> list[BaseRoute]:
         Route("/import/preview", importpages.preview, methods=post),
         Route("/import/apply", importpages.apply, methods=post),
         Route("/versions", versionpages.versions_page, methods=get),
+        Route("/versions/confirm", versionpages.confirm, methods=post),
         Route("/versions/publish", versionpages.publish, methods=post),
         Route("/versions/migrate", versionpages.migration, methods=["GET", "POST"]),
         Route("/accounts", accounts.account_list, methods=get),

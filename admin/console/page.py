@@ -70,9 +70,18 @@ def render(
         "path": request.url.path,
         "sections": SECTIONS,
         "national_warning": _national_warning(request),
+        "county_name": _county_name(request),
     }
     html = env.get_template(template).render({**base, **values})
     return HTMLResponse(html, status_code=status)
+
+
+def _county_name(request: Request) -> str:
+    """The administrator's county in Chinese (its code only while it has no name)."""
+    from admin.counties import county_name
+
+    user = getattr(request.state, "user", None)
+    return county_name(request.app.state.db, user.county) if user is not None else ""
 
 
 def _national_warning(request: Request) -> str | None:

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from admin.console import store
+from admin.console import release_notes, store
 from admin.console.checking import check
 from admin.console.page import render, require_admin
 from admin.limits import form_of
@@ -67,6 +67,7 @@ class VersionRow:
     published_at: Any
     is_current: bool
     running: int  # cases not closed that are pinned to this version
+    note: str = ""  # 发布说明 ("" for versions published before notes existed)
 
 
 def history(request: Request, county: str) -> list[VersionRow]:
@@ -86,11 +87,32 @@ def history(request: Request, county: str) -> list[VersionRow]:
     )
     with request.app.state.db.connect() as conn:
         rows = conn.execute(query).all()
+    notes = release_notes.notes_of(request.app.state.db, [r.id for r in rows])
     return [
         VersionRow(
-            r.id, r.number, r.content_hash, r.published_by, r.published_at, r.is_current, r.running
+            r.id,
+            r.number,
+            r.content_hash,
+            r.published_by,
+            r.published_at,
+            r.is_current,
+            r.running,
+            notes.get(r.id, ""),
         )
         for r in rows
+    ]
+
+
+def summary(diffs: list[FileDiff]) -> list[release_notes.FileSummary]:
+    """Per changed file: lines added and removed (what the confirmation page shows)."""
+    return [
+        release_notes.FileSummary(
+            d.path,
+            d.status,
+            sum(1 for kind, _ in d.lines if kind == "add"),
+            sum(1 for kind, _ in d.lines if kind == "del"),
+        )
+        for d in diffs
     ]
 
 
@@ -114,23 +136,67 @@ async def versions_page(request: Request) -> Response:
     return render(request, "console/versions.html", {"title": "版本发布", **state})
 
 
-async def publish(request: Request) -> Response:
-    user = require_admin(request)
-    state = _state(request, user.county)
-    values = {"title": "版本发布", **state}
+def _refusal(state: dict[str, Any]) -> str:
     result = state["result"]
     if result is None or not result.ok:
-        values["error"] = "定义有错误，不能发布。请先修正下列问题。"
-        return render(request, "console/versions.html", values, 400)
+        return "定义有错误，不能发布。请先修正下列问题。"
     if not state["diffs"]:
-        values["error"] = "草稿与已发布版本相同，无需发布。"
+        return "草稿与已发布版本相同，无需发布。"
+    return ""
+
+
+async def confirm(request: Request) -> Response:
+    """Step 1 of publishing: what will change, and the release note, before anything is done."""
+    user = require_admin(request)
+    form = await form_of(request)
+    state = _state(request, user.county)
+    values: dict[str, Any] = {"title": "版本发布", **state, "note": str(form.get("note", ""))}
+    refused = _refusal(state)
+    try:
+        note = release_notes.checked_note(values["note"])
+    except ValueError as error:
+        refused = refused or str(error)
+    if refused:
+        values["error"] = refused
         return render(request, "console/versions.html", values, 400)
+    published = state["published"]
+    values.update(
+        note=note,
+        summary=summary(state["diffs"]),
+        next_number=(published.number if published else 0) + 1,
+        digest=release_notes.working_copy_digest(state["files"]),
+    )
+    return render(request, "console/publish_confirm.html", values)
+
+
+async def publish(request: Request) -> Response:
+    """Step 2: publish the working copy the confirmation page showed, with its note."""
+    user = require_admin(request)
+    form = await form_of(request)
+    state = _state(request, user.county)
+    values: dict[str, Any] = {"title": "版本发布", **state, "note": str(form.get("note", ""))}
+    refused = _refusal(state)
+    try:
+        note = release_notes.checked_note(values["note"])
+    except ValueError as error:
+        refused = refused or str(error)
+    if refused:
+        values["error"] = refused
+        return render(request, "console/versions.html", values, 400)
+    if str(form.get("digest", "")) != release_notes.working_copy_digest(state["files"]):
+        values["error"] = (
+            "确认之后工作副本又有改动（可能是您或其他管理员保存了草稿）。请重新查看改动后再发布。"
+        )
+        return render(request, "console/versions.html", values, 409)
     from engine import versions
 
     before = state["published"]
-    # The version, the cleared drafts and the audit record commit together, or not at all.
+    # The version, its note, the cleared drafts and the audit record commit together, or not
+    # at all.
+    result = state["result"]
     with writer(request.app.state.db).begin() as conn:
         version = versions.publish_in(conn, result.county, by=user.username)
+        release_notes.save(conn, version.id, note, user.username)
         store.clear_drafts(conn, user.county)
         store.record(
             conn,
@@ -139,7 +205,7 @@ async def publish(request: Request) -> Response:
             "发布版本",
             f"第 {version.number} 版",
             None if before is None else {"version": before.number},
-            {"version": version.number, "content_hash": version.content_hash},
+            {"version": version.number, "content_hash": version.content_hash, "note": note},
         )
     values = {"title": "版本发布", **_state(request, user.county)}
     values["notice"] = (

@@ -88,12 +88,19 @@ def test_inline_error_at_its_line_then_fix_and_publish(
     page.goto(f"{site}/console/versions")
     assert "较大 15 天" in page.locator("pre.diff").inner_text()
     shot(page, artifacts, "publish-diff")
+    page.click("#publish")  # the note is required: the browser keeps the form
+    assert page.locator("#publish-confirm").count() == 0
+    page.fill("#release-note", "较大事项时限改为 15 天")
     page.click("#publish")
+    page.locator("#publish-confirm").wait_for()
+    assert "确认发布第 2 版" in page.locator("#confirm-publish").inner_text()
+    page.click("#confirm-publish")
     page.locator("#publish-notice").wait_for()
     assert "已发布第 2 版" in page.locator("#publish-notice").inner_text()
     history = page.locator("#history tbody tr")
     assert history.nth(0).get_attribute("data-version") == "2"
     assert history.nth(0).locator("td").nth(1).inner_text() == "qs_admin"
+    assert history.nth(0).locator("td.release-note").inner_text() == "较大事项时限改为 15 天"
     # The case received before publishing is still pinned to version 1.
     assert history.nth(1).locator("td.running").inner_text() == "1"
     assert history.nth(0).locator("td.running").inner_text() == "0"

@@ -82,7 +82,13 @@ def test_configure_a_new_county_from_nothing(
     shot(page, artifacts, "form-preview")
 
     page.goto(f"{site}/console/versions")
+    page.click("#publish")  # the note is required: the browser keeps the form
+    assert page.locator("#publish-confirm").count() == 0
+    page.fill("#release-note", "首次发布")
     page.click("#publish")
+    page.locator("#publish-confirm").wait_for()
+    assert "确认发布第 1 版" in page.locator("#confirm-publish").inner_text()
+    page.click("#confirm-publish")
     page.locator("#publish-notice").wait_for()
     assert "已发布第 1 版" in page.locator("#publish-notice").inner_text()
     current = store.published(db, "qingshan")

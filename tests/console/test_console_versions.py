@@ -4,6 +4,7 @@ cases keep their version, and the engine's case migration started from the conso
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
@@ -44,6 +45,19 @@ def save(client: TestClient, token: str, path: str, text: str) -> None:
     assert response.status_code == 303
 
 
+def publish(client: TestClient, token: str, note: str = "较大事项时限改为 15 天") -> Any:
+    """Both steps of publishing, as the administrator clicks them: the confirmation page (its
+    digest names the working copy it showed), then the publish button on it."""
+    confirm = client.post("/console/versions/confirm", data={"note": note, "csrf_token": token})
+    assert confirm.status_code == 200, confirm.text[-2000:]
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', confirm.text)
+    assert digest is not None
+    return client.post(
+        "/console/versions/publish",
+        data={"note": note, "digest": digest[1], "csrf_token": token},
+    )
+
+
 def test_versions_page_shows_diff_and_check_result(client: TestClient, qingshan: Engine) -> None:
     token = login(client, "qs_admin")
     save(client, token, "county.yd", files()["county.yd"].replace(*CHANGE))
@@ -61,7 +75,7 @@ def test_publishing_records_who_and_when_and_keeps_running_cases(
     first = version_of(qingshan, code)
     token = login(client, "qs_admin")
     save(client, token, "county.yd", files()["county.yd"].replace(*CHANGE))
-    response = client.post("/console/versions/publish", data={"csrf_token": token})
+    response = publish(client, token)
     assert response.status_code == 200
     assert "已发布第 2 版" in response.text
     current = store.published(qingshan, "qingshan")
@@ -87,7 +101,11 @@ def test_publishing_with_errors_is_refused_and_changes_nothing(
 ) -> None:
     token = login(client, "qs_admin")
     save(client, token, "county.yd", files()["county.yd"].replace("开始 派单", "开始 派件"))
-    response = client.post("/console/versions/publish", data={"csrf_token": token})
+    data = {"note": "改开始步骤", "csrf_token": token}
+    response = client.post("/console/versions/confirm", data=data)
+    assert response.status_code == 400
+    assert "定义有错误，不能发布" in response.text
+    response = client.post("/console/versions/publish", data=data)
     assert response.status_code == 400
     assert "定义有错误，不能发布" in response.text
     assert "未定义的步骤「派件」" in response.text
@@ -98,7 +116,10 @@ def test_publishing_with_errors_is_refused_and_changes_nothing(
 
 def test_publishing_without_changes_is_refused(client: TestClient, qingshan: Engine) -> None:
     token = login(client, "qs_admin")
-    response = client.post("/console/versions/publish", data={"csrf_token": token})
+    data = {"note": "没有改动", "csrf_token": token}
+    response = client.post("/console/versions/confirm", data=data)
+    assert response.status_code == 400 and "无需发布" in response.text
+    response = client.post("/console/versions/publish", data=data)
     assert response.status_code == 400 and "无需发布" in response.text
 
 
@@ -106,7 +127,7 @@ def test_migration_dry_run_then_move(client: TestClient, qingshan: Engine) -> No
     code = receive_case(qingshan)
     token = login(client, "qs_admin")
     save(client, token, "county.yd", files()["county.yd"].replace(*CHANGE))
-    client.post("/console/versions/publish", data={"csrf_token": token})
+    publish(client, token)
     versions = {row.number: row.id for row in _history(qingshan)}
     dry = client.get(f"/console/versions/migrate?to={versions[2]}")
     assert dry.status_code == 200
@@ -148,8 +169,11 @@ def test_a_publish_whose_audit_record_fails_leaves_no_version(
     def broken_record(*args, **kwargs):
         raise RuntimeError("audit store down")
 
+    confirm = client.post("/console/versions/confirm", data={"note": "改时限", "csrf_token": token})
+    [digest] = re.findall(r'name="digest" value="([0-9a-f]{64})"', confirm.text)
     monkeypatch.setattr(store, "record", broken_record)
-    response = client.post("/console/versions/publish", data={"csrf_token": token})
+    data = {"note": "改时限", "digest": digest, "csrf_token": token}
+    response = client.post("/console/versions/publish", data=data)
     assert response.status_code == 500
     current = store.published(qingshan, "qingshan")
     assert current is not None and current.number == 1  # the version rolled back with it

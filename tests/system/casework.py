@@ -26,7 +26,13 @@ def publish(admin: Staff, county: str = "xiaogan") -> None:
             form="/console/files",
         )
         assert saved.status_code == 303, saved.text[-2000:]
-    published = admin.post("/console/versions/publish", {}, form="/console/versions")
+    note = {"note": "首次发布"}
+    confirm = admin.post("/console/versions/confirm", note, form="/console/versions")
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', confirm.text)
+    assert digest is not None, confirm.text[-2000:]
+    published = admin.post(
+        "/console/versions/publish", {**note, "digest": digest[1]}, form="/console/versions"
+    )
     assert published.status_code == 200 and "已发布第 1 版" in published.text, published.text[
         -2000:
     ]
