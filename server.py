@@ -27,6 +27,7 @@ import admin.acceptance_cli
 import admin.attachments
 import admin.calendar_cli
 import admin.cli
+import admin.cli_help
 import admin.demo
 import dsl.cli
 import engine.cli
@@ -34,7 +35,7 @@ import engine.worker
 import forms.cli
 from admin import routes as admin_routes
 from admin.errors import EXCEPTION_HANDLERS
-from admin.health import healthz, readyz
+from admin.health import favicon, healthz, readyz
 from admin.limits import MAX_REQUEST_HEAD, RequestLimitsMiddleware, bad_request_bytes
 from admin.request_log import RequestLogMiddleware
 from admin.security import CSRFMiddleware, SecurityHeadersMiddleware
@@ -74,6 +75,7 @@ def create_app(settings: Settings, db: Engine | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/forms", routes=form_routes.routes()),
         *admin_routes.routes(),
@@ -245,25 +247,26 @@ Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="yidi", description="一地 yidi: county dispute-resolution workflow and forms server"
+    admin.cli_help.install()
+    parser = admin.cli_help.ChineseParser(
+        prog="yidi", description="一地 yidi：县级矛盾纠纷调处化解的流程与表单服务"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="命令", required=True)
 
-    serve = sub.add_parser("serve", help="migrate, load demo counties and run the web server")
-    serve.add_argument("--host", help="address to listen on (default: YIDI_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default: YIDI_PORT or 8000)")
+    serve = sub.add_parser("serve", help="升级数据库、首次运行时载入演示县区，并启动网站")
+    serve.add_argument("--host", help="监听地址（默认：YIDI_HOST 或 127.0.0.1）")
+    serve.add_argument("--port", type=int, help="端口（默认：YIDI_PORT 或 8000）")
     serve.add_argument(
         "--workers",
         type=int,
         default=1,
-        help="web worker processes (default 1; on SQLite they share the file in WAL mode)",
+        help="网站工作进程数（默认 1；SQLite 上以 WAL 模式共用一个文件）",
     )
     serve.set_defaults(func=cmd_serve)
 
-    db = sub.add_parser("db", help="database maintenance (migrations)")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_sub.add_parser("upgrade", help="apply all pending migrations").set_defaults(
+    db = sub.add_parser("db", help="数据库维护（迁移）")
+    db_sub = db.add_subparsers(dest="db_command", metavar="操作", required=True)
+    db_sub.add_parser("upgrade", help="执行全部未执行的数据库迁移").set_defaults(
         func=cmd_db_upgrade
     )
     for module in COMMAND_MODULES:
@@ -273,7 +276,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
+    except BrokenPipeError:
+        # The reader went away (`yidi calendar show | head`): stop quietly, as Unix tools do.
+        # Python would report the failed flush of stdout at exit; point stdout at nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return result
 
 

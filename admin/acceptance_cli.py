@@ -18,12 +18,15 @@ STEPS = REPO / "features" / "test_features.py"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    accept = sub.add_parser(
-        "accept", help="run a county's acceptance scenarios (验收场景): DIR/features/*.feature"
-    )
-    accept.add_argument("folder", type=Path, help="the county folder, e.g. definitions/xiaogan")
+    accept = sub.add_parser("accept", help="运行一个县区的验收场景：目录/features/*.feature")
     accept.add_argument(
-        "pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments, e.g. -k 退单"
+        "folder", type=Path, metavar="目录", help="县区定义目录，如 definitions/xiaogan"
+    )
+    accept.add_argument(
+        "pytest_args",
+        nargs=argparse.REMAINDER,
+        metavar="pytest参数",
+        help="传给 pytest 的其他参数，如 -k 退单",
     )
     accept.set_defaults(func=cmd_accept)
 

@@ -26,21 +26,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     if check_warnings not in dsl.cli.INSTANCE_WARNINGS:  # `yidi check` warns on coverage
         dsl.cli.INSTANCE_WARNINGS.append(check_warnings)
-    cal = sub.add_parser("calendar", help="the national holiday table shared by all counties")
-    cal_sub = cal.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
-    imp = cal_sub.add_parser("import", help="import a year's holidays and make-up days (CSV/JSON)")
-    imp.add_argument("file", type=Path, help="e.g. 2027.csv (format: docs/engine.md)")
-    imp.add_argument("--by", default="", help="who imports (default: 命令行:<os user>)")
+    cal = sub.add_parser("calendar", help="全国节假日表（所有县区共用）")
+    cal_sub = cal.add_subparsers(dest="calendar_command", metavar="操作", required=True)
+    imp = cal_sub.add_parser("import", help="导入一年的放假日与调休上班日（CSV/JSON）")
+    imp.add_argument(
+        "file", type=Path, metavar="文件", help="文件，如 2027.csv（格式见 docs/engine.md）"
+    )
+    imp.add_argument("--by", default="", help="导入人（默认：命令行:<系统用户名>）")
     imp.set_defaults(func=cmd_import)
-    show = cal_sub.add_parser("show", help="which source covers each year; a year's days")
-    show.add_argument("year", nargs="?", type=int, help="list this year's named days")
+    show = cal_sub.add_parser("show", help="各年份由哪个来源覆盖；写年份时列出该年的节假日")
+    show.add_argument(
+        "year", nargs="?", type=int, metavar="年份", help="列出这一年的节假日与调休上班日"
+    )
     show.set_defaults(func=cmd_show)
     for name, helptext in (
-        ("grant", "allow an account to import the national table (system administrator)"),
-        ("revoke", "take that right away"),
+        ("grant", "授予账号系统管理员权限：可在配置台导入全国节假日表"),
+        ("revoke", "撤销该账号的系统管理员权限"),
     ):
         action = cal_sub.add_parser(name, help=helptext)
-        action.add_argument("username")
+        action.add_argument("username", metavar="用户名")
         action.set_defaults(func=cmd_grant if name == "grant" else cmd_revoke)
 
 

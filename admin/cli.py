@@ -16,38 +16,42 @@ from engine.settings import load_settings
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's subcommands to the `yidi` parser."""
-    user = sub.add_parser("user", help="staff accounts")
-    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    add = user_sub.add_parser("add", help="create a staff account")
-    add.add_argument("username")
-    add.add_argument("--county", required=True, help="county key, e.g. xiaogan")
-    add.add_argument("--name", default="", help="display name (default: the username)")
+    user = sub.add_parser("user", help="工作人员账号")
+    user_sub = user.add_subparsers(dest="user_command", metavar="操作", required=True)
+    add = user_sub.add_parser("add", help="新建一个工作人员账号")
+    add.add_argument("username", metavar="用户名", help="登录用的用户名")
+    add.add_argument(
+        "--county",
+        required=True,
+        help="县区编码，如 xiaogan（须已存在：已发布或用 yidi county add 创建）",
+    )
+    add.add_argument("--name", default="", help="姓名（默认同用户名）")
     add.add_argument(
         "--member",
         action="append",
         default=[],
-        metavar="CENTER:ROLE[:OFFICE[:WINDOW]]",
-        help="a place the user works (repeatable), e.g. 书院街道:承办人:司法所",
+        metavar="中心:角色[:单位[:窗口]]",
+        help="岗位（可写多次），如 书院街道:承办人:司法所",
     )
-    add.add_argument("--admin", action="store_true", help="county administrator (sees all)")
-    add.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
+    add.add_argument("--admin", action="store_true", help="县级管理员（使用本县配置台）")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     add.set_defaults(func=cmd_user_add)
 
     county = sub.add_parser("county", help="县区：新建一个县区（定义由其管理员在配置台发布）")
     county_sub = county.add_subparsers(dest="county_command", metavar="操作", required=True)
     county_add = county_sub.add_parser("add", help="新建一个空的县区")
-    county_add.add_argument("code", help="县区编码（小写字母，如 qingshan），即定义目录名")
+    county_add.add_argument(
+        "code", metavar="编码", help="县区编码（小写字母，如 qingshan），即定义目录名"
+    )
     county_add.add_argument("--name", required=True, help="中文名，如 青山县")
     county_add.set_defaults(func=cmd_county_add)
 
-    key = sub.add_parser("apikey", help="API keys for other systems (12345, grid platform)")
-    key_sub = key.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
-    key_add = key_sub.add_parser("add", help="issue a key; it is printed once")
-    key_add.add_argument("--system", required=True, help="calling system, e.g. 12345热线")
-    key_add.add_argument("--county", required=True)
-    key_add.add_argument("--center", help="receiving center for pushed cases")
+    key = sub.add_parser("apikey", help="外部系统（12345 热线、网格平台）的 API 密钥")
+    key_sub = key.add_subparsers(dest="apikey_command", metavar="操作", required=True)
+    key_add = key_sub.add_parser("add", help="签发一个密钥（只显示这一次）")
+    key_add.add_argument("--system", required=True, help="调用方系统，如 12345热线")
+    key_add.add_argument("--county", required=True, help="县区编码，如 xiaogan")
+    key_add.add_argument("--center", help="推送来的案件由哪个中心接收")
     key_add.set_defaults(func=cmd_apikey_add)
 
 

@@ -19,14 +19,18 @@ INSTANCE_WARNINGS: list[Callable[[], list[str]]] = []
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's subcommands to the `yidi` parser."""
-    check = sub.add_parser("check", help="check a county definition folder (语法与语义检查)")
-    check.add_argument("folder", type=Path, help="the county folder, e.g. definitions/xiaogan")
-    check.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language")
+    check = sub.add_parser("check", help="检查县区定义目录（语法与语义）")
+    check.add_argument(
+        "folder", type=Path, metavar="目录", help="县区定义目录，如 definitions/xiaogan"
+    )
+    check.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="提示语言（zh 中文，en 英文）"
+    )
     check.set_defaults(func=cmd_check)
-    graph = sub.add_parser("graph", help="draw a process of a county as SVG (流程图)")
-    graph.add_argument("folder", type=Path, help="the county folder")
-    graph.add_argument("process", help="the process name, e.g. 五单制")
-    graph.add_argument("-o", "--output", type=Path, help="write the SVG here (default: stdout)")
+    graph = sub.add_parser("graph", help="把县区的一个流程画成 SVG 流程图")
+    graph.add_argument("folder", type=Path, metavar="目录", help="县区定义目录")
+    graph.add_argument("process", metavar="流程", help="流程名，如 五单制")
+    graph.add_argument("-o", "--output", type=Path, help="SVG 写到这个文件（默认：标准输出）")
     graph.set_defaults(func=cmd_graph)
 
 

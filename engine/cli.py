@@ -37,21 +37,20 @@ def _batch_size(value: str) -> int:
 def register_worker(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     worker = sub.add_parser(
         "worker",
-        help="run the timer worker: reminders, supervision, colour grades, escalation, "
-        "periodic jobs (revisit draws)",
-        description="Fire due timers until stopped (SIGTERM / Ctrl-C). Several workers may "
-        "run at once on PostgreSQL.",
+        help="运行定时工作进程：提醒、督办、亮灯、提级和定时任务（回访抽样）",
+        description="持续触发到期的定时器，直到被停止（SIGTERM / Ctrl-C）。"
+        "PostgreSQL 上可同时运行多个。",
     )
     worker.add_argument(
-        "--poll", type=_positive_seconds, default=1.0, help="seconds between polls (default 1)"
+        "--poll", type=_positive_seconds, default=1.0, help="两次轮询之间的秒数（默认 1）"
     )
     worker.add_argument(
-        "--batch", type=_batch_size, default=500, help="timers per transaction (default 500)"
+        "--batch", type=_batch_size, default=500, help="每个事务处理的定时器数（默认 500）"
     )
     worker.add_argument(
         "--once",
         action="store_true",
-        help="fire what is due now, run due jobs and the housekeeping chores once, then exit",
+        help="只运行一次：触发已到期的定时器、到期的定时任务和清理工作，然后退出",
     )
     worker.set_defaults(func=cmd_worker)
 
@@ -98,12 +97,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def register_cases(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    cases = sub.add_parser("cases", help="running cases: migrate them to a new definition version")
-    cases_sub = cases.add_subparsers(dest="cases_command", required=True)
-    migrate = cases_sub.add_parser("migrate", help="dry-run (default) or apply a version migration")
-    migrate.add_argument("county", help="county key, e.g. xiaogan")
-    migrate.add_argument("--to", type=int, help="target version number (default: the current one)")
-    migrate.add_argument("--apply", action="store_true", help="move the mappable cases")
+    cases = sub.add_parser("cases", help="在办案件：迁移到新的定义版本")
+    cases_sub = cases.add_subparsers(dest="cases_command", metavar="操作", required=True)
+    migrate = cases_sub.add_parser("migrate", help="预演（默认）或执行版本迁移")
+    migrate.add_argument("county", metavar="县区", help="县区编码，如 xiaogan")
+    migrate.add_argument("--to", type=int, help="目标版本号（默认：当前版本）")
+    migrate.add_argument("--apply", action="store_true", help="执行迁移（迁移能对应上的案件）")
     migrate.set_defaults(func=cmd_cases_migrate)
 
 

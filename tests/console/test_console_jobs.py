@@ -66,6 +66,7 @@ def test_the_page_shows_each_job_with_its_last_and_next_run(
     assert "2027-01-01 00:00" in row and "处理2026年12月" in row  # the next period's run
     for raw in ("None", "done", "failed", "running"):
         assert raw not in row
+    assert "尝试" not in row  # a run that succeeded at once says nothing about attempts
 
 
 def test_a_failed_run_shows_its_error_and_retry(
@@ -87,6 +88,7 @@ def test_a_failed_run_shows_its_error_and_retry(
     login(client, "xa_admin")
     row = job_row(client.get("/console/jobs").text)
     assert "失败：回访员名单为空，无法派单" in row
+    assert "已尝试 1 次" in row
     retry = DEC_1 + scheduler.RETRY_AFTER
     assert f"{retry.astimezone(CST):%Y-%m-%d %H:%M}" in row and "处理2026年11月" in row
 

@@ -58,6 +58,7 @@ class Surface:
             "/healthz",
             "/readyz",
             "/start",
+            "/favicon.ico",
         )
         if self.path in ("/", "/openapi.json") or self.path.startswith(public):
             return "anonymous"
