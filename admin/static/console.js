@@ -34,4 +34,16 @@
     gotoLine(parseInt(link.dataset.line, 10), parseInt(link.dataset.column, 10));
   });
   document.addEventListener("htmx:afterSettle", sync);
+  // The line above the editor says what the text is (the published version, a saved draft):
+  // once the text differs from what was loaded, it says so instead, until it is typed back.
+  var loadedState = null;
+  document.addEventListener("input", function (event) {
+    var text = source();
+    var state = document.getElementById("edit-state");
+    if (event.target !== text || !state) { return; }
+    if (loadedState === null) { loadedState = state.textContent; }
+    state.textContent = text.value === text.defaultValue
+      ? loadedState
+      : "有未保存的改动：存为草稿后才会保留，发布前不影响任何人办事。";
+  });
 })();
