@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from admin.dashboards import views
+from admin.dashboards import glossary, views
 
 
 def routes() -> list[BaseRoute]:
@@ -12,6 +12,7 @@ def routes() -> list[BaseRoute]:
         Route("/", views.overview, methods=["GET"]),
         Route("/cases", views.case_list, methods=["GET"]),
         Route("/overdue", views.overdue_board, methods=["GET"]),
+        Route("/glossary", glossary.glossary_page, methods=["GET"]),
         Route("/meeting/{kind}", views.meeting, methods=["GET"]),
         Route("/export/{what}.{fmt}", views.export, methods=["GET"]),
     ]
