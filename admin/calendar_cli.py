@@ -84,7 +84,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         db.dispose()
     for change in changes:
         print(change.summary)
-        for line in change.added + change.removed + change.changed:
+        for line in change.lines:
             print(f"  {line}")
         if change.library_differs:
             print(

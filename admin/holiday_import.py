@@ -87,6 +87,15 @@ class YearChange:
     library_differs: list[str] = field(default_factory=list)
 
     @property
+    def lines(self) -> list[str]:
+        """Each day that changed, saying how: 新增 / 删除 / 改变."""
+        return (
+            [f"新增：{line}" for line in self.added]
+            + [f"删除：{line}" for line in self.removed]
+            + [f"改变：{line}" for line in self.changed]
+        )
+
+    @property
     def summary(self) -> str:
         if self.number is None:
             return f"{self.year} 年：与当前版本相同，未新建版本"

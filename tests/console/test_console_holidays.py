@@ -85,6 +85,26 @@ def test_a_system_administrator_imports_and_the_banner_goes(
     assert 'id="national-warning"' not in client.get("/console/audit").text
 
 
+def test_a_second_import_says_which_days_were_added_removed_and_changed(
+    client: TestClient, db: Engine, clock: ManualClock
+) -> None:
+    make_admin(db, "sys", "qingshan")
+    holiday_import.grant(db, "sys", "测试")
+    token = login(client, "sys", page="/console/holidays")
+    upload(client, token, "2027.csv", TEST_2027)
+    moved = TEST_2027.replace("2027-01-04,放假", "2027-01-05,放假").replace(
+        "2027-01-09,上班,测试假期", "2027-01-09,上班,调休"
+    )
+    done = upload(client, token, "2027.csv", moved)
+    assert "2027 年：第 2 版（新增 1 天，删除 1 天，改变 1 天）" in done.text
+    listed = done.text[done.text.index('<ul class="day-changes">') :]
+    listed = listed[: listed.index("</ul>")]
+    assert listed.count("<li>") == 3
+    assert "<li>新增：2027-01-05 放假（测试假期）</li>" in listed
+    assert "<li>删除：2027-01-04 放假（测试假期）</li>" in listed
+    assert "<li>改变：2027-01-09 上班（测试假期） → 2027-01-09 上班（调休）</li>" in listed
+
+
 def test_without_the_csrf_token_nothing_is_imported(
     client: TestClient, db: Engine, clock: ManualClock
 ) -> None:
