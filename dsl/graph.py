@@ -1,7 +1,8 @@
 """A process as an SVG diagram: steps in layers from top to bottom, actions as labelled arrows.
 
 Layers come from a breadth-first walk from the start step, so forward moves go down; moves back
-up (return, reopen) are drawn as curves on the right. No external tools: plain SVG text.
+up (return, reopen) go around the boxes through lanes on the right. No external tools: plain
+SVG text.
 """
 
 from __future__ import annotations
@@ -104,15 +105,29 @@ def _edge(source: Box, target: Box, label: str, right: float, lane: int) -> str:
         lx, ly = x1 + (x2 - x1) * 0.6, y1 + (y2 - y1) * 0.6
         anchor = "end" if x2 < x1 else "start"
         lx += -4 if anchor == "end" else 4
-    else:  # back up (or sideways): a curve through a lane on the right
-        bend = right - 20 - lane * 14
-        y1, y2 = source.y + BOX_H / 2, target.y + BOX_H / 2
-        x1, x2 = source.x + source.width, target.x + target.width
-        path = f"M{x1:.0f},{y1:.0f} C{bend:.0f},{y1:.0f} {bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
-        lx, ly, anchor = bend - 4, (y1 + y2) / 2, "end"
+    else:  # back up (or sideways): around every box, through a lane on the right
+        return _back_edge(source, target, label, right - 20 - lane * 14, lane)
     return f'<path d="{path}" fill="none" stroke="#555" marker-end="url(#arrow)"/>' + _text(
         lx, ly, label, 11, anchor
     )
+
+
+def _back_edge(source: Box, target: Box, label: str, bend: float, lane: int) -> str:
+    """A move back up (退回, 重开): out of the source's top into the gap above its row, right to
+    a lane past every box, up to the gap below the target's row, and into the target's bottom.
+    Rows are only crossed at the lane and boxes are only passed in the gaps between rows, so
+    the arrow never runs through another step (a box beside the source, such as 已办结)."""
+    step = 6 * (lane % 4)  # edges sharing a gap keep apart
+    x1, y1 = source.x + source.width * 0.75, source.y
+    above = source.y - GAP_Y / 4 - step
+    x2, y2 = target.x + target.width * 0.75 + step, target.y + BOX_H
+    below = target.y + BOX_H + GAP_Y / 4 + step
+    path = (
+        f"M{x1:.0f},{y1:.0f} L{x1:.0f},{above:.0f} L{bend:.0f},{above:.0f} "
+        f"L{bend:.0f},{below:.0f} L{x2:.0f},{below:.0f} L{x2:.0f},{y2:.0f}"
+    )
+    arrow = f'<path class="back" d="{path}" fill="none" stroke="#555" marker-end="url(#arrow)"/>'
+    return arrow + _text(bend - 4, (above + below) / 2, label, 11, "end")
 
 
 def _edge_labels(boxes: dict[str, Box]) -> dict[tuple[str, str], str]:
