@@ -49,6 +49,7 @@ class Field:
     min_items: int = 0
     max_items: int | None = None
     add_label: str = ""
+    null: bool = False  # the value is a stored null (not merely absent)
     fixed: int = 0  # rows: how many leading rows are prefixItems positions (never removed)
     hint: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -65,6 +66,8 @@ class Field:
     def is_chosen(self, option: Any) -> bool:
         if isinstance(self.value, list):
             return option in self.value
+        if option is None:
+            return self.null
         return self.value == option and self.value is not None
 
 
@@ -116,6 +119,7 @@ class Builder:
             self.open_refs.append(ref)
             child = self.build(view.properties[name], child_path, name, values.get(name))
             self.open_refs.pop()
+            child.null = name in values and values[name] is None
             child.required = name in view.required
             child.conditional = name in view.conditional
             child.trigger = name in view.triggers
@@ -143,7 +147,7 @@ class Builder:
         return children, shape
 
     def build(self, node: Schema, path: str, name: str, value: Any) -> Field:
-        node = self.doc.resolve(node)
+        node = shapes.unwrap(self.doc, self.doc.resolve(node))
         hint = self.ui.hint(path)
         if value is None and self.fresh and "default" in node:
             value = node["default"]
@@ -227,6 +231,7 @@ class Builder:
             if schema is None:
                 break  # beyond a closed tuple: validation reports the extra value
             child = self.build(schema, f"{path}/{index}", str(index), row)
+            child.null = row is None and isinstance(value, list) and index < len(value)
             own = schema.get("title") if index < len(fixed) else None
             child.title = str(own) if own else f"{item_title} {index + 1}"
             result.rows.append(child)
@@ -250,13 +255,13 @@ class Builder:
                 path=f"{row_path}/key",
                 name="key",
                 widget="text",
-                title="名称",
+                title=f"其他项目 {index + 1} 的名称",
                 schema={"type": "string"},
                 value=key or None,
             )
             schema = shapes.value_schema(self.doc, node, key or None)
             content = self.build(schema, f"{row_path}/value", "value", values.get(key))
-            content.title = "内容"
+            content.title = f"其他项目 {index + 1} 的内容"
             real = f"{path}/{key}" if path else key
             content.errors = self.errors.get(real, []) or content.errors
             group.rows.append(

@@ -80,7 +80,7 @@ class Parser:
         return result if isinstance(result, dict) else {}
 
     def value(self, node: Schema, raw: Any, previous: Any) -> Any:
-        node = self.doc.resolve(node)
+        node = shapes.unwrap(self.doc, self.doc.resolve(node))
         if node.get("readOnly"):
             # Never trust the browser with a read-only field: keep what the server had.
             return previous if previous is not None else node.get("default")

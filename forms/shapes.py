@@ -109,10 +109,34 @@ def option_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+NULLABLE_MARK = "x-yidi-nullable"  # set by unwrap on a `oneOf: [null, X]` read as X
+
+
 def nullable(node: Schema) -> bool:
-    """`"type": [..., "null"]`: an empty input means null, stored as null."""
+    """`"type": [..., "null"]` (or a `oneOf`/`anyOf` of null and one schema): an empty input
+    means null, stored as null."""
     declared = node.get("type")
-    return isinstance(declared, list) and "null" in declared and len(declared) > 1
+    typed = isinstance(declared, list) and "null" in declared and len(declared) > 1
+    return typed or bool(node.get(NULLABLE_MARK))
+
+
+def _is_null(doc: SchemaDoc, branch: Any) -> bool:
+    resolved = doc.resolve(branch)
+    return resolved.get("type") == "null" or ("const" in resolved and resolved["const"] is None)
+
+
+def unwrap(doc: SchemaDoc, node: Schema) -> Schema:
+    """`oneOf`/`anyOf` of `{"type": "null"}` and one other schema is that schema, nullable:
+    rendered and read as the other schema (keywords beside the oneOf kept)."""
+    for keyword in ("oneOf", "anyOf"):
+        branches = node.get(keyword)
+        if not isinstance(branches, list) or len(branches) < 2:
+            continue
+        others = [b for b in branches if not _is_null(doc, b)]
+        if len(others) == 1 and len(others) < len(branches):
+            siblings = {k: v for k, v in node.items() if k != keyword}
+            return {**doc.resolve(others[0]), **siblings, NULLABLE_MARK: True}
+    return node
 
 
 # --- arrays -------------------------------------------------------------------------------
