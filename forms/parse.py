@@ -132,16 +132,16 @@ class Parser:
             data = fresh
         return data
 
-    def extras(
-        self, node: Schema, raw: Raw, before: dict[str, Any], view: Any
-    ) -> dict[str, Any]:
+    def extras(self, node: Schema, raw: Raw, before: dict[str, Any], view: Any) -> dict[str, Any]:
         """The key/value rows of an object that takes keys of the person's choosing; a row
         without a key, or naming a declared field, is not read."""
         rows = raw.get(shapes.EXTRA)
         found: dict[str, Any] = {}
         if not isinstance(rows, dict):
             return found
-        numbered = sorted((int(k), v) for k, v in rows.items() if parse_int(k, 0, MAX_ROWS) is not None)
+        numbered = sorted(
+            (int(k), v) for k, v in rows.items() if parse_int(k, 0, MAX_ROWS) is not None
+        )
         for _index, row in numbered:
             key = first_text(row.get("key")).strip() if isinstance(row, dict) else ""
             if not key or key in view.properties or key in found:

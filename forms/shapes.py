@@ -166,7 +166,9 @@ def has_extras(node: Schema) -> bool:
     """Does the object take keys of the person's choosing (key/value rows)?"""
     extra = node.get("additionalProperties")
     patterns = node.get("patternProperties")
-    return isinstance(extra, dict) or extra is True or (isinstance(patterns, dict) and bool(patterns))
+    return (
+        isinstance(extra, dict) or extra is True or (isinstance(patterns, dict) and bool(patterns))
+    )
 
 
 def _matches(pattern: str, key: str) -> bool:
@@ -203,9 +205,7 @@ def extra_keys(view: ObjectView, data: Any) -> list[str]:
 # --- objects ------------------------------------------------------------------------------
 
 
-def object_view(
-    doc: SchemaDoc, node: Schema, data: Any, shape: int | None = None
-) -> ObjectView:
+def object_view(doc: SchemaDoc, node: Schema, data: Any, shape: int | None = None) -> ObjectView:
     """SchemaDoc.object_view, plus the branch of a `oneOf`/`anyOf` inside an active
     `dependentSchemas` entry (the one the chosen answer selects), and a better guess of the
     shape stored data belongs to (the branch that declares all its keys)."""
@@ -256,9 +256,7 @@ def _dependent_schemas(doc: SchemaDoc, node: Schema, view: ObjectView) -> list[t
     return found
 
 
-def _dependent_branch(
-    doc: SchemaDoc, sub: Any, name: str, values: dict[str, Any]
-) -> Schema | None:
+def _dependent_branch(doc: SchemaDoc, sub: Any, name: str, values: dict[str, Any]) -> Schema | None:
     sub = doc.resolve(sub)
     for keyword in ("oneOf", "anyOf"):
         branches = sub.get(keyword)

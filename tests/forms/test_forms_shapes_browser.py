@@ -85,7 +85,10 @@ CHOICES = {
         "agreed": {"title": "双方是否同意", "enum": [True, False, None]},
         "town": {
             "title": "发生地",
-            "enum": [{"name": "城关镇", "code": "330102001"}, {"name": "东溪乡", "code": "330102201"}],
+            "enum": [
+                {"name": "城关镇", "code": "330102001"},
+                {"name": "东溪乡", "code": "330102201"},
+            ],
         },
     },
 }
