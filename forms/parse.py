@@ -272,6 +272,9 @@ def _extra_action(
 ) -> None:
     at = parts.index(shapes.EXTRA, max(len(parts) - 2, 0))
     owner = parts[:at]
+    node = doc.schema_at("/".join(owner)) if owner else doc.resolve(doc.root)
+    if node is None or not shapes.has_extras(node):
+        return  # not an object that takes keys of the person's choosing: a forged button
     target = _at(data, owner) if owner else data
     if target is None and verb == "add":
         target = {}
@@ -279,9 +282,6 @@ def _extra_action(
         if isinstance(parent, dict):
             parent[owner[-1]] = target
     if not isinstance(target, dict):
-        return
-    node = doc.schema_at("/".join(owner)) if owner else doc.resolve(doc.root)
-    if node is None:
         return
     keys = shapes.extra_keys(shapes.object_view(doc, node, target), target)
     if verb == "add" and "" not in target:

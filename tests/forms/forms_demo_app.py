@@ -33,10 +33,11 @@ def make_app(
     attachment_root: Path,
     schema: Path | dict[str, Any] = SCHEMA,
     stored: dict[str, Any] | None = None,
+    ui: dict[str, Any] | None = None,
 ) -> Starlette:
     """stored: the record being edited (the form shows it, parsing keeps its read-only
     fields and files); without it, a new record."""
-    form = forms.load_form(schema, name="intake")
+    form = forms.load_form(schema, ui, name="intake")
     store = forms.AttachmentStore(attachment_root)
     saved: list[dict[str, Any]] = []
 

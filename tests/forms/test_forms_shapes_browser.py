@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+import forms
 from tests.forms.forms_demo_app import make_app
+from tests.forms.test_forms_roundtrip import SAMPLES, sample, with_files
 
 pytestmark = pytest.mark.browser
 
@@ -255,3 +257,16 @@ def test_titled_choices_and_readable_labels(
     stored = {"grade": "general", "agreed": False, "town": town}
     url, app = server(live_server, tmp_path / "edit", CHOICES, stored)
     submit_unchanged(page, url, app, stored)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_playground_sample_round_trips_in_chromium(
+    name: str, page: Any, live_server: Callable[[Any], str], tmp_path: Path
+) -> None:
+    """The playground round trip with a real browser building the submission (the unit test
+    in test_forms_roundtrip.py builds it from the HTML; this proves the two agree)."""
+    case = sample(name)
+    root = tmp_path / "attachments"
+    stored = with_files(case["data"], forms.AttachmentStore(root))
+    app = make_app(root, case["schema"], stored, case.get("ui"))
+    submit_unchanged(page, live_server(app), app, stored)
