@@ -80,7 +80,7 @@ def as_input(value: Any, widget: str) -> str:
     if widget == "datetime" and len(text) >= 16:
         return local_datetime(text)
     if widget == "time" and len(text) >= 5 and text[2:3] == ":":
-        return text[:5]
+        return local_datetime("2000-01-01T" + text)[11:]
     return text
 
 
@@ -90,7 +90,7 @@ def local_datetime(text: str) -> str:
     try:
         moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     except ValueError:
-        return text[:10] + "T" + text[11:16]
+        return text[:10] + "T" + text[11:16]  # not a date-time: shown as typed
     if moment.tzinfo is not None:
         moment = moment.astimezone(CHINA)
     shown = moment.strftime("%Y-%m-%dT%H:%M:%S")

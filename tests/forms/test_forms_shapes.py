@@ -126,6 +126,10 @@ def test_date_time_shown_in_china_time() -> None:
     html = str(form.render({"at": "2024-03-01T01:30:00Z"}))
     assert 'value="2024-03-01T09:30"' in html  # what the parser reads as +08:00
     assert sent(form, {"at": "2024-03-01T09:30:15+08:00"}) == {"at": "2024-03-01T09:30:15+08:00"}
+    schema = {"type": "object", "properties": {"at": {"type": "string", "format": "time"}}}
+    form = forms.load_form(schema, name="time")
+    assert 'value="14:05"' in str(form.render({"at": "06:05:00Z"}))
+    assert sent(form, {"at": "14:05:30+08:00"}) == {"at": "14:05:30+08:00"}
 
 
 def test_null_field_is_words_only() -> None:
