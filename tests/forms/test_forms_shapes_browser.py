@@ -141,7 +141,7 @@ def test_dependent_question_appears_with_its_answer(
     page.wait_for_selector("#yf-caller_phone", state="detached")
     page.get_by_label("来访日期").fill("2024-03-01")
     page.get_by_label("来访人").fill("张三")
-    page.screenshot(path=str(artifacts / "forms-dependent.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "forms-dependent.png"), full_page=True, caret="initial")
     page.click("button.yf-submit")
     page.wait_for_url("**/saved/0")
     assert app.state.saved == [{"name": "张三", "channel": "来访", "visit_date": "2024-03-01"}]
@@ -176,7 +176,11 @@ def test_dependent_question_without_javascript(
 
 
 def test_prefix_items_each_position_its_own_control(
-    page: Any, live_server: Callable[[Any], str], tmp_path: Path, console_errors: list[str]
+    page: Any,
+    live_server: Callable[[Any], str],
+    tmp_path: Path,
+    console_errors: list[str],
+    artifacts: Path,
 ) -> None:
     url, app = server(live_server, tmp_path / "new", TUPLE)
     page.goto(url + "/")
@@ -191,6 +195,7 @@ def test_prefix_items_each_position_its_own_control(
     page.wait_for_selector("#yf-evidence__2")
     assert page.locator("#yf-evidence__2").get_attribute("type") == "number"
     page.locator("#yf-evidence__2").fill("3")
+    page.screenshot(path=str(artifacts / "forms-prefix-items.png"), full_page=True, caret="initial")
     page.click("button.yf-submit")
     page.wait_for_url("**/saved/0")
     assert app.state.saved == [{"evidence": ["借条", True, 3]}]
@@ -202,7 +207,11 @@ def test_prefix_items_each_position_its_own_control(
 
 
 def test_additional_properties_rows(
-    page: Any, live_server: Callable[[Any], str], tmp_path: Path, console_errors: list[str]
+    page: Any,
+    live_server: Callable[[Any], str],
+    tmp_path: Path,
+    console_errors: list[str],
+    artifacts: Path,
 ) -> None:
     stored = {"name": "李四", "籍贯": "浙江", "职业": "农民"}
     url, app = server(live_server, tmp_path, EXTRAS, stored)
@@ -213,6 +222,7 @@ def test_additional_properties_rows(
     page.wait_for_selector("#yf-_extra__2__key")
     page.get_by_label("其他项目 3 的名称").fill("民族")
     page.get_by_label("其他项目 3 的内容").fill("汉")
+    page.screenshot(path=str(artifacts / "forms-extras.png"), full_page=True, caret="initial")
     page.get_by_role("button", name="删除其他项目 1").click()
     page.wait_for_selector("#yf-_extra__2__key", state="detached")
     assert page.get_by_label("其他项目 1 的名称").input_value() == "职业"
