@@ -111,6 +111,8 @@ class Parser:
         shape_text = first_text(raw.get("_shape"))
         shape = parse_int(shape_text, 0, MAX_ROWS)
         data: dict[str, Any] = {}
+        resolved = self.doc.resolve(node)
+        keyed = shapes.has_extras(resolved)
         # Conditions depend on the values: read, re-evaluate, until the field set settles.
         for _ in range(4):
             view = shapes.object_view(self.doc, node, data, shape)
@@ -125,8 +127,8 @@ class Parser:
                     fresh[name] = None
                 elif value is not None and not (value == {} and name not in view.required):
                     fresh[name] = value
-            if shapes.has_extras(self.doc.resolve(node)):
-                fresh.update(self.extras(self.doc.resolve(node), raw, before, view))
+            if keyed:
+                fresh.update(self.extras(resolved, raw, before, view))
             if fresh == data:
                 break
             data = fresh
@@ -205,7 +207,7 @@ class Parser:
     def choice(self, node: Schema, text: str) -> Any:
         if text == "":
             return None
-        for value, _label in shapes.options(self.doc, node):
+        for value in shapes.values(self.doc, node):
             if text == shapes.option_text(value):
                 return NULL if value is None else value
         return text  # not an option: validation says so, the form shows it again

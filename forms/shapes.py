@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any
 
 from forms.schema import ObjectView, Schema, SchemaDoc
@@ -49,7 +50,9 @@ def kind(doc: SchemaDoc, node: Schema) -> str:
     """SchemaDoc.kind, plus: `anyOf` (or single-value `enum` branches) of titled values is a
     choice; `"type": "null"` alone is a note with no input."""
     found = doc.kind(node)
-    if found in ("string", "number", "integer") and titled_choices(node) is not None:
+    if found not in ("string", "number", "integer"):
+        return found
+    if ("oneOf" in node or "anyOf" in node) and titled_choices(node) is not None:
         return "choice"
     if found == "string" and node.get("type") == "null":
         return "null"
@@ -79,6 +82,18 @@ def _pairs(value: Any) -> str:
     return readable(value)
 
 
+def values(doc: SchemaDoc, node: Schema) -> list[Any]:
+    """The values of a choice, in schema order (what the parser matches a submission to)."""
+    branches = titled_choices(node)
+    if branches is not None:
+        return [_branch_value(o)[1] for o in branches]
+    if isinstance(node.get("enum"), list):
+        return list(node["enum"])
+    if "const" in node:
+        return [node["const"]]
+    return [value for value, _label in doc.options(node)]
+
+
 def options(doc: SchemaDoc, node: Schema) -> list[tuple[Any, str]]:
     """(value, Chinese label) of a choice, in schema order; labels are the branch `title`s,
     else readable values, made unique by spelling objects out when two would read alike."""
@@ -95,9 +110,9 @@ def options(doc: SchemaDoc, node: Schema) -> list[tuple[Any, str]]:
         found = [(node["const"], readable(node["const"]))]
     else:
         found = doc.options(node)
-    labels = [label for _, label in found]
-    if len(set(labels)) < len(labels):
-        found = [(v, _pairs(v) if labels.count(label) > 1 else label) for v, label in found]
+    seen = Counter(label for _, label in found)
+    if len(seen) < len(found):
+        found = [(v, _pairs(v) if seen[label] > 1 else label) for v, label in found]
     return found
 
 
@@ -128,6 +143,8 @@ def _is_null(doc: SchemaDoc, branch: Any) -> bool:
 def unwrap(doc: SchemaDoc, node: Schema) -> Schema:
     """`oneOf`/`anyOf` of `{"type": "null"}` and one other schema is that schema, nullable:
     rendered and read as the other schema (keywords beside the oneOf kept)."""
+    if "oneOf" not in node and "anyOf" not in node:
+        return node
     for keyword in ("oneOf", "anyOf"):
         branches = node.get(keyword)
         if not isinstance(branches, list) or len(branches) < 2:
@@ -211,9 +228,11 @@ def object_view(doc: SchemaDoc, node: Schema, data: Any, shape: int | None = Non
     shape stored data belongs to (the branch that declares all its keys)."""
     node = doc.resolve(node)
     values = data if isinstance(data, dict) else {}
-    if shape is None and values:
+    if shape is None and values and ("oneOf" in node or "anyOf" in node):
         shape = _guess_shape(doc, doc.shape_options(node), values)
     view = doc.object_view(node, data, shape)
+    if not values or not view.triggers:
+        return view  # nothing answered, or no dependentSchemas (each entry makes a trigger)
     for name, sub in _dependent_schemas(doc, node, view):
         if name not in values:
             continue
