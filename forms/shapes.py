@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from forms.patterns import PatternProblem, translate
 from forms.schema import ObjectView, Schema, SchemaDoc
 
 NULL_LABEL = "空"
@@ -189,10 +190,11 @@ def has_extras(node: Schema) -> bool:
 
 
 def _matches(pattern: str, key: str) -> bool:
+    """Does an ECMA-262 pattern (as validation reads it, forms.patterns) match the key?"""
     try:
-        return re.search(pattern, key) is not None
-    except re.error:
-        return False  # an ECMA-only pattern: validation (forms.schema) still applies it
+        return re.search(translate(pattern), key) is not None
+    except (PatternProblem, re.error):
+        return False  # `yidi form check` refuses such a pattern
 
 
 def value_schema(doc: SchemaDoc, node: Schema, key: str | None) -> Schema:

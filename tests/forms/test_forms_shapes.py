@@ -80,11 +80,11 @@ def test_key_value_rows() -> None:
     schema = {
         "type": "object",
         "properties": {"name": {"type": "string"}},
-        "patternProperties": {"^n_": {"type": "integer"}},
+        "patternProperties": {"^n_\\p{Han}*": {"type": "integer"}},
         "additionalProperties": {"type": "string"},
     }
     form = forms.load_form(schema, name="extras")
-    stored = {"name": "甲", "n_rooms": 3, "note": "无"}
+    stored = {"name": "甲", "n_房间": 3, "note": "无"}
     html = str(form.render(stored))
     assert 'name="_extra/0/value" type="number" value="3"' in html  # the pattern's schema
     assert sent(form, stored) == stored
@@ -92,7 +92,7 @@ def test_key_value_rows() -> None:
     changed = sent(
         form, stored, {"_extra/1/key": "", "_extra/2/key": "name", "_extra/2/value": "乙"}
     )
-    assert changed == {"name": "甲", "n_rooms": 3}
+    assert changed == {"name": "甲", "n_房间": 3}
     added = form.apply_action(dict(stored), "add:_extra")
     assert 'name="_extra/2/key" type="text" value=""' in str(form.render(added))
     assert form.apply_action(dict(stored), "remove:_extra/0") == {"name": "甲", "note": "无"}
