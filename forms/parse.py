@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from forms import shapes
 from forms.integers import MAX_ROWS, parse_int
 from forms.schema import REF_MARK, Schema, SchemaDoc
 
@@ -25,6 +26,7 @@ _LOCAL_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?", re.ASCII)
 TRUE_WORDS = frozenset({"true", "on", "1", "yes", "是"})
 MAX_NAME_DEPTH = 24
 LEAF = ""  # key under which a raw node keeps its submitted values
+NULL = object()  # "null was chosen" (None means "nothing was entered": the key is left out)
 
 Raw = dict[str, Any]
 # Turns an uploaded file (or a kept reference) into an attachment reference dict, or None.
@@ -78,11 +80,13 @@ class Parser:
         return result if isinstance(result, dict) else {}
 
     def value(self, node: Schema, raw: Any, previous: Any) -> Any:
-        node = self.doc.resolve(node)
+        node = shapes.unwrap(self.doc, self.doc.resolve(node))
         if node.get("readOnly"):
             # Never trust the browser with a read-only field: keep what the server had.
             return previous if previous is not None else node.get("default")
-        kind = self.doc.kind(node)
+        kind = shapes.kind(self.doc, node)
+        if kind == "null":
+            return None  # words only: nothing to read
         if kind == "object":
             return self.object(node, raw, previous)
         if kind == "array":
@@ -95,7 +99,10 @@ class Parser:
             return node["const"]  # a shape's discriminator: fixed, whatever is sent
         if kind == "choice":
             return self.choice(node, first_text(raw).strip())
-        return self.scalar(node, kind, first_text(raw))
+        value = self.scalar(node, kind, first_text(raw))
+        if value is None and LEAF in (raw or {}) and shapes.nullable(node):
+            return NULL  # a nullable field sent empty: null, as the schema allows
+        return value
 
     def object(self, node: Schema, raw: Any, previous: Any) -> dict[str, Any] | None:
         if not isinstance(raw, dict):
@@ -104,9 +111,11 @@ class Parser:
         shape_text = first_text(raw.get("_shape"))
         shape = parse_int(shape_text, 0, MAX_ROWS)
         data: dict[str, Any] = {}
+        resolved = self.doc.resolve(node)
+        keyed = shapes.has_extras(resolved)
         # Conditions depend on the values: read, re-evaluate, until the field set settles.
         for _ in range(4):
-            view = self.doc.object_view(node, data, shape)
+            view = shapes.object_view(self.doc, node, data, shape)
             fresh: dict[str, Any] = {}
             for name, sub in view.properties.items():
                 if name not in raw and not self._always_present(sub, name in view.required):
@@ -114,12 +123,38 @@ class Parser:
                 self.open_refs.append(sub.get(REF_MARK))
                 value = self.value(sub, raw.get(name), before.get(name))
                 self.open_refs.pop()
-                if value is not None and not (value == {} and name not in view.required):
+                if value is NULL:
+                    fresh[name] = None
+                elif value is not None and not (value == {} and name not in view.required):
                     fresh[name] = value
+            if keyed:
+                fresh.update(self.extras(resolved, raw, before, view))
             if fresh == data:
                 break
             data = fresh
         return data
+
+    def extras(self, node: Schema, raw: Raw, before: dict[str, Any], view: Any) -> dict[str, Any]:
+        """The key/value rows of an object that takes keys of the person's choosing; a row
+        without a key, or naming a declared field, is not read."""
+        rows = raw.get(shapes.EXTRA)
+        found: dict[str, Any] = {}
+        if not isinstance(rows, dict):
+            return found
+        numbered = sorted(
+            (int(k), v) for k, v in rows.items() if parse_int(k, 0, MAX_ROWS) is not None
+        )
+        for _index, row in numbered:
+            key = first_text(row.get("key")).strip() if isinstance(row, dict) else ""
+            if not key or key in view.properties or key in found:
+                continue
+            schema = shapes.value_schema(self.doc, node, key)
+            value = self.value(schema, row.get("value"), before.get(key))
+            if value is NULL:
+                found[key] = None
+            elif value is not None:
+                found[key] = value
+        return found
 
     def _always_present(self, node: Schema, required: bool) -> bool:
         # An unticked checkbox submits nothing, yet it means "no"; a const is fixed; a
@@ -132,34 +167,49 @@ class Parser:
         ref = node.get(REF_MARK)
         if ref is not None and ref in self.open_refs:  # recursive: required forever
             required = False
-        ticks = kind == "array" and self.doc.kind(self.doc.resolve(resolved.get("items", {})))
-        return kind == "boolean" or fixed or ticks == "choice" or (required and kind == "object")
+        ticks = (
+            kind == "array"
+            and not shapes.prefix(resolved)
+            and shapes.kind(self.doc, self.doc.resolve(resolved.get("items", {}))) == "choice"
+        )
+        return kind == "boolean" or fixed or ticks or (required and kind == "object")
 
     def array(self, node: Schema, raw: Any, previous: Any) -> list[Any] | None:
         items = self.doc.resolve(node.get("items", {}))
-        if self.doc.kind(items) == "choice":  # ticks: none ticked is an empty list
+        fixed = shapes.prefix(node)
+        if not fixed and shapes.kind(self.doc, items) == "choice":  # ticks: none is []
             chosen = [self.choice(items, str(v).strip()) for v in leaf(raw)]
-            return [c for c in chosen if c is not None]
+            return [None if c is NULL else c for c in chosen if c is not None]
         if not isinstance(raw, dict):
             return None
         before = previous if isinstance(previous, list) else []
         rows = sorted((int(k), v) for k, v in raw.items() if parse_int(k, 0, MAX_ROWS) is not None)
-        result = []
+        result: list[Any] = []
         for index, row in rows:
+            schema = shapes.item_schema(self.doc, node, index)
+            if schema is None:
+                continue  # beyond a closed tuple: not a field of the form
             old = before[index] if index < len(before) else None
-            value = self.value(items, row, old)
-            if value is None and self.doc.kind(items) == "object":
+            value = self.value(schema, row, old)
+            if value is None and shapes.kind(self.doc, schema) == "object":
                 value = {}
-            if value is not None:
+            if value is NULL or (value is None and index < len(fixed)):
+                result.append(None)  # a position of a tuple: left empty, yet it holds its place
+            elif value is not None:
                 result.append(value)
+        if fixed:
+            while result and result[-1] is None:
+                result.pop()
+            if all(v is None or v is False for v in result):
+                return None  # a tuple nobody filled in is left out, not stored as [null, false]
         return result
 
     def choice(self, node: Schema, text: str) -> Any:
         if text == "":
             return None
-        for value, _label in self.doc.options(node):
-            if text == _as_text(value):
-                return value
+        for value in shapes.values(self.doc, node):
+            if text == shapes.option_text(value):
+                return NULL if value is None else value
         return text  # not an option: validation says so, the form shows it again
 
     def scalar(self, node: Schema, kind: str, text: str) -> Any:
@@ -191,18 +241,15 @@ class Parser:
         return text
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def apply_action(data: dict[str, Any], action: str, doc: SchemaDoc) -> dict[str, Any]:
-    """The no-JavaScript (and htmx) row buttons: "add:parties", "remove:parties/1"."""
+    """The no-JavaScript (and htmx) row buttons: "add:parties", "remove:parties/1", and the
+    key/value rows of an object: "add:PATH/_extra", "remove:PATH/_extra/0"."""
     verb, _, path = action.partition(":")
     parts = [p for p in path.split("/") if p]
     row = parse_int(parts[-1], 0, MAX_ROWS) if parts else None
-    if verb == "remove" and row is not None:
+    if shapes.EXTRA in parts[-2:]:
+        _extra_action(data, verb, parts, row, doc)
+    elif verb == "remove" and row is not None:
         rows = _at(data, parts[:-1])
         if isinstance(rows, list) and row < len(rows):
             del rows[row]
@@ -216,9 +263,33 @@ def apply_action(data: dict[str, Any], action: str, doc: SchemaDoc) -> dict[str,
         node = doc.schema_at("/".join(parts))
         limit = node.get("maxItems") if node else None
         if isinstance(rows, list) and (limit is None or len(rows) < limit):
-            items = doc.resolve(node.get("items", {})) if node else {}
-            rows.append({} if doc.kind(items) == "object" else None)
+            items = shapes.item_schema(doc, node, len(rows)) if node else {}
+            if items is not None:
+                rows.append({} if shapes.kind(doc, items) == "object" else None)
     return data
+
+
+def _extra_action(
+    data: dict[str, Any], verb: str, parts: list[str], row: int | None, doc: SchemaDoc
+) -> None:
+    at = parts.index(shapes.EXTRA, max(len(parts) - 2, 0))
+    owner = parts[:at]
+    node = doc.schema_at("/".join(owner)) if owner else doc.resolve(doc.root)
+    if node is None or not shapes.has_extras(node):
+        return  # not an object that takes keys of the person's choosing: a forged button
+    target = _at(data, owner) if owner else data
+    if target is None and verb == "add":
+        target = {}
+        parent = _at(data, owner[:-1]) if len(owner) > 1 else data
+        if isinstance(parent, dict):
+            parent[owner[-1]] = target
+    if not isinstance(target, dict):
+        return
+    keys = shapes.extra_keys(shapes.object_view(doc, node, target), target)
+    if verb == "add" and "" not in target:
+        target[""] = None  # a new row: no key yet (never stored: a row without key is not read)
+    elif verb == "remove" and row is not None and row < len(keys):
+        del target[keys[row]]
 
 
 def _at(data: Any, parts: list[str]) -> Any:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from forms.fields import Field, as_input, field_id, walk
 from forms.messages import FieldError, size_text
+from forms.shapes import option_text, readable
 from forms.ui import Section
 
 templates_dir = Path(__file__).parent / "templates"
@@ -126,6 +127,8 @@ def install_filters(env: Environment) -> None:
     env.filters["yf_mask"] = mask
     env.filters["yf_input"] = input_text
     env.filters["yf_size"] = size_text
+    env.filters["yf_option"] = option_text
+    env.filters["yf_readable"] = readable
     env.globals["yf_attachment_help"] = attachment_help
     env.globals["yf_accept"] = accept_attr
 

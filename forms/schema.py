@@ -43,6 +43,13 @@ def is_const_choice(options: object) -> bool:
     )
 
 
+def _pinned(node: Schema) -> list[Any]:
+    if "const" in node:
+        return [node["const"]]
+    enum = node.get("enum")
+    return list(enum) if isinstance(enum, list) and len(enum) == 1 else []
+
+
 @dataclass
 class ObjectView:
     """The properties of an object node for given data, in declaration order."""
@@ -178,10 +185,10 @@ class SchemaDoc:
         if not isinstance(data, dict) or not data:
             return None
         for index, shape in enumerate(shapes):
-            consts = {
-                k: self.resolve(v)["const"]
+            consts = {  # a const, or an enum of one value (the usual dependentSchemas key)
+                k: pinned[0]
                 for k, v in shape.get("properties", {}).items()
-                if "const" in self.resolve(v)
+                if (pinned := _pinned(self.resolve(v)))
             }
             if consts and all(data.get(k) == c for k, c in consts.items()):
                 return index

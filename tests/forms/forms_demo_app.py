@@ -29,8 +29,15 @@ env = Environment(
 forms.install_filters(env)
 
 
-def make_app(attachment_root: Path) -> Starlette:
-    form = forms.load_form(SCHEMA, name="intake")
+def make_app(
+    attachment_root: Path,
+    schema: Path | dict[str, Any] = SCHEMA,
+    stored: dict[str, Any] | None = None,
+    ui: dict[str, Any] | None = None,
+) -> Starlette:
+    """stored: the record being edited (the form shows it, parsing keeps its read-only
+    fields and files); without it, a new record."""
+    form = forms.load_form(schema, ui, name="intake")
     store = forms.AttachmentStore(attachment_root)
     saved: list[dict[str, Any]] = []
 
@@ -39,7 +46,7 @@ def make_app(attachment_root: Path) -> Starlette:
         return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": CSP})
 
     async def show_form(request: Request) -> Response:
-        return page(form.render(action="/", csrf_token=CSRF))
+        return page(form.render(stored, action="/", csrf_token=CSRF))
 
     async def submit(request: Request) -> Response:
         async with request.form() as submitted:
@@ -49,7 +56,7 @@ def make_app(attachment_root: Path) -> Starlette:
         if submitted.get("csrf_token") != CSRF:
             return page("<p>请求已过期，请刷新页面</p>", 403)
         uploads = forms.Uploads(store, owner=CSRF)  # the demo's one session
-        data = form.parse_submission(submitted, attachments=uploads)
+        data = form.parse_submission(submitted, previous=stored, attachments=uploads)
         action = submitted.get("_op")
         if isinstance(action, str) and action:  # a row button with JavaScript off
             return page(form.render(form.apply_action(data, action), action="/", csrf_token=CSRF))
