@@ -141,3 +141,20 @@ def test_null_field_is_words_only() -> None:
     html = str(form.render({}))
     assert "请如实填写" in html and 'name="note"' not in html
     assert form.parse_submission(submitted('<input name="note" value="x">')) == {}
+
+
+def test_a_radio_hint_fits_an_any_of_of_titled_consts() -> None:
+    """The check reads a field's kind as the renderer does: an anyOf of titled consts is a
+    choice, so a radio or select hint fits it (it was refused as 「不适用于这个字段」)."""
+    from forms.check import ui_problems
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "way": {
+                "anyOf": [{"const": "phone", "title": "电话"}, {"const": "visit", "title": "上门"}]
+            }
+        },
+    }
+    assert ui_problems({"fields": {"way": {"widget": "radio"}}}, schema) == []
+    assert ui_problems({"fields": {"way": {"widget": "checkbox"}}}, schema) != []
