@@ -129,6 +129,13 @@ def uncovered_dues(events: Sequence[Row[Any]]) -> set[tuple[int | None, datetime
     return found
 
 
+PARTY_FIELDS = ("parties", "当事人")  # the intake form's names for its parties (admin/intake.py)
+
+
+def _without_parties(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in PARTY_FIELDS}
+
+
 def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
     with db.connect() as conn:
         parties = conn.execute(
@@ -184,12 +191,19 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
             t.kind == "evaluation" and t.id in mine for t in tickets if t.state in OPEN
         ),
         "my_tickets": set(mine),
+        # 登记再次来访: the window staff meet the citizen who comes again
+        "can_register_visit": bool(user.windows) or user.is_admin,
         "records": records,
         "events": events,
         "event_words": EVENT_WORDS,
         "uncovered_dues": uncovered_dues(events),
+        # The parties have their own table above: the intake's copy of them is not repeated.
         "intake": _display(
-            model, model.intake_form if model else None, case.data, reveal, case.code
+            model,
+            model.intake_form if model else None,
+            _without_parties(case.data),
+            reveal,
+            case.code,
         )
         if case.data
         else None,

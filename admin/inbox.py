@@ -40,7 +40,7 @@ FILTERS = (
     ("step", "环节"),
     ("category", "事项类型"),
     ("severity", "等级"),
-    ("level", "层级"),
+    ("level", "承办层级"),  # the case's routed level; a line shows where its 单 is
     ("channel", "渠道"),
 )
 # Lines a page: 20 unless the user picks 50 or 100 (每页). Twenty is what the provincial
@@ -70,7 +70,8 @@ class InboxRow(NamedTuple):
     title: str
     category: str
     severity: str
-    level: str
+    level: str  # the level of the ticket's center, in the county's words (not the case's)
+    returned: str | None = None  # the reason the case was sent back (退回) to this step
     overdue: bool = False
 
 
@@ -90,6 +91,7 @@ COLUMNS = (
     CASE.c.category,
     CASE.c.severity,
     CASE.c.level,
+    TICKET.c.returned_reason,
 )
 # Lines remembered by content: a handler reloads the same first page all day, and an office's
 # lines are the same for each of its staff. Bounded (about 15 MB at most).
@@ -127,17 +129,19 @@ def inbox_page(
     county = county_id(db, user.county)
     if county is None:
         return InboxPage(Markup(""), 0, False, None)
+    levels = center_levels(county_model(db, user.county))
     used = {key: value for key, value in filters.items() if value and key in dict(FILTERS)}
     params: dict[str, Any] = {f"f_{key}": value for key, value in used.items()}
     params.update(county=county, now=now, lim=per_page + 1, off=(page - 1) * per_page)
     params["enough"] = params["lim"] + params["off"]
     if tab in ("todo", "overdue") and user.memberships:
-        return _due_page(db, user, tab, used, params, per_page, after, now)
+        return _due_page(db, user, tab, used, params, per_page, after, now, levels)
     query = _generic_statement(db, user, tab, tuple(sorted(used)), now)
     with db.connect() as conn:
         found = list(conn.execute(query, params).all())
     rows = [
-        _row(*r, r[4] is not None and r[4] < now and r[3] in OPEN_STATES) for r in found[:per_page]
+        _row(*_leveled(r, levels), r[4] is not None and r[4] < now and r[3] in OPEN_STATES)
+        for r in found[:per_page]
     ]
     # Each line is Markup already: str.join, not Markup.join (which escapes every item).
     lines = Markup("".join([row_html(r, tab == "done") for r in rows]))
@@ -153,6 +157,7 @@ def _due_page(
     per_page: int,
     after: Cursor | None,
     now: datetime,
+    levels: dict[str, str],
 ) -> InboxPage:
     """The todo and overdue tabs: a prebuilt statement of _STATEMENTS, compiled once and run
     on the driver's cursor without SQLAlchemy's per-execution work. Lines are remembered by
@@ -171,10 +176,38 @@ def _due_page(
         found = driver.raw_rows(conn, query, params)
         stored_now = driver.stored_time(conn.dialect, now)
     # Every line of these tabs is open (their scans read open and claimed tickets only).
-    page = [(r, r[4] is not None and r[4] < stored_now) for r in found[:per_page]]
+    page = [(_leveled(r, levels), r[4] is not None and r[4] < stored_now) for r in found[:per_page]]
     lines = "".join([_due_line(raw, overdue) for raw, overdue in page])
     last = _from_raw(*page[-1]) if page else None
     return InboxPage(Markup(lines), len(page), len(found) > per_page, last)
+
+
+LEVEL_AT = 12  # COLUMNS' index of the level, replaced by the ticket center's level
+CENTER_AT = 7  # and of the ticket's center
+_LEVELS: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+def center_levels(model: Any) -> dict[str, str]:
+    """Each center's level in the county's words (孝南区中心 -> 县（市、区）级): a line shows
+    the level of the center its ticket is at, which a revisit at the county center or an
+    escalated case does not share with the case's routed level. Per compiled model (they are
+    immutable and live as long as the process), kept with the model so an id is never reused."""
+    if model is None:
+        return {}
+    found = _LEVELS.get(id(model))
+    if found is not None and found[0] is model:
+        return found[1]
+    levels = {
+        key: (model.levels[c.level].name if c.level in model.levels else c.level)
+        for key, c in model.centers.items()
+    }
+    _LEVELS[id(model)] = (model, levels)
+    return levels
+
+
+def _leveled(row: Any, levels: dict[str, str]) -> tuple[Any, ...]:
+    center = row[CENTER_AT]
+    return (*row[:LEVEL_AT], levels.get(center, row[LEVEL_AT]), *row[LEVEL_AT + 1 :])
 
 
 def _from_raw(raw: Any, overdue: bool) -> InboxRow:
@@ -389,7 +422,10 @@ def inbox(request: Request) -> Response:
     table = env.get_template("inbox_table.html").render(context)
     if request.headers.get("hx-request"):
         return HTMLResponse(table)
-    before, after_table = _shell(user, csrf_token(request), tab, per, tuple(filters.items()))
+    options = filter_options(county_model(request.app.state.db, user.county))
+    before, after_table = _shell(
+        user, csrf_token(request), tab, per, tuple(filters.items()), options
+    )
     return HTMLResponse(before + table + after_table)
 
 
@@ -400,6 +436,44 @@ def _stationed(request: Request, user: StaffUser) -> list[str]:
         return []
     model = county_model(request.app.state.db, user.county)
     return stationed.notes(model, offices, stationed.now_of(request))
+
+
+Options = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+_OPTIONS: dict[int, tuple[Any, Options]] = {}
+
+
+def filter_options(model: Any) -> Options:
+    """The filters' choices from the county's definition, (value, words) each: the steps of
+    its processes, its categories (each followed by its sub-categories), severities, levels
+    and channels. Part of the cached shell's key, so a new version's choices show at once."""
+    if model is None:
+        return ()
+    found = _OPTIONS.get(id(model))
+    if found is not None and found[0] is model:
+        return found[1]
+    steps: dict[str, str] = {}
+    for process in model.processes.values():
+        for step in process.steps.values():
+            if step.kind != "end":
+                steps.setdefault(step.key, step.name)
+    categories: list[tuple[str, str]] = []
+    for key, category in model.categories.items():
+        if category.parent is None:
+            categories.append((key, category.name))
+            categories += [
+                (k, f"{category.name} · {c.name}")
+                for k, c in model.categories.items()
+                if c.parent == key
+            ]
+    options: Options = (
+        ("step", tuple(steps.items())),
+        ("category", tuple(categories)),
+        ("severity", tuple((k, v.name) for k, v in model.severities.items())),
+        ("level", tuple((k, v.name) for k, v in model.levels.items())),
+        ("channel", tuple((k, v.name) for k, v in model.channels.items())),
+    )
+    _OPTIONS[id(model)] = (model, options)
+    return options
 
 
 def _page_size(text: str) -> int:
@@ -417,9 +491,15 @@ _TABLE_SLOT = Markup("<!--inbox-table-->")
 
 @lru_cache(maxsize=SHELL_CACHE)
 def _shell(
-    user: StaffUser, token: str, tab: str, per: int, filters: tuple[tuple[str, str], ...]
+    user: StaffUser,
+    token: str,
+    tab: str,
+    per: int,
+    filters: tuple[tuple[str, str], ...],
+    options: Options,
 ) -> tuple[str, str]:
     context = {
+        "options": dict(options),
         "tabs": TABS,
         "tab": tab,
         "filters": dict(filters),

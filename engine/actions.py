@@ -221,8 +221,51 @@ def act(
     )
     response.record(move, loaded.ticket, f"办理「{action.name}」")
     apply(move, loaded.ticket, action, data, reason)
+    _carry_on(move, principal, loaded.ticket, action, reason)
     flow.save(move)
     return move
+
+
+RETURNED_WITHOUT_REASON = "（未说明理由）"
+
+
+def _carry_on(
+    move: Move, principal: Principal, ticket: dict[str, Any], action: Action, reason: str
+) -> None:
+    """What the tickets this action opened carry over from it. A return: its reason, for the
+    inbox's 退回 mark. A completed step followed by one the same hands work (接单 -> 办理: the
+    same role at the same office): the new ticket is signed for by whoever acted, so the
+    office that accepted the case need not sign for it a second time before handling it."""
+    if not move.opened:
+        return
+    if action.effect == "return":
+        move.conn.execute(
+            update(TICKET)
+            .where(TICKET.c.id.in_(move.opened))
+            .values(returned_reason=(reason.strip() or RETURNED_WITHOUT_REASON))
+        )
+        return
+    if action.effect != "complete" or not principal.memberships:
+        return  # a system caller (API, timer) signs for nothing
+    rows = move.conn.execute(
+        select(TICKET.c.id, TICKET.c.center, TICKET.c.office, TICKET.c.role).where(
+            TICKET.c.id.in_(move.opened), TICKET.c.state == "open"
+        )
+    ).all()
+    for row in rows:
+        same_hands = row.role == ticket["role"] and row.office == ticket["office"]
+        if same_hands and may_work(principal, row.center, row.office, row.role):
+            move.conn.execute(
+                update(TICKET)
+                .where(TICKET.c.id == row.id, TICKET.c.state == "open")
+                .values(state="claimed", claimed_by=principal.username)
+            )
+            move.event(
+                "claimed",
+                ticket_id=row.id,
+                claimed_by=principal.username,
+                note=f"「{action.name}」后由其继续办理",
+            )
 
 
 def _pause(
