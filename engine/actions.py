@@ -368,16 +368,31 @@ def _scored(move: Move, ticket: dict[str, Any], data: dict[str, Any]) -> bool:
 def _assign(move: Move, data: dict[str, Any]) -> None:
     """A dispatch form may name the office that takes the case (派单 to another office)."""
     office = data.get("office")
+    center = str(move.get("center"))
+    if isinstance(office, str):
+        office = office_key(move.county, office.strip(), center)
     if not isinstance(office, str) or not office or office == move.get("office"):
         return
     if office not in move.county.offices:
         raise ActionRefused(f"承办单位「{office}」不是本县区的单位")
-    center = str(move.get("center"))
     if not routing.office_stationed_at(move.county, office, center):
         name = move.county.centers[center].name
         raise ActionRefused(f"承办单位「{office}」没有入驻{name}，不能派给它")
     move.set(office=office)
     move.event("assigned", office=office)
+
+
+def office_key(county: County, named: str, center: str) -> str:
+    """An office named as people name it: its key, its display name, or either after the
+    center's (「书院街道司法所」 for 司法所 at 书院街道); anything else as it came."""
+    if named in county.offices:
+        return named
+    here = county.centers.get(center)
+    prefixes = ("",) if here is None else ("", here.key, here.name)
+    for key, office in county.offices.items():
+        if any(named in (p + key, p + office.name) for p in prefixes):
+            return key
+    return named
 
 
 def _after_close(move: Move, action: Action) -> None:
