@@ -120,7 +120,7 @@ def _page(
         "choice": choice if setup.apart else None,
         "chosen": extra.pop("chosen", "") or (choice.selected if choice else ""),
         "needs_reason": bool(getattr(option, "requires_reason", False)),
-        "stationed": _stationed(request, ticket, form),
+        "stationed": _stationed(request, ticket, choice),
         "reason": extra.pop("reason", ""),
         "title": f"{ticket.name} · {option.name}",
         **act_facts.context(request, user, setup.case, ticket),
@@ -129,17 +129,17 @@ def _page(
     return render(request, "act.html", context, status=extra.get("status", 200))
 
 
-def _stationed(request: Request, ticket: Any, form: forms.Form | None) -> list[str]:
-    """When the case's office is next in, if it rotates; on a dispatch (a form that names the
-    office) every rotating office's next day, so the dispatcher can choose."""
+def _stationed(request: Request, ticket: Any, choice: Choice | None) -> list[str]:
+    """When the case's office is next in, if it rotates; on a choice of offices (派发, 转办)
+    the next day of each rotating office offered, so the dispatcher can choose."""
     from admin.case_page import _version_model
 
     model = _version_model(request.app.state.db, ticket.version_id)
     if model is None:
         return []
     offices = [ticket.case_office, ticket.office]
-    if form is not None and "office" in form.schema.get("properties", {}):
-        offices += list(model.offices)
+    if choice is not None and choice.field == "office":
+        offices += [key for key, _ in choice.options]
     return stationed.notes(model, offices, stationed.now_of(request))
 
 

@@ -94,12 +94,24 @@ def _step_form(model: Any, process: str, step_key: str) -> str | None:
 
 
 def _display(
-    model: Any, form_name: str | None, data: dict[str, Any], reveal: bool, code: str = ""
+    model: Any,
+    form_name: str | None,
+    data: dict[str, Any],
+    reveal: bool,
+    code: str = "",
+    omit: tuple[str, ...] = (),
 ) -> Markup:
-    """Submitted data through its form's read-only view (sensitive fields masked)."""
+    """Submitted data through its form's read-only view (sensitive fields masked); `omit`:
+    top-level fields shown elsewhere on the page, left out of the form and the data."""
     ref = model.forms.get(form_name) if model is not None and form_name else None
+    data = {key: value for key, value in data.items() if key not in omit}
     if ref is not None:
-        form = forms.load_form(dict(ref.schema), dict(ref.ui or {}), name=ref.name)
+        schema = dict(ref.schema)
+        if omit:
+            fields = schema.get("properties", {})
+            schema["properties"] = {k: v for k, v in fields.items() if k not in omit}
+            schema["required"] = [k for k in schema.get("required", []) if k not in omit]
+        form = forms.load_form(schema, dict(ref.ui or {}), name=ref.name)
         files = f"/cases/{code}/files/{{sha256}}" if code else ""
         return form.display(data, reveal_sensitive=reveal, download_url=files)
     items = Markup("").join(
@@ -130,10 +142,6 @@ def uncovered_dues(events: Sequence[Row[Any]]) -> set[tuple[int | None, datetime
 
 
 PARTY_FIELDS = ("parties", "当事人")  # the intake form's names for its parties (admin/intake.py)
-
-
-def _without_parties(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in PARTY_FIELDS}
 
 
 def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
@@ -201,13 +209,18 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         "intake": _display(
             model,
             model.intake_form if model else None,
-            _without_parties(case.data),
+            case.data,
             reveal,
             case.code,
+            omit=PARTY_FIELDS,
         )
         if case.data
         else None,
         "title": case.code,
+        # the routed level in the county's words (镇 -> 乡镇（街道）级)
+        "level_name": model.levels[case.level].name
+        if model is not None and case.level in model.levels
+        else case.level,
     }
 
 

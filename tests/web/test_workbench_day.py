@@ -211,6 +211,8 @@ def test_the_parties_are_shown_once_on_the_case_page(client, db, people, clock):
     sign_in(client, people["handler"].username)
     page = client.get(f"/cases/{code}").text
     assert page.count("王小明") == 1
+    intake = page.split("受理登记内容", 1)[1].split("</section>", 1)[0]
+    assert "<dt>当事人</dt>" not in intake  # not even an empty 当事人 line
     assert "邻居装修噪音扰民" in page  # the rest of the intake is still there
 
 
