@@ -68,6 +68,9 @@ def _option(request: Request, user: StaffUser, ticket: Any) -> Any:
     for option in workflow(request).available_actions(user.principal(), ticket.id):
         if option.key == wanted:
             return option
+    if ticket.state == "open" or ticket.claimed_by == user.username:
+        # the ticket is the user's still: this action is not one of it (or not now)
+        raise HTTPException(404, "该操作不存在，或当前不可办理。")
     raise Stale(ticket)
 
 

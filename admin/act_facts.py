@@ -54,8 +54,6 @@ def stale_page(request: Request, user: StaffUser, ticket: Any) -> Response:
     names = display_names(read_only(request.app.state.db), people)
     if ticket.state == "claimed" and ticket.claimed_by != user.username:
         what = f"该单已由 {names.get(ticket.claimed_by, ticket.claimed_by)} 签收，正在办理。"
-    elif ticket.state in ("open", "claimed"):
-        what = "该操作当前不可办理：案件可能已中止，或办理条件已变化。"
     elif ticket.completed_by:
         who = names.get(ticket.completed_by, ticket.completed_by)
         at = f"于 {local_time(ticket.completed_at)} " if ticket.completed_at else ""

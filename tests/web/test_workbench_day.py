@@ -272,3 +272,24 @@ def test_a_stale_action_link_says_who_handled_it(client, db, people, clock):
         assert "办理完毕，无需再次办理" in text
         assert f'href="/cases/{code}"' in text
     assert case_row(db, code).step == "接单"
+
+
+def test_an_action_link_to_a_ticket_a_colleague_signed_for_says_who(
+    client, db, people, clock, make_user
+):
+    from admin.accounts import MembershipSpec
+
+    code = open_case(db, clock)
+    colleague = make_user(
+        "colleague", MembershipSpec("书院街道", "承办人", "司法所"), display_name="同事小李"
+    )
+    sign_in(client, colleague, "Yidi-test-2026")
+    url = action_url(client.get(f"/cases/{code}").text, "调处化解")
+    sign_in(client, people["handler"].username)
+    assert post(client, code, f"/tickets/{open_ticket(db, code)}/claim").status_code == 303
+    sign_in(client, colleague, "Yidi-test-2026")
+    answer = client.get(url)
+    assert answer.status_code == 409
+    assert f"该单已由 {people['handler'].display_name} 签收，正在办理。" in html.unescape(
+        answer.text
+    )
