@@ -176,6 +176,28 @@ def test_a_fresh_intake_has_the_schemas_defaults(client, people, clock):
     assert re.search(r'<option value="申请人"\s+selected', select_of(page, "parties/0/role"))
 
 
+def test_the_online_intake_and_the_console_preview_have_the_defaults(client, db, people, clock):
+    from admin.accounts import create_user
+    from tests.web.conftest import PASSWORD, login
+
+    client.cookies.clear()
+    online = client.get("/online/xiaogan").text
+    assert re.search(r'<option value="一般"\s+selected', select_of(online, "severity"))
+    assert 'name="people_involved"' in online and 'value="2"' in online
+    create_user(
+        db,
+        "xg_admin",
+        PASSWORD,
+        display_name="管理员",
+        county="xiaogan",
+        memberships=[],
+        is_admin=True,
+    )
+    assert login(client, "xg_admin") == 303
+    preview = client.get("/console/forms/preview?name=受理登记").text
+    assert re.search(r'<option value="一般"\s+selected', select_of(preview, "severity"))
+
+
 # --- 5. clutter -------------------------------------------------------------------------
 
 
