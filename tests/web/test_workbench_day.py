@@ -182,8 +182,8 @@ def test_the_online_intake_and_the_console_preview_have_the_defaults(client, db,
 
     client.cookies.clear()
     online = client.get("/online/xiaogan").text
-    assert re.search(r'<option value="一般"\s+selected', select_of(online, "severity"))
-    assert 'name="people_involved"' in online and 'value="2"' in online
+    # whichever fields the public sees, a default of the schema is filled in (涉及人数 2)
+    assert re.search(r'<input[^>]*name="people_involved"[^>]*value="2"', online)
     create_user(
         db,
         "xg_admin",
