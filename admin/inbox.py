@@ -28,6 +28,7 @@ from starlette.responses import HTMLResponse, Response
 
 from admin import stationed
 from admin.auth import StaffUser, require_user
+from admin.inbox_choices import Options, center_levels, filter_options
 from admin.limits import MAX_PAGE
 from admin.scope import CASE, TICKET, case_clause, county_id, county_model, todo_clause
 from admin.web import csrf_token, database_page, env, page_for, read_only
@@ -121,6 +122,7 @@ def inbox_page(
     now: datetime,
     per_page: int | None = None,
     after: Cursor | None = None,
+    model: Any = None,
 ) -> InboxPage:
     """One page of a tab. `after` (the last line of the previous page, from the 下一页 link)
     pages the todo and overdue tabs by keyset: each scan starts right after it, so page 200
@@ -129,7 +131,8 @@ def inbox_page(
     county = county_id(db, user.county)
     if county is None:
         return InboxPage(Markup(""), 0, False, None)
-    levels = center_levels(county_model(db, user.county))
+    # the county's definition, for each line's level (the page passes the one it read)
+    levels = center_levels(model if model is not None else county_model(db, user.county))
     used = {key: value for key, value in filters.items() if value and key in dict(FILTERS)}
     params: dict[str, Any] = {f"f_{key}": value for key, value in used.items()}
     params.update(county=county, now=now, lim=per_page + 1, off=(page - 1) * per_page)
@@ -184,25 +187,6 @@ def _due_page(
 
 LEVEL_AT = 12  # COLUMNS' index of the level, replaced by the ticket center's level
 CENTER_AT = 7  # and of the ticket's center
-_LEVELS: dict[int, tuple[Any, dict[str, str]]] = {}
-
-
-def center_levels(model: Any) -> dict[str, str]:
-    """Each center's level in the county's words (孝南区中心 -> 县（市、区）级): a line shows
-    the level of the center its ticket is at, which a revisit at the county center or an
-    escalated case does not share with the case's routed level. Per compiled model (they are
-    immutable and live as long as the process), kept with the model so an id is never reused."""
-    if model is None:
-        return {}
-    found = _LEVELS.get(id(model))
-    if found is not None and found[0] is model:
-        return found[1]
-    levels = {
-        key: (model.levels[c.level].name if c.level in model.levels else c.level)
-        for key, c in model.centers.items()
-    }
-    _LEVELS[id(model)] = (model, levels)
-    return levels
 
 
 def _leveled(row: Any, levels: dict[str, str]) -> tuple[Any, ...]:
@@ -396,6 +380,7 @@ def inbox(request: Request) -> Response:
     filters = {key: params.get(key, "").strip() for key, _ in FILTERS}
     per = _page_size(params.get("per", ""))
     after = parse_cursor(params.get("after", "")) if page > 1 else None
+    model = county_model(request.app.state.db, user.county)  # read once for the whole page
     found = inbox_page(
         request.app.state.db,
         user,
@@ -405,6 +390,7 @@ def inbox(request: Request) -> Response:
         now=utcnow(),
         per_page=per,
         after=after,
+        model=model,
     )
     keyset = tab in ("todo", "overdue") and found.last is not None
     context = {
@@ -417,63 +403,24 @@ def inbox(request: Request) -> Response:
         "filters": filters,
         # in the pager's links only when it is not the default, so they stay short
         "per": per if per != PER_PAGE else None,
-        "stationed": _stationed(request, user),
+        "stationed": _stationed(request, user, model),
     }
     table = env.get_template("inbox_table.html").render(context)
     if request.headers.get("hx-request"):
         return HTMLResponse(table)
-    options = filter_options(county_model(request.app.state.db, user.county))
+    options = filter_options(model)
     before, after_table = _shell(
         user, csrf_token(request), tab, per, tuple(filters.items()), options
     )
     return HTMLResponse(before + table + after_table)
 
 
-def _stationed(request: Request, user: StaffUser) -> list[str]:
+def _stationed(request: Request, user: StaffUser, model: Any) -> list[str]:
     """When the user's rotating offices (轮驻) are next in; nothing to read for the others."""
     offices = [m.office for m in user.memberships if m.office]
     if not offices:
         return []
-    model = county_model(request.app.state.db, user.county)
     return stationed.notes(model, offices, stationed.now_of(request))
-
-
-Options = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
-_OPTIONS: dict[int, tuple[Any, Options]] = {}
-
-
-def filter_options(model: Any) -> Options:
-    """The filters' choices from the county's definition, (value, words) each: the steps of
-    its processes, its categories (each followed by its sub-categories), severities, levels
-    and channels. Part of the cached shell's key, so a new version's choices show at once."""
-    if model is None:
-        return ()
-    found = _OPTIONS.get(id(model))
-    if found is not None and found[0] is model:
-        return found[1]
-    steps: dict[str, str] = {}
-    for process in model.processes.values():
-        for step in process.steps.values():
-            if step.kind != "end":
-                steps.setdefault(step.key, step.name)
-    categories: list[tuple[str, str]] = []
-    for key, category in model.categories.items():
-        if category.parent is None:
-            categories.append((key, category.name))
-            categories += [
-                (k, f"{category.name} · {c.name}")
-                for k, c in model.categories.items()
-                if c.parent == key
-            ]
-    options: Options = (
-        ("step", tuple(steps.items())),
-        ("category", tuple(categories)),
-        ("severity", tuple((k, v.name) for k, v in model.severities.items())),
-        ("level", tuple((k, v.name) for k, v in model.levels.items())),
-        ("channel", tuple((k, v.name) for k, v in model.channels.items())),
-    )
-    _OPTIONS[id(model)] = (model, options)
-    return options
 
 
 def _page_size(text: str) -> int:
