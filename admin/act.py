@@ -1,7 +1,12 @@
-"""Acting on a ticket: each action opens its step's form; the engine moves the case."""
+"""Acting on a ticket: each action opens its step's form; the engine moves the case.
+
+The page shows, beside the form, what the decider needs (admin/act_facts.py): the case's
+facts, its parties masked as the case page masks them, the deadline and the history. Offices,
+centers and channels are chosen from the definition (admin/choices.py), never typed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -11,9 +16,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from admin import row_buttons, stationed
+from admin import act_facts, choices, row_buttons, stationed
 from admin.attachments import uploads
 from admin.auth import StaffUser, require_user
+from admin.choices import Choice
 from admin.limits import MAX_TEXT, form_of
 from admin.scope import CASE, TICKET, county_id, todo_clause
 from admin.web import database_page, database_work, render
@@ -48,77 +54,96 @@ def _ticket(request: Request, user: StaffUser) -> Any:
     return row
 
 
-def _option(request: Request, user: StaffUser, ticket_id: int) -> Any:
+class Stale(Exception):
+    """An action link to a ticket already handled, or signed for by someone else: answered
+    with a page saying by whom and when, with the way to the case (not a bare 404)."""
+
+    def __init__(self, ticket: Any) -> None:
+        super().__init__(ticket.id)
+        self.ticket = ticket
+
+
+def _option(request: Request, user: StaffUser, ticket: Any) -> Any:
     wanted = request.path_params["action"]
-    for option in workflow(request).available_actions(user.principal(), ticket_id):
+    for option in workflow(request).available_actions(user.principal(), ticket.id):
         if option.key == wanted:
             return option
-    raise HTTPException(404, "该操作不存在，或当前不可办理。")
+    if ticket.state == "open" or ticket.claimed_by == user.username:
+        # the ticket is the user's still: this action is not one of it (or not now)
+        raise HTTPException(404, "该操作不存在，或当前不可办理。")
+    raise Stale(ticket)
 
 
-def _form(request: Request, ticket: Any, option: Any) -> forms.Form | None:
-    name = getattr(option, "form", None)
-    if not name:
-        return None
+@dataclass(frozen=True)
+class Setup:
+    """The action's form (its choosing field made a select), the choice, and the case."""
+
+    form: forms.Form | None
+    choice: Choice | None
+    apart: bool  # the form has no such field: the choice is a select of its own
+    case: Any
+
+
+def _setup(request: Request, ticket: Any, option: Any) -> Setup:
     from admin.case_page import _version_model
 
-    model = _version_model(request.app.state.db, ticket.version_id)
-    ref = model.forms.get(name) if model is not None else None
+    db = request.app.state.db
+    with db.connect() as conn:
+        case = conn.execute(select(CASE).where(CASE.c.id == ticket.case_id)).first()
+    model = _version_model(db, ticket.version_id)
+    name = getattr(option, "form", None)
+    ref = model.forms.get(name) if model is not None and name else None
+    fields = ref.schema.get("properties", {}) if ref is not None else {}
+    choice = None
+    if model is not None and case is not None:
+        if option.effect == "complete" and "office" in fields:
+            choice = choices.dispatch_choice(model, case, option)
+        else:
+            choice = choices.effect_choice(model, case, option)
     if ref is None:
-        return None
-    return forms.load_form(dict(ref.schema), dict(ref.ui or {}), name=ref.name)
+        return Setup(None, choice, choice is not None, case)
+    inside = choice is not None and choice.field in fields
+    schema = choices.with_choice(dict(ref.schema), choice) if inside and choice else ref.schema
+    form = forms.load_form(dict(schema), dict(ref.ui or {}), name=ref.name)
+    return Setup(form, choice, choice is not None and not inside, case)
 
 
 def _page(
-    request: Request, ticket: Any, option: Any, form: forms.Form | None, **extra: Any
+    request: Request, user: StaffUser, ticket: Any, option: Any, setup: Setup, **extra: Any
 ) -> Response:
     action = f"/tickets/{ticket.id}/act/{option.key}"
+    form = setup.form
+    data = extra.pop("data", None)
+    choice = setup.choice
     context = {
         "ticket": ticket,
         "option": option,
         "action": action,
-        "form_html": None,
-        "view": form.view(extra.pop("data", None), extra.pop("errors", None), action=action)
-        if form
-        else None,
+        "view": form.view(data, extra.pop("errors", None), action=action) if form else None,
+        "choice": choice if setup.apart else None,
+        "chosen": extra.pop("chosen", "") or (choice.selected if choice else ""),
         "needs_reason": bool(getattr(option, "requires_reason", False)),
-        "choice": _choice(option, form),
-        "chosen": extra.pop("chosen", ""),
-        "stationed": _stationed(request, ticket, form),
+        "stationed": _stationed(request, ticket, choice),
         "reason": extra.pop("reason", ""),
         "title": f"{ticket.name} · {option.name}",
+        **act_facts.context(request, user, setup.case, ticket),
         **extra,
     }
     return render(request, "act.html", context, status=extra.get("status", 200))
 
 
-def _stationed(request: Request, ticket: Any, form: forms.Form | None) -> list[str]:
-    """When the case's office is next in, if it rotates; on a dispatch (a form that names the
-    office) every rotating office's next day, so the dispatcher can choose."""
+def _stationed(request: Request, ticket: Any, choice: Choice | None) -> list[str]:
+    """When the case's office is next in, if it rotates; on a choice of offices (派发, 转办)
+    the next day of each rotating office offered, so the dispatcher can choose."""
     from admin.case_page import _version_model
 
     model = _version_model(request.app.state.db, ticket.version_id)
     if model is None:
         return []
     offices = [ticket.case_office, ticket.office]
-    if form is not None and "office" in form.schema.get("properties", {}):
-        offices += list(model.offices)
+    if choice is not None and choice.field == "office":
+        offices += [key for key, _ in choice.options]
     return stationed.notes(model, offices, stationed.now_of(request))
-
-
-# 下沉 and 分流 need a target the engine reads from the data (`center`, `diversion`); when the
-# action's form does not ask for it, the page offers the engine's choices in a select.
-CHOICE_FIELDS = {"push_down": ("center", "下沉到"), "divert": ("diversion", "引导至")}
-
-
-def _choice(option: Any, form: forms.Form | None) -> tuple[str, str, tuple[str, ...]] | None:
-    found = CHOICE_FIELDS.get(getattr(option, "effect", ""))
-    if found is None:
-        return None
-    field, label = found
-    if form is not None and field in form.schema.get("properties", {}):
-        return None
-    return field, label, tuple(getattr(option, "choices", ()))
 
 
 # 中止/延期 need a reason, a duration and an approver: the case page's forms ask for them.
@@ -133,15 +158,21 @@ def _to_case_page(ticket: Any, option: Any) -> Response:
 def act_page(request: Request) -> Response:
     user = require_user(request)
     ticket = _ticket(request, user)
-    option = _option(request, user, ticket.id)
+    try:
+        option = _option(request, user, ticket)
+    except Stale:
+        return act_facts.stale_page(request, user, ticket)
     if option.effect in PAUSES:
         return _to_case_page(ticket, option)
-    return _page(request, ticket, option, _form(request, ticket, option))
+    return _page(request, user, ticket, option, _setup(request, ticket, option))
 
 
 def _ticket_option(request: Request, user: StaffUser) -> tuple[Any, Any]:
     ticket = _ticket(request, user)
-    return ticket, _option(request, user, ticket.id)
+    try:
+        return ticket, _option(request, user, ticket)
+    except Stale:
+        return ticket, None
 
 
 async def act_submit(request: Request) -> Response:
@@ -149,79 +180,81 @@ async def act_submit(request: Request) -> Response:
     # go through database_work, so on PostgreSQL the loop serves others while they wait.
     user = require_user(request)
     ticket, option = await database_work(request, _ticket_option, request, user)
+    if option is None:
+        return await database_work(request, act_facts.stale_page, request, user, ticket)
     if option.effect in PAUSES:
         return _to_case_page(ticket, option)
     submitted = await form_of(request)  # uploads closed by the request layer after
     return await database_work(request, _submit, request, user, ticket, option, submitted)
 
 
+def _chosen(
+    request: Request, setup: Setup, submitted: FormData, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The choice's key: into the data when the form's own field is the select (a typed
+    display name, 「书院街道司法所」, read back to the key); else the target the engine reads
+    beside the form's data (`center`, `diversion`, `office`), from the select apart."""
+    choice = setup.choice
+    if choice is None:
+        return {}
+    from admin.case_page import _version_model
+
+    model = _version_model(request.app.state.db, setup.case.version_id)
+    if not setup.apart:
+        if data.get(choice.field) not in (None, ""):
+            data[choice.field] = choices.read_back(model, setup.case, choice, data[choice.field])
+        return {}
+    typed = str(submitted.get(choices.APART, "")).strip()[:MAX_TEXT]
+    return {choice.field: choices.read_back(model, setup.case, choice, typed)} if typed else {}
+
+
 def _submit(
     request: Request, user: StaffUser, ticket: Any, option: Any, submitted: FormData
 ) -> Response:
-    form = _form(request, ticket, option)
+    setup = _setup(request, ticket, option)
+    form = setup.form
     reason = str(submitted.get("_reason", "")).strip()
     rows = row_buttons.applied(form, submitted) if form else None
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
-        return _page(request, ticket, option, form, data=rows, reason=reason)
+        return _page(request, user, ticket, option, setup, data=rows, reason=reason)
     files = uploads(request, user.county)
     data = form.parse_submission(submitted, attachments=files) if form else {}
-    if option_needs_reason(option) and not reason:
-        return _page(request, ticket, option, form, data=data, alert="请填写理由", status=422)
-    if len(reason) > MAX_TEXT:  # the same cap as every other reason (中止, 延期, 恢复)
-        alert = f"理由不能超过 {MAX_TEXT} 字（现有 {len(reason)} 字）"
-        return _page(request, ticket, option, form, data=data, alert=alert, status=422)
-    choice = _choice(option, form)
-    chosen = str(submitted.get("_choice", "")).strip()[:MAX_TEXT]
-    if choice is not None and not chosen:
-        alert = f"请选择{choice[1]}哪里"
-        return _page(
-            request, ticket, option, form, data=data, alert=alert, reason=reason, status=422
-        )
-    errors = form.validate(data) if form else []
-    if errors:
+    target = _chosen(request, setup, submitted, data)
+
+    def again(status: int, **extra: Any) -> Response:
         return _page(
             request,
+            user,
             ticket,
             option,
-            form,
+            setup,
             data=data,
-            errors=errors,
             reason=reason,
-            chosen=chosen,
-            status=422,
+            chosen=target.get(setup.choice.field, "") if setup.choice else "",
+            status=status,
+            **extra,
         )
+
+    if option_needs_reason(option) and not reason:
+        return again(422, alert="请填写理由")
+    if len(reason) > MAX_TEXT:  # the same cap as every other reason (中止, 延期, 恢复)
+        return again(422, alert=f"理由不能超过 {MAX_TEXT} 字（现有 {len(reason)} 字）")
+    if setup.apart and setup.choice is not None and not target:
+        return again(422, alert=f"请选择{setup.choice.label}哪里")
+    errors = form.validate(data) if form else []
+    if errors:
+        return again(422, errors=errors)
     from engine.errors import ActionRefused, ValidationFailed
 
-    target = {choice[0]: chosen} if choice is not None else {}
     try:
         workflow(request).act(
             user.principal(), ticket.id, option.key, {**data, **target}, reason=reason
         )
     except ValidationFailed as exc:
         problems = [forms.FieldError(e.path, e.message) for e in exc.field_errors]
-        return _page(
-            request,
-            ticket,
-            option,
-            form,
-            data=data,
-            errors=problems,
-            reason=reason,
-            chosen=chosen,
-            status=422,
-        )
+        return again(422, errors=problems)
     except ActionRefused as exc:
-        return _page(
-            request,
-            ticket,
-            option,
-            form,
-            data=data,
-            alert=refusal(exc),
-            reason=reason,
-            chosen=chosen,
-            status=409,
-        )
+        return again(409, alert=refusal(exc))
     files.commit(data)  # the action is saved: its new files move into the county's store
     return RedirectResponse(f"/cases/{ticket.code}?done={ticket.id}", status_code=303)
 

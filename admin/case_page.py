@@ -94,12 +94,24 @@ def _step_form(model: Any, process: str, step_key: str) -> str | None:
 
 
 def _display(
-    model: Any, form_name: str | None, data: dict[str, Any], reveal: bool, code: str = ""
+    model: Any,
+    form_name: str | None,
+    data: dict[str, Any],
+    reveal: bool,
+    code: str = "",
+    omit: tuple[str, ...] = (),
 ) -> Markup:
-    """Submitted data through its form's read-only view (sensitive fields masked)."""
+    """Submitted data through its form's read-only view (sensitive fields masked); `omit`:
+    top-level fields shown elsewhere on the page, left out of the form and the data."""
     ref = model.forms.get(form_name) if model is not None and form_name else None
+    data = {key: value for key, value in data.items() if key not in omit}
     if ref is not None:
-        form = forms.load_form(dict(ref.schema), dict(ref.ui or {}), name=ref.name)
+        schema = dict(ref.schema)
+        if omit:
+            fields = schema.get("properties", {})
+            schema["properties"] = {k: v for k, v in fields.items() if k not in omit}
+            schema["required"] = [k for k in schema.get("required", []) if k not in omit]
+        form = forms.load_form(schema, dict(ref.ui or {}), name=ref.name)
         files = f"/cases/{code}/files/{{sha256}}" if code else ""
         return form.display(data, reveal_sensitive=reveal, download_url=files)
     items = Markup("").join(
@@ -127,6 +139,9 @@ def uncovered_dues(events: Sequence[Row[Any]]) -> set[tuple[int | None, datetime
             if isinstance(deadline, str):
                 found.add((event.ticket_id, datetime.fromisoformat(deadline)))
     return found
+
+
+PARTY_FIELDS = ("parties", "当事人")  # the intake form's names for its parties (admin/intake.py)
 
 
 def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
@@ -184,16 +199,28 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
             t.kind == "evaluation" and t.id in mine for t in tickets if t.state in OPEN
         ),
         "my_tickets": set(mine),
+        # 登记再次来访: the window staff meet the citizen who comes again
+        "can_register_visit": bool(user.windows) or user.is_admin,
         "records": records,
         "events": events,
         "event_words": EVENT_WORDS,
         "uncovered_dues": uncovered_dues(events),
+        # The parties have their own table above: the intake's copy of them is not repeated.
         "intake": _display(
-            model, model.intake_form if model else None, case.data, reveal, case.code
+            model,
+            model.intake_form if model else None,
+            case.data,
+            reveal,
+            case.code,
+            omit=PARTY_FIELDS,
         )
         if case.data
         else None,
         "title": case.code,
+        # the routed level in the county's words (镇 -> 乡镇（街道）级)
+        "level_name": model.levels[case.level].name
+        if model is not None and case.level in model.levels
+        else case.level,
     }
 
 

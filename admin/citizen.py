@@ -81,10 +81,11 @@ def _online_page(request: Request, model: Any, **values: Any) -> Response:
     form = intake_form(model)
     action = f"/online/{model.key}"
     data = values.pop("data", None)
+    fresh = data is None  # a new form: the schema's defaults are filled in (docs/forms.md)
     if data is None and "channel" in form.schema.get("properties", {}):
         data = {"channel": _online_channel(model), "parties": [{}]}
     context = {
-        "view": form.view(data, values.pop("errors", None), action=action),
+        "view": form.view(data, values.pop("errors", None), fresh=fresh, action=action),
         "heading": f"{model.name} 一键受理",
         "lead": "在线提交您的诉求，无需跑腿。提交后请记下案件编号，凭编号和手机号查询进度。",
         "submit_label": "提交",

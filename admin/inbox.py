@@ -28,6 +28,7 @@ from starlette.responses import HTMLResponse, Response
 
 from admin import stationed
 from admin.auth import StaffUser, require_user
+from admin.inbox_choices import Options, center_levels, filter_options
 from admin.limits import MAX_PAGE
 from admin.scope import CASE, TICKET, case_clause, county_id, county_model, todo_clause
 from admin.web import csrf_token, database_page, env, page_for, read_only
@@ -40,7 +41,7 @@ FILTERS = (
     ("step", "环节"),
     ("category", "事项类型"),
     ("severity", "等级"),
-    ("level", "层级"),
+    ("level", "承办层级"),  # the case's routed level; a line shows where its 单 is
     ("channel", "渠道"),
 )
 # Lines a page: 20 unless the user picks 50 or 100 (每页). Twenty is what the provincial
@@ -70,7 +71,8 @@ class InboxRow(NamedTuple):
     title: str
     category: str
     severity: str
-    level: str
+    level: str  # the level of the ticket's center, in the county's words (not the case's)
+    returned: str | None = None  # the reason the case was sent back (退回) to this step
     overdue: bool = False
 
 
@@ -90,6 +92,7 @@ COLUMNS = (
     CASE.c.category,
     CASE.c.severity,
     CASE.c.level,
+    TICKET.c.returned_reason,
 )
 # Lines remembered by content: a handler reloads the same first page all day, and an office's
 # lines are the same for each of its staff. Bounded (about 15 MB at most).
@@ -119,6 +122,7 @@ def inbox_page(
     now: datetime,
     per_page: int | None = None,
     after: Cursor | None = None,
+    model: Any = None,
 ) -> InboxPage:
     """One page of a tab. `after` (the last line of the previous page, from the 下一页 link)
     pages the todo and overdue tabs by keyset: each scan starts right after it, so page 200
@@ -127,17 +131,20 @@ def inbox_page(
     county = county_id(db, user.county)
     if county is None:
         return InboxPage(Markup(""), 0, False, None)
+    # the county's definition, for each line's level (the page passes the one it read)
+    levels = center_levels(model if model is not None else county_model(db, user.county))
     used = {key: value for key, value in filters.items() if value and key in dict(FILTERS)}
     params: dict[str, Any] = {f"f_{key}": value for key, value in used.items()}
     params.update(county=county, now=now, lim=per_page + 1, off=(page - 1) * per_page)
     params["enough"] = params["lim"] + params["off"]
     if tab in ("todo", "overdue") and user.memberships:
-        return _due_page(db, user, tab, used, params, per_page, after, now)
+        return _due_page(db, user, tab, used, params, per_page, after, now, levels)
     query = _generic_statement(db, user, tab, tuple(sorted(used)), now)
     with db.connect() as conn:
         found = list(conn.execute(query, params).all())
     rows = [
-        _row(*r, r[4] is not None and r[4] < now and r[3] in OPEN_STATES) for r in found[:per_page]
+        _row(*_leveled(r, levels), r[4] is not None and r[4] < now and r[3] in OPEN_STATES)
+        for r in found[:per_page]
     ]
     # Each line is Markup already: str.join, not Markup.join (which escapes every item).
     lines = Markup("".join([row_html(r, tab == "done") for r in rows]))
@@ -153,6 +160,7 @@ def _due_page(
     per_page: int,
     after: Cursor | None,
     now: datetime,
+    levels: dict[str, str],
 ) -> InboxPage:
     """The todo and overdue tabs: a prebuilt statement of _STATEMENTS, compiled once and run
     on the driver's cursor without SQLAlchemy's per-execution work. Lines are remembered by
@@ -171,10 +179,19 @@ def _due_page(
         found = driver.raw_rows(conn, query, params)
         stored_now = driver.stored_time(conn.dialect, now)
     # Every line of these tabs is open (their scans read open and claimed tickets only).
-    page = [(r, r[4] is not None and r[4] < stored_now) for r in found[:per_page]]
+    page = [(_leveled(r, levels), r[4] is not None and r[4] < stored_now) for r in found[:per_page]]
     lines = "".join([_due_line(raw, overdue) for raw, overdue in page])
     last = _from_raw(*page[-1]) if page else None
     return InboxPage(Markup(lines), len(page), len(found) > per_page, last)
+
+
+LEVEL_AT = 12  # COLUMNS' index of the level, replaced by the ticket center's level
+CENTER_AT = 7  # and of the ticket's center
+
+
+def _leveled(row: Any, levels: dict[str, str]) -> tuple[Any, ...]:
+    center = row[CENTER_AT]
+    return (*row[:LEVEL_AT], levels.get(center, row[LEVEL_AT]), *row[LEVEL_AT + 1 :])
 
 
 def _from_raw(raw: Any, overdue: bool) -> InboxRow:
@@ -363,6 +380,7 @@ def inbox(request: Request) -> Response:
     filters = {key: params.get(key, "").strip() for key, _ in FILTERS}
     per = _page_size(params.get("per", ""))
     after = parse_cursor(params.get("after", "")) if page > 1 else None
+    model = county_model(request.app.state.db, user.county)  # read once for the whole page
     found = inbox_page(
         request.app.state.db,
         user,
@@ -372,6 +390,7 @@ def inbox(request: Request) -> Response:
         now=utcnow(),
         per_page=per,
         after=after,
+        model=model,
     )
     keyset = tab in ("todo", "overdue") and found.last is not None
     context = {
@@ -384,21 +403,23 @@ def inbox(request: Request) -> Response:
         "filters": filters,
         # in the pager's links only when it is not the default, so they stay short
         "per": per if per != PER_PAGE else None,
-        "stationed": _stationed(request, user),
+        "stationed": _stationed(request, user, model),
     }
     table = env.get_template("inbox_table.html").render(context)
     if request.headers.get("hx-request"):
         return HTMLResponse(table)
-    before, after_table = _shell(user, csrf_token(request), tab, per, tuple(filters.items()))
+    options = filter_options(model)
+    before, after_table = _shell(
+        user, csrf_token(request), tab, per, tuple(filters.items()), options
+    )
     return HTMLResponse(before + table + after_table)
 
 
-def _stationed(request: Request, user: StaffUser) -> list[str]:
+def _stationed(request: Request, user: StaffUser, model: Any) -> list[str]:
     """When the user's rotating offices (轮驻) are next in; nothing to read for the others."""
     offices = [m.office for m in user.memberships if m.office]
     if not offices:
         return []
-    model = county_model(request.app.state.db, user.county)
     return stationed.notes(model, offices, stationed.now_of(request))
 
 
@@ -417,9 +438,15 @@ _TABLE_SLOT = Markup("<!--inbox-table-->")
 
 @lru_cache(maxsize=SHELL_CACHE)
 def _shell(
-    user: StaffUser, token: str, tab: str, per: int, filters: tuple[tuple[str, str], ...]
+    user: StaffUser,
+    token: str,
+    tab: str,
+    per: int,
+    filters: tuple[tuple[str, str], ...],
+    options: Options,
 ) -> tuple[str, str]:
     context = {
+        "options": dict(options),
         "tabs": TABS,
         "tab": tab,
         "filters": dict(filters),

@@ -159,13 +159,15 @@ def _windows(user: StaffUser) -> list[StaffMembership]:
 def _page(request: Request, user: StaffUser, model: Any, **values: Any) -> Response:
     form = intake_form(model)
     data = values.pop("data", None)
+    fresh = data is None  # a new form: the schema's defaults are filled in (docs/forms.md)
     if data is None and "channel" in form.schema.get("properties", {}):
         # Walk-ins come by the first channel; one empty party row to start typing into.
         data = {"channel": next(iter(model.channels)), "parties": [{}]}
     errors = values.pop("errors", None)
+    view = form.view(data, errors, fresh=fresh, action="/intake")
     found = facts(data or {}, model)
     context = {
-        "view": form.view(data, errors, action="/intake"),
+        "view": view,
         "heading": "受理登记（一窗受理）",
         "windows": _windows(user),
         "channels": [c for c in model.channels.values() if c.in_person]

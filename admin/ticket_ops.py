@@ -82,6 +82,16 @@ def _labels(model: Any, process: str, step: str) -> dict[str, str]:
     return {a.effect: a.name for a in actions if a.effect in ("suspend", "extend")}
 
 
+def _asks_for_work(model: Any, process: str, ticket: Any) -> bool:
+    """签收 is offered where the step asks for a form (work that takes a while, which a
+    colleague could otherwise start too). On a step answered with one click (接单: the office
+    accepts) the action itself is the acceptance: a 签收 before it is a second click for the
+    same thing, and the step after it is signed for by whoever accepted (engine.actions)."""
+    proc = model.processes.get(process) if model is not None else None
+    step = proc.steps.get(ticket.step) if proc is not None else None
+    return step is None or bool(step.form)
+
+
 def offered(model: Any, case: Any, ticket: Any, user: StaffUser, works: bool) -> TicketOps:
     """The operations to show for one ticket; `works`: it is in the user's to-do scope."""
     claimer = ticket.claimed_by or ""
@@ -98,7 +108,9 @@ def offered(model: Any, case: Any, ticket: Any, user: StaffUser, works: bool) ->
         claimed_by=claimer,
         works=works,
         mine=mine,
-        claim=ticket.state == "open" and (not suspended or not pausable),
+        claim=ticket.state == "open"
+        and (not suspended or not pausable)
+        and _asks_for_work(model, case.process, ticket),
         suspend=bool(rule and rule.suspend_allowed) and case.status == "open",
         resume=pausable and suspended,
         extend=bool(rule and rule.extend_allowed) and case.status == "open",
@@ -234,7 +246,11 @@ def _why_not(op: str, ops: TicketOps, ticket: Any, case: Any) -> str:
     if ops.claimed_by and not ops.mine:
         return f"该单已由 {ops.claimed_by} 签收，只有签收人可以{what}"
     if op == "claim":
-        return "案件已中止办理，请先恢复" if case.status == "suspended" else "该单已签收"
+        if case.status == "suspended":
+            return "案件已中止办理，请先恢复"
+        if ticket.state == "open":  # a one-click step (接单): acting on it is the acceptance
+            return "该环节无需签收，请直接办理"
+        return "该单已签收"
     if ticket.kind == "supervision":
         return f"督办单不能{what}"
     if op == "resume":

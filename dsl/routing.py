@@ -105,3 +105,30 @@ def office_at(
         if candidate in county.offices and office_stationed_at(county, candidate, center):
             return candidate
     return None
+
+
+def describe(county: County, route: Route | None) -> str:
+    """A routing rule in the county's words, for people (not its line number):
+    「事项类型 劳动争议 → 县（市、区）级 劳动人事争议仲裁委」; None: the fallback."""
+    if route is None:
+        fallback = county.fallback
+        office = _office_name(county, fallback.office) if fallback is not None else ""
+        return f"无匹配的分流规则 → 由综合受理窗口兜底（{office}）"
+    parts = []
+    if route.categories:
+        names = (
+            county.categories[c].name if c in county.categories else c for c in route.categories
+        )
+        parts.append("事项类型 " + "、".join(names))
+    if route.severities:
+        parts.append("等级 " + "、".join(route.severities))
+    if route.location_tags:
+        parts.append("发生地属于 " + "、".join(route.location_tags))
+    level = county.levels.get(route.level)
+    where = level.name if level is not None else route.level
+    return f"{'，'.join(parts) or '所有事项'} → {where} {_office_name(county, route.office)}"
+
+
+def _office_name(county: County, key: str) -> str:
+    found = county.offices.get(key)
+    return found.name if found is not None else key

@@ -221,8 +221,51 @@ def act(
     )
     response.record(move, loaded.ticket, f"办理「{action.name}」")
     apply(move, loaded.ticket, action, data, reason)
+    _carry_on(move, principal, loaded.ticket, action, reason)
     flow.save(move)
     return move
+
+
+RETURNED_WITHOUT_REASON = "（未说明理由）"
+
+
+def _carry_on(
+    move: Move, principal: Principal, ticket: dict[str, Any], action: Action, reason: str
+) -> None:
+    """What the tickets this action opened carry over from it. A return: its reason, for the
+    inbox's 退回 mark. A completed step followed by one the same hands work (接单 -> 办理: the
+    same role at the same office): the new ticket is signed for by whoever acted, so the
+    office that accepted the case need not sign for it a second time before handling it."""
+    if not move.opened:
+        return
+    if action.effect == "return":
+        move.conn.execute(
+            update(TICKET)
+            .where(TICKET.c.id.in_(move.opened))
+            .values(returned_reason=(reason.strip() or RETURNED_WITHOUT_REASON))
+        )
+        return
+    if action.effect != "complete" or not principal.memberships:
+        return  # a system caller (API, timer) signs for nothing
+    rows = move.conn.execute(
+        select(TICKET.c.id, TICKET.c.center, TICKET.c.office, TICKET.c.role).where(
+            TICKET.c.id.in_(move.opened), TICKET.c.state == "open"
+        )
+    ).all()
+    for row in rows:
+        same_hands = row.role == ticket["role"] and row.office == ticket["office"]
+        if same_hands and may_work(principal, row.center, row.office, row.role):
+            move.conn.execute(
+                update(TICKET)
+                .where(TICKET.c.id == row.id, TICKET.c.state == "open")
+                .values(state="claimed", claimed_by=principal.username)
+            )
+            move.event(
+                "claimed",
+                ticket_id=row.id,
+                claimed_by=principal.username,
+                note=f"「{action.name}」后由其继续办理",
+            )
 
 
 def _pause(
@@ -325,16 +368,31 @@ def _scored(move: Move, ticket: dict[str, Any], data: dict[str, Any]) -> bool:
 def _assign(move: Move, data: dict[str, Any]) -> None:
     """A dispatch form may name the office that takes the case (派单 to another office)."""
     office = data.get("office")
+    center = str(move.get("center"))
+    if isinstance(office, str):
+        office = office_key(move.county, office.strip(), center)
     if not isinstance(office, str) or not office or office == move.get("office"):
         return
     if office not in move.county.offices:
         raise ActionRefused(f"承办单位「{office}」不是本县区的单位")
-    center = str(move.get("center"))
     if not routing.office_stationed_at(move.county, office, center):
         name = move.county.centers[center].name
         raise ActionRefused(f"承办单位「{office}」没有入驻{name}，不能派给它")
     move.set(office=office)
     move.event("assigned", office=office)
+
+
+def office_key(county: County, named: str, center: str) -> str:
+    """An office named as people name it: its key, its display name, or either after the
+    center's (「书院街道司法所」 for 司法所 at 书院街道); anything else as it came."""
+    if named in county.offices:
+        return named
+    here = county.centers.get(center)
+    prefixes = ("",) if here is None else ("", here.key, here.name)
+    for key, office in county.offices.items():
+        if any(named in (p + key, p + office.name) for p in prefixes):
+            return key
+    return named
 
 
 def _after_close(move: Move, action: Action) -> None:

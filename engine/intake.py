@@ -111,11 +111,7 @@ def receive(
     driver.execute_many(conn, sql.INSERT_PARTY, [_party(case_id, p) for p in parties])
     case = {**values, "id": case_id}
     move = Move(conn=conn, county=county, case=case, now=now, actor=actor, batch_events=True)
-    why = (
-        f"按第 {decision.route.line} 行规则分流"
-        if decision.route
-        else "无匹配规则，由无差别受理窗口兜底"
-    )
+    why = "分流：" + routing.describe(county, decision.route)  # the rule in words, not its line
     move.event(
         "received",
         note=why,

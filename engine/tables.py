@@ -170,6 +170,9 @@ class Ticket(Base):
     action: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # Opened because the case was sent back (退回) to this step: the returner's reason, so the
+    # inbox marks it instead of showing it like a new case (migration i18staff_ticket_returned).
+    returned_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Event(Base):

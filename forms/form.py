@@ -243,11 +243,21 @@ class Form:
 
     # --- rendering ------------------------------------------------------------------------
 
-    def fields(self, values: dict[str, Any] | None, errors: list[FieldError] | None) -> list[Field]:
+    def fields(
+        self,
+        values: dict[str, Any] | None,
+        errors: list[FieldError] | None,
+        fresh: bool | None = None,
+    ) -> list[Field]:
+        """`fresh`: a first render, whose empty fields take the schema's defaults; by default
+        a form rendered without values. A page that starts a form with some values of its own
+        (the intake's channel and one empty party row) says fresh=True to keep the defaults."""
         by_path: dict[str, list[str]] = {}
         for error in errors or []:
             by_path.setdefault(error.path, []).append(error.message)
-        builder = Builder(self.doc, self.ui, by_path, fresh=values is None)
+        builder = Builder(
+            self.doc, self.ui, by_path, fresh=values is None if fresh is None else fresh
+        )
         root = builder.build(self.compiled, "", "", values if values is not None else None)
         return root.children
 
@@ -255,10 +265,11 @@ class Form:
         self,
         values: dict[str, Any] | None = None,
         errors: list[FieldError] | None = None,
+        fresh: bool | None = None,
         **options: Any,
     ) -> FormView:
         """The object the macros in forms/templates/forms/macros.html take."""
-        fields = self.fields(values, errors)
+        fields = self.fields(values, errors, fresh)
         return FormView(
             key=self.key,
             title=self.title(""),
@@ -287,7 +298,7 @@ class Form:
 
     def render_body(self, values: dict[str, Any] | None, refresh_url: str | None = None) -> Markup:
         """Only the part htmx swaps (fields and summary), for the refresh endpoint."""
-        options = {} if refresh_url is None else {"refresh_url": refresh_url}
+        options: dict[str, Any] = {} if refresh_url is None else {"refresh_url": refresh_url}
         return render_template("forms/body.html", view=self.view(values, None, **options))
 
     def display(

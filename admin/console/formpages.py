@@ -59,7 +59,7 @@ async def preview(request: Request) -> Response:
     name = request.query_params.get("name", "")
     files = store.working_files(request.app.state.db, user.county)
     form, problem = _load(files, name)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] | None = None  # a fresh form: the schema's defaults filled in
     errors: list[Any] | None = None
     parsed: dict[str, Any] | None = None
     if request.method == "POST" and form is not None:

@@ -78,7 +78,8 @@ def test_every_change_appends_events_with_before_and_after(
 ) -> None:
     view = run_to_handling(wf, dispatcher, mediator)
     events = wf.timeline(dispatcher, view.code)
-    assert [e.kind for e in events] == ["received", "completed", "completed"]
+    # the last: the step after 接单 signed for by the accepter (engine.actions._carry_on)
+    assert [e.kind for e in events] == ["received", "completed", "completed", "claimed"]
     assert events[1].actor == "张三" and events[1].after == {"step": "派单", "action": "派单"}
     with db.connect() as conn:
         count = conn.execute(select(func.count()).select_from(EVENT)).scalar_one()
@@ -114,7 +115,7 @@ def test_the_view_an_action_returns_is_the_view_read_afterwards(
         ("赵六", "被申请人", "139****5678"),
     ]
     assert view.parties[0].id_number == "420902********1234" and view.parties[1].id_number == ""
-    assert [t.state for t in view.tickets] == ["completed", "completed", "open"]
+    assert [t.state for t in view.tickets] == ["completed", "completed", "claimed"]
     assert [t.id for t in view.tickets] == sorted(t.id for t in view.tickets)
     assert view.tickets[0].completed_by == dispatcher.username and view.tickets[0].completed_at
     assert view == wf.case(dispatcher, view.code)

@@ -19,7 +19,8 @@ MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=CST)
 
 
 def open_case(db: Engine, clock: ManualClock, step: str = "办理") -> str:
-    """Register a case and move it to `step` (接单: awaiting the office; 办理: being handled)."""
+    """Register a case and move it to `step` (派单: awaiting the dispatcher; 接单: awaiting the
+    office; 办理: being handled)."""
     work = Workflow(db, clock)
     actor = system("测试", "xiaogan")
     data = intake_data(channel="来访")
@@ -35,6 +36,8 @@ def open_case(db: Engine, clock: ManualClock, step: str = "办理") -> str:
         data=data,
         center=TOWN,
     )
+    if step == "派单":  # received, awaiting the dispatcher
+        return view.code
     work.act(actor, open_ticket(db, view.code), "派发", {"office": "司法所"})
     if step == "办理":
         work.act(actor, open_ticket(db, view.code), "接收", {})

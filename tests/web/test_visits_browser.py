@@ -24,6 +24,7 @@ def test_a_repeat_visit_is_recorded_in_the_browser(page, live_server, settings, 
     sign_in(page, base, people["clerk"].username)
     page.goto(f"{base}/cases/{code}")
     assert "来访 1 次" in page.inner_text("section.card")
+    page.click("#visits summary")  # folded until wanted
     page.fill("#visits [name=note]", "当事人又来窗口询问")
     page.click("button.op-visit")
     page.wait_for_selector("#visits .notice")  # htmx swapped the page in place

@@ -108,9 +108,13 @@ def test_a_transfer_offers_only_offices_that_are_there_and_refuses_others(
 ) -> None:
     code = register(client, "信访事项")
     sign_in(client, "gz_xf")
-    response = act(client, code, "转办", {"office": "司法所"})  # a town office
-    assert response.status_code == 409
-    assert "没有入驻" in response.text
+    page = client.get(action_url(client, code, "转办")).text
+    offered = re.search(r'<select[^>]*name="office"[^>]*>(.*?)</select>', page, re.S)
+    assert offered and 'value="住建局"' in offered.group(1)  # a choice, not a text box
+    assert 'value="司法所"' not in offered.group(1)
+    response = act(client, code, "转办", {"office": "司法所"})  # a town office, forged
+    assert response.status_code == 422
+    assert "请从选项中选择" in response.text
     assert open_tickets(db, code) == [("办理", "县中心", "信访局")]
 
 
