@@ -13,6 +13,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from forms import shapes
 from forms.formats import KNOWN_FORMATS
 from forms.patterns import PatternProblem, translate
 from forms.refs import ReferenceProblem, reference_of
@@ -256,7 +257,7 @@ def field_kinds(doc: SchemaDoc) -> dict[str, str]:
             refs = refs | {ref}
         node = doc.resolve(node)
         if path and path not in found:
-            found[path] = doc.kind(node)
+            found[path] = shapes.kind(doc, node)  # as rendered: anyOf of titled consts is a choice
         if "x-attachment" in node:
             return
         for name, sub in node.get("properties", {}).items():
