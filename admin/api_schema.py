@@ -13,6 +13,8 @@ import copy
 import json
 from typing import Any
 
+from forms.schema import bound_numbers
+
 NAME_PATTERN = r"\S"  # Python's \s is str.isspace(), what the engine's strip() removes
 PARTY_FIELDS = ("parties", "当事人")  # admin.intake.FACTS["parties"]: where parties are read
 NAME_FIELDS = ("name", "姓名")  # admin.intake.PARTY_KEYS["name"]
@@ -162,7 +164,8 @@ def intake_data(model: Any, base: str = "#/components/schemas/IntakeData/") -> d
     if ref is None:
         return {"type": "object"}
     text = json.dumps(dict(ref.schema), ensure_ascii=False)
-    schema: dict[str, Any] = json.loads(text.replace('"#/', f'"{base}'))
+    # Numbers without bounds of their own get the forms' ceiling, so the document states it.
+    schema: dict[str, Any] = bound_numbers(json.loads(text.replace('"#/', f'"{base}')))
     schema.pop("$schema", None)
     _drop_attachments(schema)
     _party_names_not_blank(schema, base)

@@ -65,6 +65,7 @@ class Tally:
     """What one phase saw, filled by many threads."""
 
     api_ms: list[float] = field(default_factory=list)
+    api_when: list[float] = field(default_factory=list)  # when each API answer came
     staff_ms: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     server_cpu: float = 0.0
@@ -75,6 +76,8 @@ class Tally:
             self.statuses[f"{kind} {status}"] += 1
             if ms is not None:
                 (self.api_ms if kind == "api" else self.staff_ms).append(ms)
+                if kind == "api":
+                    self.api_when.append(time.monotonic())
 
     def count(self, predicate: Any) -> int:
         return sum(n for key, n in self.statuses.items() if predicate(key))
@@ -362,6 +365,22 @@ def report(name: str, tally: Tally, seconds: float) -> None:
         f"p50 {statistics.median(api) if api else float('nan'):.0f} ms, "
         f"p99 {percentile(api, 0.99):.0f} ms"
     )
+    if api:  # where in the phase the slow answers fall (a burst at the start: the hashes)
+        start, windows = min(tally.api_when), 4
+        width = seconds / windows
+        parts = [
+            [
+                ms
+                for ms, at in zip(api, tally.api_when, strict=True)
+                if i * width <= at - start < (i + 1) * width
+            ]
+            for i in range(windows)
+        ]
+        print(
+            f"API p99 by {width:.0f}-s window: "
+            + ", ".join(f"{percentile(part, 0.99):.0f}" for part in parts)
+            + " ms"
+        )
     staff = tally.staff_ms
     print(
         f"staff (inbox, dispatch): {len(staff)} timed, p50 "

@@ -26,7 +26,7 @@ from forms.integers import MAX_SIZE_BYTES, is_ascii_digits, parse_int
 from forms.messages import FieldError, Messages
 from forms.parse import FileReader, Parser, apply_action, first_text
 from forms.render import FormView, group_fields, render_template, summarise
-from forms.schema import Schema, SchemaDoc, SchemaError
+from forms.schema import Schema, SchemaDoc, SchemaError, bound_numbers
 from forms.ui import UiHints
 
 _LOCK = threading.Lock()
@@ -147,7 +147,9 @@ class Form:
         self.key = key
         self.schema = schema
         self.ui = UiHints.from_json(ui)
-        self.compiled: Schema = _spell_attachments(copy.deepcopy(schema), "", self.ui)
+        self.compiled: Schema = bound_numbers(
+            _spell_attachments(copy.deepcopy(schema), "", self.ui)
+        )
         self.doc = SchemaDoc(self.compiled)
         self.validator = self.doc.validator
         self.messages = Messages(self.doc, self.ui, self)

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from jsonschema import ValidationError
 
+from forms.integers import foreign_digit
 from forms.schema import Schema, SchemaDoc, first_type, is_const_choice
 from forms.ui import UiHints
 
@@ -214,5 +215,8 @@ class Messages:
             return f"「{title}」" + SIMPLE[keyword].format(value=value)
         if keyword == "type":
             wanted = first_type({"type": value}) or "string"
+            odd = foreign_digit(error.instance) if isinstance(error.instance, str) else None
+            if wanted in ("integer", "number") and odd is not None:
+                return f"「{title}」请用数字 0-9 填写（「{odd}」不是可用的数字）"
             return f"「{title}」必须填写{TYPE_WORDS.get(wanted, '正确的值')}"
         return f"「{title}」填写不正确"

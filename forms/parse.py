@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from forms import shapes
-from forms.integers import MAX_ROWS, parse_int
+from forms.integers import MAX_ROWS, foreign_digit, full_width_to_ascii, parse_int
 from forms.schema import REF_MARK, Schema, SchemaDoc
 
 LOCAL_OFFSET = "+08:00"  # China Standard Time: what a date-time input without zone means
@@ -217,7 +217,9 @@ class Parser:
         if text == "":
             return None
         if kind in ("integer", "number"):
-            text = unicodedata.normalize("NFKC", text)
+            # Full-width ０-９ from a Chinese input method are digits; 「²」, 「٣」 are not (kept
+            # as typed, so validation refuses them in Chinese: docs/workbench.md, Security).
+            text = full_width_to_ascii(text)
         # Beyond MAX_NUMBER_TEXT characters a number stays text, which validation refuses in
         # Chinese (int() refuses more than 4,300 digits; float() turns them into infinity,
         # which no JSON column stores).
@@ -229,7 +231,9 @@ class Parser:
                 return text
             return int(number) if number.is_integer() and "." not in text else number
         fmt = node.get("format")
-        if fmt:  # full-width digits and letters from a Chinese input method -> ASCII
+        if fmt and foreign_digit(text) is None:
+            # Full-width digits and letters from a Chinese input method -> ASCII; NFKC would
+            # also turn 「²」 into 2, which is not a digit by our rule (kept, then refused).
             text = unicodedata.normalize("NFKC", text)
         if fmt == "date-time" and _LOCAL_DT.fullmatch(text):
             seconds = "" if text.count(":") == 2 else ":00"

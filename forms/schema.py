@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
 from forms.formats import FORMAT_CHECKER
-from forms.integers import is_ascii_digits
+from forms.integers import NUMBER_LIMIT, is_ascii_digits
 from forms.patterns import PatternProblem, ecma_schema
 from forms.refs import REF_KEYWORDS, ReferenceProblem, References, reference_of
 
@@ -48,6 +48,28 @@ def _pinned(node: Schema) -> list[Any]:
         return [node["const"]]
     enum = node.get("enum")
     return list(enum) if isinstance(enum, list) and len(enum) == 1 else []
+
+
+_VALUES = frozenset({"enum", "const", "default", "examples"})  # data, not schemas
+
+
+def bound_numbers(node: Any) -> Any:
+    """A copy of the schema in which every integer or number field without an upper (lower)
+    bound of its own gets NUMBER_LIMIT (its negative): a huge number is then a Chinese field
+    error like any other, never a value stored (docs/workbench.md, Security)."""
+    if isinstance(node, list):
+        return [bound_numbers(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {k: v if k in _VALUES else bound_numbers(v) for k, v in node.items()}
+    declared = node.get("type")
+    kinds = set(declared) if isinstance(declared, list) else {declared}
+    if isinstance(declared, (str, list)) and kinds & {"integer", "number"}:
+        if "maximum" not in node and "exclusiveMaximum" not in node:
+            result["maximum"] = NUMBER_LIMIT
+        if "minimum" not in node and "exclusiveMinimum" not in node:
+            result["minimum"] = -NUMBER_LIMIT
+    return result
 
 
 @dataclass

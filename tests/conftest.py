@@ -15,6 +15,15 @@ from engine.settings import Settings
 from server import create_app
 
 
+@pytest.fixture(autouse=True)
+def refused_logins_not_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process tests answer a throttled login at once (the served app holds it two
+    seconds: admin.login.hold_refusal); tests/web/test_login_throttle.py checks the hold."""
+    import admin.login
+
+    monkeypatch.setattr(admin.login, "HOLD_SECONDS", 0.0)
+
+
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(

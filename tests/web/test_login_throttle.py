@@ -301,3 +301,30 @@ def test_x_forwarded_for_is_believed_only_from_configured_proxies(
         "proxy_headers": True,
         "forwarded_allow_ips": "10.0.0.2, 10.0.0.3",
     }
+
+
+def test_a_refused_login_is_held_before_its_answer_and_a_wrong_password_is_not(
+    from_address: Callable[..., TestClient],
+    make_user: Callable[..., str],
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A throttled guesser gets its 429 only after HOLD_SECONDS (no CPU spent meanwhile), so
+    forty of them ask about once per hold instead of hundreds of times a second (bench.attack:
+    the API's p99 under attack). The in-process tests run without the hold; here it is on."""
+    import admin.login
+
+    held: list[float] = []
+
+    async def record(seconds: float) -> None:
+        held.append(seconds)
+
+    monkeypatch.setattr(admin.login, "HOLD_SECONDS", 2.0)
+    monkeypatch.setattr(admin.login, "_pause", record)
+    make_user("clerk", CLERK)
+    attacker = from_address(ATTACKER)
+    statuses = [attempt(attacker, "clerk", f"guess{n}").status_code for n in range(7)]
+    assert statuses == [401] * 5 + [429] * 2
+    assert held == [2.0, 2.0]  # the two refusals, not the five checked failures
+    assert attempt(from_address(STAFF_DESK), "clerk", PASSWORD).status_code == 303
+    assert held == [2.0, 2.0]
