@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import logging
 import os
@@ -36,7 +37,13 @@ import forms.cli
 from admin import routes as admin_routes
 from admin.errors import EXCEPTION_HANDLERS
 from admin.health import favicon, healthz, readyz
-from admin.limits import MAX_REQUEST_HEAD, RequestLimitsMiddleware, bad_request_bytes
+from admin.limits import (
+    HEADER_TIMEOUT_SECONDS,
+    MAX_REQUEST_HEAD,
+    RequestLimitsMiddleware,
+    bad_request_bytes,
+    request_timeout_bytes,
+)
 from admin.request_log import RequestLogMiddleware
 from admin.security import CSRFMiddleware, SecurityHeadersMiddleware
 from admin.session import SessionMiddleware
@@ -120,19 +127,59 @@ def freeze_startup_objects() -> None:
 
 
 class NoDelayHTTPProtocol(_HTTPProtocol):
-    """uvicorn's HTTP protocol with Nagle's algorithm off on every accepted connection.
+    """uvicorn's HTTP protocol with Nagle's algorithm off on every accepted connection, and a
+    time limit on a request's head (request line and headers).
 
     With several workers uvicorn binds the listening socket itself without naming the TCP
     protocol, so asyncio does not recognise the accepted sockets as TCP and leaves Nagle on
     (uvicorn issue #3149): a keep-alive client then waits about 40 ms for each small response's
     last segment. One worker (asyncio binds the socket) is not affected; setting it twice is
-    harmless."""
+    harmless.
+
+    uvicorn times out only an idle keep-alive connection between requests: a connection that
+    sends nothing, or its headers a byte at a time (slowloris), stayed open for good, and a
+    few thousand of them use up the process's file descriptors. Here a request's head must
+    arrive within HEADER_TIMEOUT_SECONDS of the connection (or of the request's first byte on
+    a kept-alive connection), or the connection gets a Chinese 408 and is closed. The body is
+    the request layer's (admin/limits.py)."""
+
+    _head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: Any) -> None:
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
+        self._arm_head_timer()
+
+    def data_received(self, data: bytes) -> None:
+        if self.cycle is None or self.cycle.response_complete:
+            self._arm_head_timer()  # a new request's first bytes (or more of its head)
+        super().data_received(data)
+        if self.cycle is not None and not self.cycle.response_complete:
+            self._disarm_head_timer()  # its head is in: the application has the request
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_timer()
+        super().connection_lost(exc)
+
+    def _arm_head_timer(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self._head_too_slow)
+
+    def _disarm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_too_slow(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            return  # a request is being answered: not ours to cut
+        self.transport.write(request_timeout_bytes())
+        self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's own answer to a request it cannot parse (a request line or headers past

@@ -315,18 +315,32 @@ def _replayer(body: bytes) -> Receive:
 # --- below the application: what uvicorn answers by itself ---------------------------------
 
 MAX_REQUEST_HEAD = 64 * 1024  # request line + headers, bytes, when they arrive in pieces
+# A request's line and headers must arrive within this many seconds of the connection (or of
+# its first byte on a kept-alive one): a slowloris connection is answered 408 and closed.
+HEADER_TIMEOUT_SECONDS = 10.0
 
 
 def bad_request_bytes() -> bytes:
     """The raw answer for a request uvicorn cannot parse (a request line or headers past
     MAX_REQUEST_HEAD, malformed HTTP): Chinese, with the security headers, then close."""
+    return _raw_answer(
+        "400 Bad Request",
+        "请求有误：请求行或请求头过长（网址最多 8 KB）或格式无法识别，请检查链接后重试。\n",
+    )
+
+
+def request_timeout_bytes() -> bytes:
+    """The raw answer to a connection whose request head did not arrive within
+    HEADER_TIMEOUT_SECONDS (server.NoDelayHTTPProtocol), then close."""
+    return _raw_answer("408 Request Timeout", "请求超时：请求头未能及时送达，请重试。\n")
+
+
+def _raw_answer(status: str, text: str) -> bytes:
     from admin.security import HEADERS
 
-    body = (
-        "请求有误：请求行或请求头过长（网址最多 8 KB）或格式无法识别，请检查链接后重试。\n"
-    ).encode()
+    body = text.encode()
     lines = [
-        "HTTP/1.1 400 Bad Request",
+        f"HTTP/1.1 {status}",
         "content-type: text/plain; charset=utf-8",
         f"content-length: {len(body)}",
         "connection: close",
