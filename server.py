@@ -30,6 +30,7 @@ import admin.calendar_cli
 import admin.cli
 import admin.cli_help
 import admin.demo
+import admin.legacy_attachments
 import dsl.cli
 import engine.cli
 import engine.worker
@@ -64,6 +65,7 @@ COMMAND_MODULES = (
     admin.cli,
     admin.calendar_cli,
     admin.acceptance_cli,
+    admin.legacy_attachments,
 )
 
 
@@ -206,6 +208,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     db = make_engine(settings.database_url)
     schema.upgrade(db)
     demo_accounts = _first_run(db)
+    # Files of the old single store go to their counties' folders (a listing when none left).
+    admin.legacy_attachments.migrate(db, settings.data_dir)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"yidi 一地 正在运行: http://{host}:{port}/  (数据库: {db.url.render_as_string()})")
     if demo_accounts:
