@@ -1,5 +1,6 @@
 """The one integer parser (forms/integers.py) and the places that read numbers from outside:
-「²」 is a digit to `str.isdigit()` and a ValueError to `int()` (issue 16 point 6)."""
+「²」 is a digit to `str.isdigit()` and a ValueError to `int()` (issue 16 point 6); full-width
+０-９ are read as digits (docs/workbench.md, Security)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from forms.integers import is_ascii_digits, parse_int
         ("366", None),
         ("0", None),
         ("²", None),
-        ("３", None),
+        ("３", 3),  # full-width, as a Chinese input method types it
+        ("３６６", None),
         ("٣", None),
         ("𝟙", None),
         ("-1", None),
@@ -84,7 +86,7 @@ class Engine:
         raise AssertionError("an odd amount reached the engine")
 
 
-@pytest.mark.parametrize("amount", ["²", "٣", "３", "0", "366", "9" * 40])
+@pytest.mark.parametrize("amount", ["²", "٣", "0", "366", "３６６", "9" * 40])
 def test_an_extension_by_odd_digits_is_refused_before_the_engine(amount):
     form = submitted(reason="材料未齐", amount=amount, unit="day")
     with pytest.raises(ticket_ops.BadInput, match="阿拉伯数字"):
