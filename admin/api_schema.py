@@ -116,20 +116,23 @@ VALUE_REF = "#/$defs/text_value"  # where the validating schema keeps TextValue
 
 def text_value(ref: str) -> dict[str, Any]:
     """Any JSON value whose texts and property names hold no control character: what an
-    object of the form takes beyond its declared fields (recursive through `ref`)."""
-    return {
-        "title": "任意值（文字中不含控制字符）",
-        "anyOf": [
-            {"type": ["null", "boolean", "number"]},
-            {"type": "string", "pattern": TEXT_PATTERN},
-            {"type": "array", "items": {"$ref": ref}},
-            {
-                "type": "object",
-                "propertyNames": {"pattern": TEXT_PATTERN},
-                "additionalProperties": {"$ref": ref},
-            },
-        ],
-    }
+    object of the form takes beyond its declared fields (recursive through `ref`). Its
+    numbers have the forms' common bounds (forms validate with them), stated here."""
+    return bound_numbers(
+        {
+            "title": "任意值（文字中不含控制字符）",
+            "anyOf": [
+                {"type": ["null", "boolean", "number"]},
+                {"type": "string", "pattern": TEXT_PATTERN},
+                {"type": "array", "items": {"$ref": ref}},
+                {
+                    "type": "object",
+                    "propertyNames": {"pattern": TEXT_PATTERN},
+                    "additionalProperties": {"$ref": ref},
+                },
+            ],
+        }
+    )
 
 
 def case_in(

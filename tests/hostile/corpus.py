@@ -57,6 +57,9 @@ VALUES: tuple[Value, ...] = (
     Value("digits", "-1"),
     Value("digits", "1e999"),
     Value("digits", "NaN"),
+    Value("digits", "①"),
+    Value("digits", "１２３４５"),  # full-width: read as 12345 where a number is asked
+    Value("digits", "1²"),
     # odd Unicode that is still text
     Value("unicode", "\u202eevil\u202c"),
     Value("unicode", "\ufeff\u200b"),
@@ -214,6 +217,16 @@ def api_bodies(valid: dict[str, object]) -> list[tuple[str, bytes, bool]]:
         party = {"name": value.text, "role": value.text, "phone": value.text}
         body = {"data": {**data, "parties": [party]}}
         out.append((f"party={value.label}", json.dumps(body).encode(), value.refused))
+    # number fields: text of any kind (a type error), huge and out-of-range numbers
+    for value in VALUES:
+        body = {"data": {**data, "amount": value.text}}
+        out.append((f"data.amount={value.label}", json.dumps(body).encode(), True))
+    for number in (10**30, 1e300, -1e300, 10_000_000_001, 2**63):
+        body = {"data": {**data, "amount": number}}
+        out.append((f"data.amount={number!r}", json.dumps(body).encode(), True))
+    for number in (10**20, 100_001, 0, -5, 2**63):
+        body = {"data": {**data, "people_involved": number}}
+        out.append((f"data.people_involved={number!r}", json.dumps(body).encode(), True))
     nested = "[" * 3000 + "]" * 3000
     out += [
         ("nested-3000", ('{"data": {"summary": ' + nested + "}}").encode(), True),
