@@ -9,7 +9,7 @@ is neither shown, nor read from a submission, nor stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
@@ -50,15 +50,16 @@ def _pinned(node: Schema) -> list[Any]:
     return list(enum) if isinstance(enum, list) and len(enum) == 1 else []
 
 
+T = TypeVar("T")
 _VALUES = frozenset({"enum", "const", "default", "examples"})  # data, not schemas
 
 
-def bound_numbers(node: Any) -> Any:
+def bound_numbers(node: T) -> T:
     """A copy of the schema in which every integer or number field without an upper (lower)
     bound of its own gets NUMBER_LIMIT (its negative): a huge number is then a Chinese field
     error like any other, never a value stored (docs/workbench.md, Security)."""
     if isinstance(node, list):
-        return [bound_numbers(item) for item in node]
+        return cast(T, [bound_numbers(item) for item in node])
     if not isinstance(node, dict):
         return node
     result = {k: v if k in _VALUES else bound_numbers(v) for k, v in node.items()}
@@ -69,7 +70,7 @@ def bound_numbers(node: Any) -> Any:
             result["maximum"] = NUMBER_LIMIT
         if "minimum" not in node and "exclusiveMinimum" not in node:
             result["minimum"] = -NUMBER_LIMIT
-    return result
+    return cast(T, result)
 
 
 @dataclass
