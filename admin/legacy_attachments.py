@@ -160,7 +160,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     db = make_engine(settings.database_url)
-    schema.upgrade(db)
-    report = migrate(db, settings.data_dir)
+    try:
+        schema.upgrade(db)
+        report = migrate(db, settings.data_dir)
+    finally:
+        db.dispose()  # its connections closed before the command returns
     print(describe(report) if report.anything else "没有需要迁移的旧附件。")
     return 0
