@@ -20,6 +20,7 @@ import forms
 from admin import row_buttons
 from admin.case_page import EVENT, EVENT_WORDS, PARTY
 from admin.intake import facts, intake_form, qr_svg
+from admin.online_form import hidden_values, public_form
 from admin.ratelimit import RateLimiter, client_address
 from admin.scope import CASE, county_model
 from admin.web import database_form_page, database_page, render
@@ -78,16 +79,21 @@ def _online_channel(model: Any) -> str:
 
 
 def _online_page(request: Request, model: Any, **values: Any) -> Response:
-    form = intake_form(model)
+    form = public_form(model)
+    online = getattr(model, "online", None)
     action = f"/online/{model.key}"
     data = values.pop("data", None)
     fresh = data is None  # a new form: the schema's defaults are filled in (docs/forms.md)
-    if data is None and "channel" in form.schema.get("properties", {}):
+    properties = form.schema.get("properties", {})
+    if data is None and "channel" in properties:
         data = {"channel": _online_channel(model), "parties": [{}]}
+    elif data is None and "parties" in properties:
+        data = {"parties": [{}]}
+    lead = "在线提交您的诉求，无需跑腿。提交后请记下案件编号，凭编号和手机号查询进度。"
     context = {
         "view": form.view(data, values.pop("errors", None), fresh=fresh, action=action),
-        "heading": f"{model.name} 一键受理",
-        "lead": "在线提交您的诉求，无需跑腿。提交后请记下案件编号，凭编号和手机号查询进度。",
+        "heading": f"{model.name} {online.title if online and online.title else '一键受理'}",
+        "lead": online.lead if online and online.lead else lead,
         "submit_label": "提交",
         "title": "一键受理",
         **values,
@@ -103,13 +109,15 @@ async def online_page(request: Request) -> Response:
 def online_submit(request: Request, submitted: FormData) -> Response:
     model = _online_model(request)
     form = intake_form(model)
-    rows = row_buttons.applied(form, submitted)
+    public = public_form(model)
+    rows = row_buttons.applied(public, submitted)
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
         return _online_page(request, model, data=rows)
     from admin.attachments import uploads  # the attachments module imports the case page
 
     files = uploads(request, model.key)
-    data = form.parse_submission(submitted, attachments=files)
+    # Only the public fields are read from the post; the others take the server's values.
+    data = {**hidden_values(model), **public.parse_submission(submitted, attachments=files)}
     if "channel" in form.schema.get("properties", {}):
         data["channel"] = _online_channel(model)  # online is online, whatever was posted
     errors = form.validate(data)
