@@ -23,8 +23,8 @@ from dsl.effects import check_effects
 from dsl.formfiles import load_forms
 from dsl.hashing import content_hash
 from dsl.intake import check_intake_form
-from dsl.online import online_intake
 from dsl.model import Calendar, County
+from dsl.online import online_intake
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
 from dsl.response_rules import check_responses
