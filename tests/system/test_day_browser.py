@@ -56,12 +56,16 @@ def test_every_page_of_every_role_reads_in_chinese(
     found: dict[str, set[str]] = {}
     opened: list[str] = []
 
-    def read(path: str) -> list[str]:
-        page.goto(base + path)
+    def check(path: str) -> None:
+        """The page on screen now (after a navigation or a form)."""
         words = foreign_words(page.evaluate(VISIBLE), names)
         if words:
             found[f"{who} {path}"] = words
         opened.append(path)
+
+    def read(path: str) -> list[str]:
+        page.goto(base + path)
+        check(path)
         links: list[str] = page.evaluate(LINKS)
         return links
 
@@ -86,11 +90,11 @@ def test_every_page_of_every_role_reads_in_chinese(
     page.goto(base + "/online/xiaogan")
     page.screenshot(path=str(artifacts / "citizen-online.png"), full_page=True)
     page.goto(base + "/progress")
-    for name, value in progress_lookup(day.codes[0]).items():
+    for name, value in progress_lookup(day.codes[2]).items():  # at 接单, dispatched
         page.fill(f'[name="{name}"]', value)
     page.click('button:has-text("查询")')
     page.wait_for_selector(".progress-result")
-    read("/progress")  # the result page, as the citizen sees it
+    check("/progress")  # the result page, as the citizen sees it
     page.screenshot(path=str(artifacts / "citizen-progress.png"), full_page=True)
     path = urlsplit(day.link).path
     read(path)
@@ -99,7 +103,9 @@ def test_every_page_of_every_role_reads_in_chinese(
     page.check('[name="score"][value="满意"]')
     page.click('button:has-text("提交评价")')
     page.wait_for_selector("#thanks")
+    check(path)
     read(path)  # the used link says so
+    assert "已使用" in page.inner_text("main")
 
     assert len(opened) > 100  # the walk reached the pages: this test can fail
     by_word: dict[str, list[str]] = {}
