@@ -30,7 +30,7 @@ def public_form(model: Any) -> forms.Form:
     properties = schema.get("properties", {})
     schema["properties"] = {key: properties[key] for key in shown if key in properties}
     schema["required"] = [k for k in schema.get("required", []) if k in schema["properties"]]
-    schema.pop("title", None)  # the page's heading says what this is
+    schema["title"] = ""  # the page's heading says what this is (not the form's name)
     schema.pop("description", None)  # 「无差别综合受理窗口登记表」 is the staff's word
     hints = {
         path: hint
