@@ -40,7 +40,7 @@ def context(request: Request, user: StaffUser, case: Any, ticket: Any) -> dict[s
         "parties": found["parties"],
         "reveal": found["reveal"],
         "events": found["events"],
-        "event_words": found["event_words"],
+        "event_labels": found["event_labels"],
         "names": found["names"],
         "uncovered_dues": found["uncovered_dues"],
     }

@@ -20,46 +20,13 @@ from starlette.responses import Response
 import forms
 from admin.auth import StaffUser, require_user
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
+from admin.vocabulary import action_name, actor_names, timeline
 from admin.web import database_page, read_only, render
 from engine.tables import CaseParty, Event
 
 PARTY = CaseParty.__table__
 EVENT = Event.__table__
 OPEN = ("open", "claimed")
-
-EVENT_WORDS = {
-    "received": "受理登记",
-    "visited": "再次来访",
-    "claimed": "签收",
-    "completed": "办理",
-    "returned": "退单",
-    "transferring": "转办",
-    "transferred": "转办",
-    "escalating": "提级",
-    "escalated": "提级",
-    "escalation_impossible": "无法提级",
-    "pushing_down": "下沉",
-    "pushed_down": "下沉",
-    "diverting": "引导至法定途径",
-    "diverted": "引导至法定途径",
-    "supervised": "督办",
-    "reminded": "提醒",
-    "responded": "首次响应",
-    "colour": "预警等级变化",
-    "suspended": "中止",
-    "resumed": "恢复办理",
-    "extended": "延期",
-    "evaluated": "评价",
-    "follow_up": "跟进",
-    "revisit_sampled": "抽中回访",
-    "revisit_pending": "待回访",
-    "verified": "回访核查",
-    "reopened": "重新办理",
-    "closing": "办结",
-    "closed": "办结",
-    "migrated": "流程版本迁移",
-    "due_uncovered": "期限可能不准",
-}
 
 
 def visible_case(db: Engine, user: StaffUser, code: str) -> Row[Any] | None:
@@ -173,7 +140,7 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
             t.step,
             t.completed_by,
             t.completed_at,
-            t.action,
+            action_name(model, case.process, t.step, t.action) or t.action,
             t.reason,
             _display(
                 model, _step_form(model, case.process, t.step), t.data or {}, reveal, case.code
@@ -190,7 +157,7 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         "case": case,
         "parties": parties,
         "ops": ops,
-        "names": names,
+        "names": actor_names(names),
         "units": ticket_ops.UNITS,
         "reveal": reveal,
         "open_tickets": [t for t in tickets if t.state in OPEN],
@@ -203,7 +170,7 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         "can_register_visit": bool(user.windows) or user.is_admin,
         "records": records,
         "events": events,
-        "event_words": EVENT_WORDS,
+        "event_labels": timeline(model, case.process, events),
         "uncovered_dues": uncovered_dues(events),
         # The parties have their own table above: the intake's copy of them is not repeated.
         "intake": _display(

@@ -18,8 +18,19 @@ from starlette.responses import RedirectResponse, Response
 
 import forms
 from admin import row_buttons
-from admin.case_page import EVENT, EVENT_WORDS, PARTY
+from admin.case_page import EVENT, PARTY
+from admin.citizen_view import (
+    PUBLIC_WORDS,
+    STATUS_WORDS,
+    case_due,
+    contact,
+    handler,
+    milestone,
+    open_steps,
+    progress_url,
+)
 from admin.intake import facts, intake_form, qr_svg
+from admin.online_form import hidden_values, public_form
 from admin.ratelimit import RateLimiter, client_address
 from admin.scope import CASE, county_model
 from admin.web import database_form_page, database_page, render
@@ -31,18 +42,8 @@ LOOKUPS_PER_IP = RateLimiter(limit=20, window_seconds=600)
 # out of their own case for ten minutes.
 LOOKUPS_PER_CODE_AT_ADDRESS = RateLimiter(limit=5, window_seconds=600)
 INTAKES_PER_IP = RateLimiter(limit=10, window_seconds=3600)
-# Milestones a citizen may see; never who did it or the notes written along the way.
-PUBLIC_EVENTS = (
-    "received",
-    "escalated",
-    "pushed_down",
-    "suspended",
-    "extended",
-    "closing",
-    "closed",
-    "evaluated",
-    "reopened",
-)
+# Milestones a citizen may see (never who did it or the notes): admin/citizen_view.py.
+PUBLIC_EVENTS = tuple(PUBLIC_WORDS)
 ONLINE_SYSTEM = "群众自助"
 
 
@@ -78,16 +79,21 @@ def _online_channel(model: Any) -> str:
 
 
 def _online_page(request: Request, model: Any, **values: Any) -> Response:
-    form = intake_form(model)
+    form = public_form(model)
+    online = getattr(model, "online", None)
     action = f"/online/{model.key}"
     data = values.pop("data", None)
     fresh = data is None  # a new form: the schema's defaults are filled in (docs/forms.md)
-    if data is None and "channel" in form.schema.get("properties", {}):
+    properties = form.schema.get("properties", {})
+    if data is None and "channel" in properties:
         data = {"channel": _online_channel(model), "parties": [{}]}
+    elif data is None and "parties" in properties:
+        data = {"parties": [{}]}
+    lead = "在线提交您的诉求，无需跑腿。提交后请记下案件编号，凭编号和手机号查询进度。"
     context = {
         "view": form.view(data, values.pop("errors", None), fresh=fresh, action=action),
-        "heading": f"{model.name} 一键受理",
-        "lead": "在线提交您的诉求，无需跑腿。提交后请记下案件编号，凭编号和手机号查询进度。",
+        "heading": f"{model.name} {online.title if online and online.title else '一键受理'}",
+        "lead": online.lead if online and online.lead else lead,
         "submit_label": "提交",
         "title": "一键受理",
         **values,
@@ -103,13 +109,15 @@ async def online_page(request: Request) -> Response:
 def online_submit(request: Request, submitted: FormData) -> Response:
     model = _online_model(request)
     form = intake_form(model)
-    rows = row_buttons.applied(form, submitted)
+    public = public_form(model)
+    rows = row_buttons.applied(public, submitted)
     if rows is not None:  # add/remove a row with JavaScript off: nothing is stored
         return _online_page(request, model, data=rows)
     from admin.attachments import uploads  # the attachments module imports the case page
 
     files = uploads(request, model.key)
-    data = form.parse_submission(submitted, attachments=files)
+    # Only the public fields are read from the post; the others take the server's values.
+    data = {**hidden_values(model), **public.parse_submission(submitted, attachments=files)}
     if "channel" in form.schema.get("properties", {}):
         data["channel"] = _online_channel(model)  # online is online, whatever was posted
     errors = form.validate(data)
@@ -138,46 +146,52 @@ def online_submit(request: Request, submitted: FormData) -> Response:
     except ActionRefused as exc:
         return _online_page(request, model, data=data, alert=refusal(exc), status=422)
     files.commit(data)  # the case is saved: its files move into the county's store
-    context = {"code": view.code, "qr": qr_svg(view.code), "title": "提交成功"}
+    link = progress_url(request, view.code)
+    context = {"code": view.code, "qr": qr_svg(link), "link": link, "title": "提交成功"}
     return render(request, "online_done.html", context, status=201)
 
 
 async def progress_page(request: Request) -> Response:
-    return render(request, "progress.html", {"title": "进度查询", "code": ""})
+    # The receipt's QR code opens this page with the code filled in; the phone is still asked.
+    code = request.query_params.get("code", "").strip().upper()[:40]
+    return render(request, "progress.html", {"title": "进度查询", "code": code})
 
 
 def find_progress(db: Engine, code: str, phone: str) -> dict[str, Any] | None:
     """The public view of a case, when the phone belongs to one of its parties."""
+    from admin.case_page import _version_model
+
     phone_matches = exists().where(PARTY.c.case_id == CASE.c.id, PARTY.c.phone == phone)
     with db.connect() as conn:
-        case = conn.execute(
-            select(
-                CASE.c.id,
-                CASE.c.code,
-                CASE.c.status,
-                CASE.c.step,
-                CASE.c.level,
-                CASE.c.received_at,
-                CASE.c.due_at,
-                CASE.c.closed_at,
-                CASE.c.category,
-            ).where(CASE.c.code == code, phone_matches)
-        ).first()
+        case = conn.execute(select(CASE).where(CASE.c.code == code, phone_matches)).first()
         if case is None:
             return None
         events = conn.execute(
-            select(EVENT.c.kind, EVENT.c.at)
+            select(EVENT.c.kind, EVENT.c.at, EVENT.c.after)
             .where(EVENT.c.case_id == case.id, EVENT.c.kind.in_(PUBLIC_EVENTS))
             .order_by(EVENT.c.id)
         ).all()
-    return {"case": case, "events": events}
+    model = _version_model(db, case.version_id)
+    steps = open_steps(db, model, case.id) if case.status != "closed" else []
+    if not steps and case.status != "closed" and case.step:  # between tickets: the case's step
+        steps = [{"what": case.step, "who": handler(model, case.center, case.office), "due": None}]
+    return {
+        "case": case,
+        "status": STATUS_WORDS.get(case.status, "办理中"),
+        "category": case.category,
+        "steps": steps,
+        "due": case_due(db, model, case),
+        "handler": handler(model, case.center, case.office),
+        "contact": contact(model),
+        "events": [(e.at, milestone(model, e.kind, e.after)) for e in events],
+    }
 
 
 @database_form_page
 def progress_lookup(request: Request, submitted: FormData) -> Response:
     code = str(submitted.get("code", "")).strip().upper()[:40]
     phone = str(submitted.get("phone", "")).strip()[:20]
-    context: dict[str, Any] = {"title": "进度查询", "code": code, "words": EVENT_WORDS}
+    context: dict[str, Any] = {"title": "进度查询", "code": code}
     if not code or not phone:
         return render(
             request, "progress.html", {**context, "alert": "请输入案件编号和手机号码"}, 400
@@ -197,9 +211,12 @@ def progress_lookup(request: Request, submitted: FormData) -> Response:
 
 # --- evaluation through a one-time link --------------------------------------------------
 
+SCORE = "score"
 
-def _scale(request: Request, code: str) -> tuple[str, ...]:
-    """The evaluation step's scale from the case's definition, else the common three grades."""
+
+def _evaluation(request: Request, code: str) -> tuple[tuple[str, ...], forms.Form | None]:
+    """The evaluation step's scale and the rest of its form (意见建议…), from the case's
+    definition; else the common three grades and no further fields."""
     from admin.case_page import _version_model
 
     db = request.app.state.db
@@ -211,29 +228,60 @@ def _scale(request: Request, code: str) -> tuple[str, ...]:
     if model is not None and row is not None:
         for step in model.processes[row.process].steps.values():
             if step.evaluation is not None:
-                return tuple(step.evaluation.scale)
-    return ("满意", "基本满意", "不满意")
+                return tuple(step.evaluation.scale), _rest_of_form(model, step.form)
+    return ("满意", "基本满意", "不满意"), None
+
+
+def _rest_of_form(model: Any, name: str | None) -> forms.Form | None:
+    """The step form without its score (the page asks for it as the scale's choices)."""
+    ref = model.forms.get(name) if name else None
+    if ref is None:
+        return None
+    schema = {k: v for k, v in dict(ref.schema).items() if k not in ("title", "description")}
+    properties = {k: v for k, v in dict(schema.get("properties", {})).items() if k != SCORE}
+    if not properties:
+        return None
+    schema["properties"] = properties
+    schema["required"] = [k for k in schema.get("required", []) if k in properties]
+    ui = {k: v for k, v in dict(ref.ui or {}).items() if k == "fields"}
+    return forms.load_form(schema, ui, name=f"{ref.name}（当事人）")
+
+
+def _evaluation_context(request: Request) -> dict[str, Any]:
+    code = request.path_params["code"]
+    scale, rest = _evaluation(request, code)
+    return {"code": code, "scale": scale, "rest": rest, "title": "满意度评价"}
 
 
 @database_page
 def evaluate_page(request: Request) -> Response:
-    code = request.path_params["code"]
-    context = {"code": code, "scale": _scale(request, code), "title": "满意度评价"}
-    return render(request, "evaluate.html", context)
+    context = _evaluation_context(request)
+    state = workflow(request).evaluation_link_state(context["code"], request.path_params["token"])
+    if state != "unused":
+        # A used link says so (the citizen may open it again from the SMS); an unknown one is
+        # answered like any bad link, so case codes cannot be listed through it.
+        alert = "该评价链接已使用，感谢您的评价。" if state == "used" else "评价链接无效"
+        return render(request, "evaluate.html", {**context, "alert": alert, "spent": True}, 410)
+    rest = context["rest"]
+    return render(request, "evaluate.html", {**context, "view": rest.view({}) if rest else None})
 
 
 @database_form_page
 def evaluate_submit(request: Request, submitted: FormData) -> Response:
-    code, token = request.path_params["code"], request.path_params["token"]
-    score = str(submitted.get("score", ""))
-    scale = _scale(request, code)
-    context: dict[str, Any] = {"code": code, "scale": scale, "title": "满意度评价"}
-    if score not in scale:
-        return render(request, "evaluate.html", {**context, "alert": "请选择一项评价"}, 422)
+    context = _evaluation_context(request)
+    code, token = context["code"], request.path_params["token"]
+    score = str(submitted.get(SCORE, ""))
+    rest: forms.Form | None = context["rest"]
+    data = rest.parse_submission(submitted) if rest else {}
+    errors = rest.validate(data) if rest else []
+    view = rest.view(data, errors) if rest else None
+    if score not in context["scale"] or errors:
+        alert = "请选择一项评价" if score not in context["scale"] else "请按提示修改后再提交"
+        return render(request, "evaluate.html", {**context, "view": view, "alert": alert}, 422)
     from engine.errors import ActionRefused, NotFound, ValidationFailed
 
     try:
-        workflow(request).evaluate(code, score, by="party", token=token)
+        workflow(request).evaluate(code, score, by="party", token=token, data=data)
     except (ActionRefused, ValidationFailed) as exc:
         # An unknown code is answered like a bad token: case codes run in sequence, and a
         # different answer would let anyone list the real ones.

@@ -282,9 +282,27 @@ def qr_svg(code: str) -> Markup:
 
 @database_page
 def receipt(request: Request) -> Response:
+    """The printable receipt: the center that received the case, its address and phone, what
+    was received (personal data masked: the paper leaves the building), the 办结期限 and a QR
+    code that opens the progress page."""
+    from admin.case_page import _display, _version_model
+    from admin.citizen_view import case_due, center_name, contact, handler, progress_url
+
     user = require_user(request)
-    case = visible_case(request.app.state.db, user, request.path_params["code"])
+    db = request.app.state.db
+    case = visible_case(db, user, request.path_params["code"])
     if case is None:
         raise HTTPException(404, "没有该编号的案件，或该案件不在您的工作范围内。")
-    context = {"case": case, "qr": qr_svg(case.code), "new": "new" in request.query_params}
+    model = _version_model(db, case.version_id)
+    context = {
+        "case": case,
+        "qr": qr_svg(progress_url(request, case.code)),
+        "new": "new" in request.query_params,
+        "county": model.name if model else "",
+        "received_center": center_name(model, case.received_center),
+        "handler": handler(model, case.center, case.office),
+        "contact": contact(model),
+        "due": case_due(db, model, case),
+        "received": _display(model, model.intake_form, case.data, False) if model else None,
+    }
     return render(request, "receipt.html", {**context, "title": "受理回执"})

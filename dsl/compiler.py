@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lark import Token
@@ -24,6 +24,7 @@ from dsl.formfiles import load_forms
 from dsl.hashing import content_hash
 from dsl.intake import check_intake_form
 from dsl.model import Calendar, County
+from dsl.online import online_intake
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
 from dsl.response_rules import check_responses
@@ -194,6 +195,8 @@ def _build(
         colours=t["colours"],
         code_prefix=str(header.code or ""),
         files=dict(sorted(files.items())),
+        address=header.address or "",
+        phone=header.phone or "",
     )
     _gaps(ctx, county, groups)
     check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])
@@ -203,6 +206,12 @@ def _build(
     if intake is not None and not any(d.path == intake.path for d in ctx.diagnostics):
         text = files.get(intake.path, "")
         check_intake_form(ctx, intake.name, intake.path, text, intake.schema, county.centers)
+    if header.online is not None and intake is not None:
+        ctx.path = _first(ctx, groups)
+        online = online_intake(
+            ctx, header.online, intake.name, intake.schema, county.severities, county.channels
+        )
+        county = replace(county, online=online)
     county = _with_hash(county)
     return county
 

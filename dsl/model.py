@@ -380,6 +380,24 @@ class FormRef:
 
 
 @dataclass(frozen=True)
+class OnlineField:
+    key: str  # a top-level field of the intake form
+    label: str | None = None  # the public's word for it, instead of the form's title
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class OnlineIntake:
+    """网上受理: the public version of the intake form. Only `fields` are shown; every other
+    field takes its default (`defaults`, else the schema's), the channel is the online one."""
+
+    fields: tuple[OnlineField, ...]
+    title: str | None = None
+    lead: str | None = None
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class County:
     key: str  # folder name, e.g. "putuo"
     name: str  # e.g. "普陀区"
@@ -405,3 +423,7 @@ class County:
     code_prefix: str = ""  # 一案一码 prefix, e.g. "PT"
     files: Mapping[str, str] = field(default_factory=dict)  # relative path -> source text
     content_hash: str = ""  # sha256 of the canonical compiled form: the version identity
+    # Contact details for the public (receipt, progress page) and the public intake.
+    address: str = field(default="", metadata={HASH_ONLY_IF_SET: True})
+    phone: str = field(default="", metadata={HASH_ONLY_IF_SET: True})
+    online: OnlineIntake | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})

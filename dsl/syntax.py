@@ -30,6 +30,25 @@ class CountyDecl:
     default_process: Name | None = None
     default_calendar: Name | None = None
     colours: list[Name] | None = None
+    address: str | None = None
+    phone: str | None = None
+    online: OnlineSyntax | None = None
+
+
+@dataclass
+class OnlineFieldSyntax:
+    name: Name
+    label: str | None
+    help: str | None
+
+
+@dataclass
+class OnlineSyntax:
+    at: Token
+    title: str | None = None
+    lead: str | None = None
+    fields: list[OnlineFieldSyntax] = field(default_factory=list)
+    defaults: list[tuple[Name, Name]] = field(default_factory=list)
 
 
 @dataclass

@@ -111,6 +111,30 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     default_process = _stmt("default_process")
     default_calendar = _stmt("default_calendar")
     colours = _stmt("colours")
+    address = _stmt("address")
+    phone = _stmt("phone")
+
+    @v_args(meta=True, inline=True)
+    def online(self, meta: Meta, *stmts: Stmt) -> Stmt:
+        block = s.OnlineSyntax(_pos(meta))
+        self._fill(block, list(stmts), frozenset({"fields", "defaults"}))
+        return ("online", block, _pos(meta))
+
+    on_title = _stmt("title")
+    on_lead = _stmt("lead")
+
+    @v_args(meta=True, inline=True)
+    def on_field(self, meta: Meta, name: Token, *words: Any) -> Stmt:
+        label = next((w for w in words if isinstance(w, str)), None)
+        help_text = next((w[1] for w in words if isinstance(w, tuple)), None)
+        return ("fields", s.OnlineFieldSyntax(name, label, help_text), _pos(meta))
+
+    def field_help(self, text: str) -> tuple[str, str]:
+        return ("help", text)
+
+    @v_args(meta=True, inline=True)
+    def on_default(self, meta: Meta, key: Token, value: Token) -> Stmt:
+        return ("defaults", (key, value), _pos(meta))
 
     @v_args(meta=True, inline=True)
     def levels(self, meta: Meta, *items: s.Labelled) -> s.LevelsDecl:

@@ -201,14 +201,26 @@ class Engine:
     # --- evaluation and revisits -------------------------------------------------------------
 
     def evaluate(
-        self, case_code: str, score: str, *, by: str = "party", token: str | None = None
+        self,
+        case_code: str,
+        score: str,
+        *,
+        by: str = "party",
+        token: str | None = None,
+        data: dict[str, Any] | None = None,
     ) -> CaseView:
-        """Record the party's or center's score; a low score follows up or reopens."""
+        """Record the party's or center's score (and the rest of the evaluation form, `data`);
+        a low score follows up or reopens."""
         return self._change(
             lambda conn, now: evaluation.evaluate(
-                conn, case_code, score, by=by, token=token, now=now
+                conn, case_code, score, by=by, token=token, now=now, data=data
             )
         )
+
+    def evaluation_link_state(self, case_code: str, token: str) -> str:
+        """ "unused", "used" or "unknown": what the citizen's link page says before the form."""
+        with self.db.connect() as conn:
+            return evaluation.token_state(conn, case_code, token)
 
     def evaluation_token(self, case_code: str) -> str:
         """A one-time token for the citizen's evaluation link (only its hash is stored)."""

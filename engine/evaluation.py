@@ -37,6 +37,19 @@ def new_token(conn: Connection, case_id: int, now: datetime) -> str:
     return token
 
 
+def token_state(conn: Connection, code: str, token: str) -> str:
+    """ "unused", "used" or "unknown" (no such token for that case: the same answer as an
+    unknown case, so codes cannot be listed through the link)."""
+    row = conn.execute(
+        select(TOKEN.c.used_at)
+        .join(CASE, CASE.c.id == TOKEN.c.case_id)
+        .where(CASE.c.code == code, TOKEN.c.token_hash == digest(token))
+    ).first()
+    if row is None:
+        return "unknown"
+    return "unused" if row.used_at is None else "used"
+
+
 def use_token(conn: Connection, case_id: int, token: str, now: datetime) -> None:
     """Spend the token (once): a guarded UPDATE, so a replayed link is refused."""
     done = conn.execute(
@@ -53,8 +66,16 @@ def use_token(conn: Connection, case_id: int, token: str, now: datetime) -> None
 
 
 def evaluate(
-    conn: Connection, code: str, score: str, *, by: str, token: str | None, now: datetime
+    conn: Connection,
+    code: str,
+    score: str,
+    *,
+    by: str,
+    token: str | None,
+    now: datetime,
+    data: dict[str, Any] | None = None,
 ) -> Move:
+    """`data`: the rest of the evaluation form (意见建议), kept on the ticket with the score."""
     case, county = loading.case_by_code(conn, code)
     if by == "party" and token is not None:
         use_token(conn, int(case["id"]), token, now)
@@ -71,7 +92,7 @@ def evaluate(
         raise ActionRefused(f"评价「{score}」无效，可选：{'、'.join(rule.scale)}")
     name = "当事人" if by == "party" else "中心"
     finished = {"state": "completed", "completed_at": now, "completed_by": by}
-    finished |= {"completed_name": name, "action": "评价", "data": {"score": score}}
+    finished |= {"completed_name": name, "action": "评价", "data": {**(data or {}), "score": score}}
     done = driver.execute(conn, sql.FINISH_OPEN, {"where_ticket": row["id"], **finished})
     if done != 1:
         raise ActionRefused("该案件已评价")

@@ -18,6 +18,9 @@ class Settings:
     host: str
     port: int
     log_level: str
+    # Where citizens reach this server (https://tiaojie.example.gov.cn): receipts' QR codes open
+    # the progress page there. Unset: the address the request came in on.
+    public_url: str = ""
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -50,4 +53,5 @@ def load_settings() -> Settings:
         host=os.environ.get("YIDI_HOST", "127.0.0.1"),
         port=int(os.environ.get("YIDI_PORT", "8000")),
         log_level=os.environ.get("YIDI_LOG_LEVEL", "info").lower(),
+        public_url=os.environ.get("YIDI_PUBLIC_URL", "").rstrip("/"),
     )

@@ -41,7 +41,7 @@ def test_a_response_nobody_supervises_is_refused(
     out = capsys.readouterr().out
     message = "分派规则写了响应时限，但流程「普陀调处」的时限里没有写督办"
     assert out.count(message) == 2  # both island routes
-    assert "county.yd:98:" in out and "county.yd:99:" in out
+    assert "county.yd:110:" in out and "county.yd:111:" in out
     assert "响应超时无人督办" in out
 
 

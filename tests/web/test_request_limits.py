@@ -346,7 +346,9 @@ def test_an_evaluation_link_does_not_tell_which_case_codes_exist(client, auth):
     code = pushed_case(client, auth)
     answers = []
     for candidate in (code, "XG-2099-999999"):
-        token = csrf_of(client, f"/evaluate/{candidate}/AAAA")
+        opened = client.get(f"/evaluate/{candidate}/AAAA")  # a bad link shows no form
+        assert (opened.status_code, "评价链接无效" in opened.text) == (410, True)
+        token = csrf_of(client, "/progress")
         form = {"score": "不满意", "csrf_token": token}
         answers.append(client.post(f"/evaluate/{candidate}/AAAA", data=form))
     assert [a.status_code for a in answers] == [410, 410]

@@ -182,8 +182,8 @@ def test_the_online_intake_and_the_console_preview_have_the_defaults(client, db,
 
     client.cookies.clear()
     online = client.get("/online/xiaogan").text
-    # whichever fields the public sees, a default of the schema is filled in (涉及人数 2)
-    assert re.search(r'<input[^>]*name="people_involved"[^>]*value="2"', online)
+    # whichever fields the public sees (网上受理), a default of the schema is filled in
+    assert re.search(r'<option value="申请人"\s+selected', select_of(online, "parties/0/role"))
     create_user(
         db,
         "xg_admin",

@@ -59,6 +59,11 @@ def _compile(key: str) -> Any:
         county = folder / "county.yd"
         text = county.read_text(encoding="utf-8").replace("编码 XG", "编码 XZ")
         county.write_text(text.replace("县区 孝感市", "县区 小镇县"), encoding="utf-8")
+    county = folder / "county.yd"  # the public sees the evidence field too (网上受理)
+    text = county.read_text(encoding="utf-8")
+    county.write_text(
+        text.replace("    字段 appeal", "    字段 evidence\n    字段 appeal"), "utf-8"
+    )
     path = folder / "forms" / "受理登记.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     schema["properties"]["evidence"] = EVIDENCE
