@@ -238,9 +238,13 @@ FAILED = "用户名或密码错误"
 USERNAME_SIZE = 100
 
 
-def begin_login(db: Engine, username: str, address: str, now: datetime) -> LoginAttempt:
+def begin_login(
+    db: Engine, username: str, address: str, now: datetime, trusted: bool = False
+) -> LoginAttempt:
     """Read the throttle counters and the account, in one short read and no transaction after
-    it: the slow password check comes next, outside the database (admin.login)."""
+    it: the slow password check comes next, outside the database (admin.login). A `trusted`
+    login (a device cookie for this account, admin/devices.py) reads the account even while
+    the counters say wait."""
     dummy = _dummy_hash()  # made by the first login of any kind, known username or not
     scope = Scope(address=address, username=username)
     searchable = len(username) <= USERNAME_SIZE and "\x00" not in username
@@ -248,7 +252,7 @@ def begin_login(db: Engine, username: str, address: str, now: datetime) -> Login
         waits = wait_before(conn, scope, now)
         counted = has_account_counter(conn, scope)
         row = None
-        if searchable and not waits.longest:
+        if searchable and (trusted or not waits.longest):
             row = conn.execute(
                 select(USERS.c.id, USERS.c.password_hash, USERS.c.session_epoch).where(
                     USERS.c.username == username, USERS.c.active.is_(True)

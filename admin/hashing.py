@@ -64,6 +64,32 @@ def has_room(address: str) -> bool:
         )
 
 
+# The device-cookie lane (admin/devices.py): one thread of its own at normal priority, so a
+# staff member's check never queues behind a flood's; a few at once, else "busy".
+TRUSTED_AT_ONCE = 4
+_trusted = [0]
+_trusted_executor: ThreadPoolExecutor | None = None
+
+
+async def check_trusted(password_hash: str, password: str) -> bool | None:
+    """A check for a browser with a device cookie; None when that lane is full too."""
+    global _trusted_executor
+    with _lock:
+        if _trusted[0] >= TRUSTED_AT_ONCE:
+            return None
+        _trusted[0] += 1
+        if _trusted_executor is None:
+            _trusted_executor = ThreadPoolExecutor(1, thread_name_prefix="yidi-device")
+        pool = _trusted_executor
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            pool, _verify, password_hash, password
+        )
+    finally:
+        with _lock:
+            _trusted[0] -= 1
+
+
 async def check(address: str, password_hash: str, password: str) -> bool | None:
     """Whether the password matches the hash; None when too busy to check now."""
     pool = executor()

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from admin import hashing
+from admin import devices, hashing
 from admin.accounts import LoginResult, begin_login, end_sessions, finish_login, throttled
 from admin.auth import current_user
 from admin.limits import form_of
@@ -52,7 +52,11 @@ async def login_submit(request: Request) -> Response:
     if not username or not password:
         context = {"error": "请输入用户名和密码", "next": next_url, "username": username}
         return render(request, "login.html", context, status=400)
-    result = await check_login(request, username, password)
+    trusted = devices.trusted(request, username)
+    if trusted:
+        result = await check_trusted_login(request, username, password)
+    else:
+        result = await check_login(request, username, password)
     if result.user_id is None:
         if result.wait:
             await hold_refusal(request.app.state)
@@ -60,13 +64,17 @@ async def login_submit(request: Request) -> Response:
         response = render(request, "login.html", context, status=429 if result.wait else 401)
         if result.wait:
             response.headers["Retry-After"] = str(max(1, int(result.wait.total_seconds())))
+        if trusted and not result.wait:
+            devices.forget(response)  # one guess per device cookie
         return response
     # A fresh CSRF token at login: a token planted before login is worthless afterwards.
     request.session.clear()
     request.session.update(
         {"uid": result.user_id, "epoch": result.epoch, "csrf": secrets.token_urlsafe(32)}
     )
-    return RedirectResponse(next_url, status_code=303)
+    signed_in = RedirectResponse(next_url, status_code=303)
+    devices.remember(request, signed_in, username)
+    return signed_in
 
 
 # A refused (429) login is answered after this long. The refusal itself costs almost nothing
@@ -112,6 +120,19 @@ async def check_login(request: Request, username: str, password: str) -> LoginRe
         return throttled(attempt.waits.longest)
     verified = await hashing.check(address, attempt.password_hash, password)
     if verified is None:  # too many checks already running or waiting: nothing counted
+        return throttled(timedelta(seconds=hashing.BUSY_RETRY_SECONDS))
+    return await in_login_thread(finish_login, db, attempt, verified, now)
+
+
+async def check_trusted_login(request: Request, username: str, password: str) -> LoginResult:
+    """A login from a browser holding this account's device cookie: no per-address wait and
+    its own lane of password checks (admin/devices.py); a failure is counted as any other."""
+    db, address = request.app.state.db, client_address(request)
+    clock = getattr(request.app.state, "clock", None)
+    now = clock.now() if clock is not None else utcnow()
+    attempt = await in_login_thread(begin_login, db, username, address, now, True)
+    verified = await hashing.check_trusted(attempt.password_hash, password)
+    if verified is None:
         return throttled(timedelta(seconds=hashing.BUSY_RETRY_SECONDS))
     return await in_login_thread(finish_login, db, attempt, verified, now)
 

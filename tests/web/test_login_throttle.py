@@ -328,3 +328,72 @@ def test_a_refused_login_is_held_before_its_answer_and_a_wrong_password_is_not(
     assert held == [2.0, 2.0]  # the two refusals, not the five checked failures
     assert attempt(from_address(STAFF_DESK), "clerk", PASSWORD).status_code == 303
     assert held == [2.0, 2.0]
+
+
+# --- the staff's path through a flood: device cookies (admin/devices.py) --------------------
+
+OFFICE_NAT = ("198.51.100.50", 40000)  # the county office's one public address
+
+
+def _flooded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common lane full, as forty guessers from forty addresses leave it."""
+    monkeypatch.setattr(hashing, "has_room", lambda address: False)
+
+    async def full(address: str, password_hash: str, password: str) -> None:
+        return None
+
+    monkeypatch.setattr(hashing, "check", full)
+
+
+def _device_of(client: TestClient) -> str:
+    found = [c.value for c in client.cookies.jar if c.name == "yidi_device"]
+    assert found, "a successful login leaves a device cookie"
+    return found[0]
+
+
+def _browser_with(from_address: Callable[..., TestClient], device: str) -> TestClient:
+    """The same staff browser the next morning: no session any more, the device cookie kept."""
+    client = from_address(OFFICE_NAT)
+    client.cookies.set("yidi_device", device, domain="testserver.local", path="/login")
+    return client
+
+
+def test_a_browser_that_signed_in_before_gets_through_a_flood_and_others_do_not(
+    from_address: Callable[..., TestClient],
+    make_user: Callable[..., str],
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_user("clerk", CLERK)
+    make_user("other", CLERK)
+    first = from_address(OFFICE_NAT)
+    assert attempt(first, "clerk", PASSWORD).status_code == 303
+    device = _device_of(first)
+    # A guesser behind the same office address fails on the clerk's account until it waits...
+    guesser = from_address(OFFICE_NAT)
+    statuses = [attempt(guesser, "clerk", f"guess{n}").status_code for n in range(12)]
+    assert statuses[-1] == 429
+    _flooded(monkeypatch)  # ...and a flood from elsewhere fills the password checks
+    assert attempt(from_address(OFFICE_NAT), "clerk", PASSWORD).status_code == 429
+    # The clerk's own browser still signs in; its cookie names the clerk, not another account.
+    assert attempt(_browser_with(from_address, device), "clerk", PASSWORD).status_code == 303
+    assert attempt(_browser_with(from_address, device), "other", PASSWORD).status_code == 429
+
+
+def test_a_device_cookie_is_good_for_one_wrong_password_only(
+    from_address: Callable[..., TestClient],
+    make_user: Callable[..., str],
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_user("clerk", CLERK)
+    first = from_address(OFFICE_NAT)
+    assert attempt(first, "clerk", PASSWORD).status_code == 303
+    browser = _browser_with(from_address, _device_of(first))
+    _flooded(monkeypatch)
+    wrong = attempt(browser, "clerk", "guess")
+    assert wrong.status_code == 401
+    assert "yidi_device" in wrong.headers["set-cookie"]  # cleared: the browser drops it
+    assert not [c for c in browser.cookies.jar if c.name == "yidi_device"]
+    # The cookie is gone: the next try takes the common lane, which the flood has filled.
+    assert attempt(browser, "clerk", PASSWORD).status_code == 429
