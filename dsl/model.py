@@ -177,6 +177,12 @@ class Diversion:
     outcome_required: bool = True  # the outcome must be recorded before the case closes
 
 
+# The 分流 action's form names the diversion in one of these fields (the first found), and the
+# receiving channel's outcome (回告) in one of the second.
+DIVERSION_CHOICE_FIELDS = ("diversion", "channel", "引导途径")
+DIVERSION_OUTCOME_FIELDS = ("outcome", "去向结果", "回告")
+
+
 @dataclass(frozen=True)
 class RouteDecision:
     level: str

@@ -355,6 +355,10 @@ def _next_of(step: Step) -> str | None:
 
 
 def close(move: Move, *, note: str = "") -> None:
+    from engine import diversion  # it opens tickets through this module
+
+    if diversion.hold(move):  # the legal channel's outcome (回告) is still awaited
+        return
     due = move.get("due_at")
     move.set(
         status="closed",
