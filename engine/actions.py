@@ -79,7 +79,7 @@ def actions_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> 
     if step is None:
         return ()
     failing = revisit_fail.fail_action(step)
-    return step.actions + (failing,) if failing is not None else step.actions
+    return (*step.actions, failing) if failing is not None else step.actions
 
 
 def _choices(
