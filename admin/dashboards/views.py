@@ -168,6 +168,8 @@ async def export(request: Request) -> Response:
         dimension = _dimension(request, "category")
         if dimension == "center":
             dim, raw = pages.by_center(conn, v)
+        elif dimension == kinds.OFFICE_KIND:
+            dim, raw = dimension, kinds.fold(v.county, figures.compute(conn, v.ctx, "office"))
         else:
             dim, raw = dimension, figures.compute(conn, v.ctx, dimension)
     header, body = tables.ledger(tables.table(v, raw, dim), dim)
