@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from engine.tables import CASE, EVENT
 from tests.support import csrf_of
 from tests.web.inert_county import COURT, PASSWORD, TOWN, publish
-from tests.web.test_web_rules import acted, act, action_url, open_tickets
+from tests.web.test_web_rules import act, acted, action_url, open_tickets
 
 
 def sign_in(client: TestClient, username: str) -> None:
