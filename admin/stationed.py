@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from engine.stationing import ON_CALL_TEXT, WEEKDAY_NAMES, next_stationed_text, on_call, rotating
+from engine.stationing import (
+    WEEKDAY_NAMES,
+    contact_text,
+    next_stationed_text,
+    on_call,
+    on_call_text,
+    rotating,
+)
 
 
 def notes(model: Any, offices: Iterable[str | None], now: datetime) -> list[str]:
@@ -20,13 +27,14 @@ def notes(model: Any, offices: Iterable[str | None], now: datetime) -> list[str]
     for office in dict.fromkeys(offices):
         called = on_call(model, office) if model is not None else None
         if called is not None:
-            found.append(f"{called.name}（{ON_CALL_TEXT}）")
+            found.append(f"{called.name}（{on_call_text(called)}）")
             continue
         node = rotating(model, office) if model is not None else None
         if node is None:
             continue
         days = "、".join(WEEKDAY_NAMES[d - 1] for d in node.stationing.weekdays)
         line = f"{node.name}（轮驻 {days}）{next_stationed_text(model, office, now)}"
+        line += contact_text(node)
         if line not in found:
             found.append(line)
     return found

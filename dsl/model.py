@@ -55,7 +55,10 @@ class Office:
     stationing: Stationing
     levels: tuple[str, ...] = ()  # stationed in every center of these levels
     centers: tuple[str, ...] = ()  # and/or in these specific centers
-    kind: str = ""  # free label, e.g. "调委会", "法院"
+    kind: str = ""  # e.g. "调委会", "法院": the dashboards add offices of a kind up
+    # `联系 "…"`: who to call to bring an on-call (or rotating) office in. Left out of the
+    # content hash while unset, so versions published before it existed keep their hash.
+    contact: str = field(default="", metadata={HASH_ONLY_IF_SET: True})
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,13 @@ def test_a_failed_revisit_to_a_step_that_does_not_exist() -> None:
     assert "未定义的步骤「调角」" in messages(files)
 
 
+def test_a_contact_on_a_resident_office_is_refused() -> None:
+    files = changed("  类型 司法\n", '  类型 司法\n  联系 "司法所电话"\n')
+    assert messages(files) == [
+        "单位「司法所」常驻中心，不需要通知到场：「联系」只对随叫随驻、轮驻的单位起作用"
+    ]
+
+
 def test_a_diversion_action_needs_a_diversion() -> None:
     files = changed('引导 劳动仲裁 "劳动人事争议仲裁" -> 仲裁院 事项 劳动争议\n', "")
     files = changed('引导 诉讼 -> "人民法院" 无需回告\n', "", files)

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from engine.tables import CASE, EVENT
 from tests.support import csrf_of
-from tests.web.inert_county import COURT, PASSWORD, TOWN, publish
+from tests.web.inert_county import CONTACT, COURT, PASSWORD, TOWN, publish
 from tests.web.test_web_rules import act, acted, action_url, open_tickets
 
 
@@ -118,12 +118,23 @@ def test_an_on_call_office_is_called_in_and_its_pages_say_so(
 ) -> None:
     code = register(client, "涉诉纠纷")
     assert open_tickets(db, code) == [("调解", "县中心", "法院")]
-    assert notes(db, code, "called_in") == [f"「{COURT}」随叫随驻，已通知到场办理「调解」"]
+    called = f"「{COURT}」随叫随驻，已通知到场办理「调解」（联系：{CONTACT}）"
+    assert notes(db, code, "called_in") == [called]
     sign_in(client, "dx_court")
-    assert f"{COURT}（随叫随驻：不在中心值守，有案件时通知到场）" in client.get("/inbox").text
+    note = f"{COURT}（随叫随驻：不在中心值守，有案件时通知到场，联系：{CONTACT}）"
+    assert note in client.get("/inbox").text
     page = client.get(f"/cases/{code}").text
     assert "通知到场" in page
     assert "随叫随驻" in client.get(action_url(client, code, "化解")).text
+    # The clerk registering such a case is told before saving who must be called in.
+    sign_in(client, "dx_clerk")
+    token = csrf_of(client, "/intake")
+    fields = {"category": "涉诉纠纷", "severity": "一般", "location/town": TOWN}
+    hint = client.post("/intake/route", data={**fields, "csrf_token": token})
+    assert (
+        hint.status_code == 200
+        and f"随叫随驻：不在中心值守，有案件时通知到场，联系：{CONTACT}" in hint.text
+    )
     # A resident office's case is not "called in".
     other = register(client, "邻里纠纷")
     assert notes(db, other, "called_in") == []
