@@ -8,8 +8,9 @@ The outcome is registered by any action on the case whose form carries it (`outc
 分流登记 form's 「办理结果」, or `去向结果`), the 分流 action itself included. When the case
 would close while the outcome is still missing, it does not: it waits in the clear state
 「待回告」 with a 回告单 for whoever made the diversion (first-asked responsibility), and closes
-when that ticket registers the outcome. Its deadline timers stop meanwhile: the matter is with
-the legal channel, not with the center.
+when that ticket registers the outcome. Its deadline timers are dropped meanwhile (no reminder,
+supervision or escalation while the matter is with the legal channel); its due time stays, so
+the figures still say whether it was overdue.
 """
 
 from __future__ import annotations
