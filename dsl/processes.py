@@ -166,6 +166,7 @@ def _action(
         fields = set()  # no form: a 表单.X condition has nothing to read
     if effect == "divert":
         _check_divert(ctx, node, form_name, fields or set(), tables)
+        _check_divert_choices(ctx, node, form_name, schema, tables)
     titles = {
         str(spec["title"]): key
         for key, spec in (schema.get("properties") or {}).items()
@@ -206,6 +207,26 @@ def _check_divert(
             f"没有选择去向的字段（{'、'.join(DIVERSION_CHOICE_FIELDS)} 之一）",
             f"divert action '{node.name}' needs a form field naming the diversion "
             f"({', '.join(DIVERSION_CHOICE_FIELDS)})",
+        )
+
+
+def _check_divert_choices(
+    ctx: Context, node: s.ActionSyntax, form: str, schema: Any, tables: Tables
+) -> None:
+    """The choices the 分流 form offers are diversions (another would always be refused)."""
+    found = tables.get("diversions") or {}
+    properties = schema.get("properties") or {} if isinstance(schema, dict) else {}
+    field = next((f for f in DIVERSION_CHOICE_FIELDS if f in properties), None)
+    choices = properties[field].get("enum") if field is not None else None
+    if not found or not isinstance(choices, list):
+        return
+    strays = [str(c) for c in choices if str(c) not in found]
+    if strays:
+        ctx.report(
+            node.name,
+            f"分流动作「{node.name}」的表单「{form}」可选「{'、'.join(strays)}」，"
+            f"但没有这样的引导去向（已定义：{'、'.join(found)}）：请删去这些选项或补写 引导",
+            f"divert form '{form}' offers {', '.join(strays)}, which are not diversions",
         )
 
 

@@ -62,3 +62,13 @@ def test_with_several_diversions_the_form_must_choose_one() -> None:
         "分流动作「已引导」要在2个引导去向中选一个，但表单「分流登记」没有选择去向的字段"
         "（diversion、channel、引导途径 之一）"
     ]
+
+
+def test_the_form_offers_only_diversions() -> None:
+    schema = json.loads(FILES["forms/分流登记.json"])
+    schema["properties"]["channel"]["enum"] = ["劳动仲裁", "诉讼", "信访"]
+    files = {**FILES, "forms/分流登记.json": json.dumps(schema, ensure_ascii=False)}
+    assert messages(files) == [
+        "分流动作「已引导」的表单「分流登记」可选「信访」，但没有这样的引导去向"
+        "（已定义：劳动仲裁、诉讼）：请删去这些选项或补写 引导"
+    ]
