@@ -165,7 +165,7 @@ def _action(
     if not form_name:
         fields = set()  # no form: a 表单.X condition has nothing to read
     if effect == "divert":
-        _check_divert(ctx, node, form_name, fields or set(), tables)
+        _check_divert(ctx, node, tables)
         _check_divert_choices(ctx, node, form_name, schema, tables)
     titles = {
         str(spec["title"]): key
@@ -187,26 +187,13 @@ def _action(
     )
 
 
-def _check_divert(
-    ctx: Context, node: s.ActionSyntax, form: str, fields: set[str], tables: Tables
-) -> None:
-    """A 分流 needs somewhere to guide to, and with several diversions a form field to choose
-    one in (the engine reads it; without one the web could not choose)."""
-    found = tables.get("diversions") or {}
-    if not found:
+def _check_divert(ctx: Context, node: s.ActionSyntax, tables: Tables) -> None:
+    """A 分流 needs somewhere to guide to."""
+    if not tables.get("diversions"):
         ctx.report(
             node.name,
             f"分流动作「{node.name}」没有可去的法定途径：请先写 引导 名称 -> 去向",
             f"divert action '{node.name}' has no diversion to guide to: declare 'diversion'",
-        )
-    elif len(found) > 1 and not fields & set(DIVERSION_CHOICE_FIELDS):
-        where = f"表单「{form}」" if form else "这个动作没有表单，"
-        ctx.report(
-            node.name,
-            f"分流动作「{node.name}」要在{len(found)}个引导去向中选一个，但{where}"
-            f"没有选择去向的字段（{'、'.join(DIVERSION_CHOICE_FIELDS)} 之一）",
-            f"divert action '{node.name}' needs a form field naming the diversion "
-            f"({', '.join(DIVERSION_CHOICE_FIELDS)})",
         )
 
 
