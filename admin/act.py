@@ -6,7 +6,7 @@ centers and channels are chosen from the definition (admin/choices.py), never ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -24,6 +24,8 @@ from admin.limits import MAX_TEXT, form_of
 from admin.scope import CASE, TICKET, county_id, todo_clause
 from admin.web import database_page, database_work, render
 from admin.workflow import refusal, workflow
+from dsl.model import DIVERSION_CHOICE_FIELDS
+from engine.diversion import BUILTIN_FORMS
 
 NOT_YOURS = "该工单不存在，或不在您的待办范围内。"
 
@@ -93,6 +95,7 @@ def _setup(request: Request, ticket: Any, option: Any) -> Setup:
     model = _version_model(db, ticket.version_id)
     name = getattr(option, "form", None)
     ref = model.forms.get(name) if model is not None and name else None
+    ref = ref or (BUILTIN_FORMS.get(name) if name else None)  # the 回告单's 去向回告
     fields = ref.schema.get("properties", {}) if ref is not None else {}
     choice = None
     if model is not None and case is not None:
@@ -100,6 +103,11 @@ def _setup(request: Request, ticket: Any, option: Any) -> Setup:
             choice = choices.dispatch_choice(model, case, option)
         else:
             choice = choices.effect_choice(model, case, option)
+    if choice is not None and option.effect == "divert":
+        # 分流登记 names the channel in its own field (`channel`, 「引导途径」): that field is
+        # the select, of the channels this case may go to (the engine reads either name).
+        named = next((f for f in DIVERSION_CHOICE_FIELDS if f in fields), choice.field)
+        choice = replace(choice, field=named)
     if ref is None:
         return Setup(None, choice, choice is not None, case)
     inside = choice is not None and choice.field in fields

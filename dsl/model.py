@@ -55,7 +55,10 @@ class Office:
     stationing: Stationing
     levels: tuple[str, ...] = ()  # stationed in every center of these levels
     centers: tuple[str, ...] = ()  # and/or in these specific centers
-    kind: str = ""  # free label, e.g. "调委会", "法院"
+    kind: str = ""  # e.g. "调委会", "法院": the dashboards add offices of a kind up
+    # `联系 "…"`: who to call to bring an on-call (or rotating) office in. Left out of the
+    # content hash while unset, so versions published before it existed keep their hash.
+    contact: str = field(default="", metadata={HASH_ONLY_IF_SET: True})
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,12 @@ class Diversion:
     target: str  # e.g. "劳动人事争议仲裁委" (an Office.key or an external body's name)
     categories: tuple[str, ...] = ()  # categories that by law belong there
     outcome_required: bool = True  # the outcome must be recorded before the case closes
+
+
+# The 分流 action's form names the diversion in one of these fields (the first found), and the
+# receiving channel's outcome (回告) in one of the second.
+DIVERSION_CHOICE_FIELDS = ("diversion", "channel", "引导途径")
+DIVERSION_OUTCOME_FIELDS = ("outcome", "去向结果", "回告")
 
 
 @dataclass(frozen=True)

@@ -169,8 +169,23 @@ def offices(
             tuple(str(x) for x in decl.levels),
             tuple(str(x) for x in decl.centers),
             str(decl.kind or ""),
+            _contact(ctx, decl),
         )
     return found
+
+
+def _contact(ctx: Context, decl: s.OfficeDecl) -> str:
+    """`联系 "…"` is read where the office must be called in: on call or rotating."""
+    if decl.contact is None:
+        return ""
+    mode = decl.stationing.mode if decl.stationing is not None else "resident"
+    if mode == "resident":
+        ctx.report(
+            decl.contact,
+            f"单位「{decl.name}」常驻中心，不需要通知到场：「联系」只对随叫随驻、轮驻的单位起作用",
+            f"office '{decl.name}' is resident: 'contact' applies to on-call or rotating offices",
+        )
+    return str(decl.contact)[1:-1].strip()
 
 
 def studios(

@@ -23,6 +23,7 @@ from dsl.context import (
     Context,
 )
 from dsl.model import (
+    DIVERSION_CHOICE_FIELDS,
     FORM_EFFECTS,
     Action,
     ActionEffect,
@@ -163,6 +164,9 @@ def _action(
     fields = set(schema.get("properties") or {}) if schema.get("properties") else None
     if not form_name:
         fields = set()  # no form: a 表单.X condition has nothing to read
+    if effect == "divert":
+        _check_divert(ctx, node, tables)
+        _check_divert_choices(ctx, node, form_name, schema, tables)
     titles = {
         str(spec["title"]): key
         for key, spec in (schema.get("properties") or {}).items()
@@ -181,6 +185,36 @@ def _action(
         cond,
         str(node.outcome or ""),
     )
+
+
+def _check_divert(ctx: Context, node: s.ActionSyntax, tables: Tables) -> None:
+    """A 分流 needs somewhere to guide to."""
+    if not tables.get("diversions"):
+        ctx.report(
+            node.name,
+            f"分流动作「{node.name}」没有可去的法定途径：请先写 引导 名称 -> 去向",
+            f"divert action '{node.name}' has no diversion to guide to: declare 'diversion'",
+        )
+
+
+def _check_divert_choices(
+    ctx: Context, node: s.ActionSyntax, form: str, schema: Any, tables: Tables
+) -> None:
+    """The choices the 分流 form offers are diversions (another would always be refused)."""
+    found = tables.get("diversions") or {}
+    properties = schema.get("properties") or {} if isinstance(schema, dict) else {}
+    field = next((f for f in DIVERSION_CHOICE_FIELDS if f in properties), None)
+    choices = properties[field].get("enum") if field is not None else None
+    if not found or not isinstance(choices, list):
+        return
+    strays = [str(c) for c in choices if str(c) not in found]
+    if strays:
+        ctx.report(
+            node.name,
+            f"分流动作「{node.name}」的表单「{form}」可选「{'、'.join(strays)}」，"
+            f"但没有这样的引导去向（已定义：{'、'.join(found)}）：请删去这些选项或补写 引导",
+            f"divert form '{form}' offers {', '.join(strays)}, which are not diversions",
+        )
 
 
 def _evaluation(ctx: Context, node: s.EvaluationSyntax) -> Evaluation:
@@ -275,6 +309,7 @@ def process(ctx: Context, node: s.ProcessDecl, tables: Tables) -> Process | None
     if node.start is not None and not ctx.known(node.start, steps, STEP):
         return None
     _check_targets(ctx, node, steps)
+    _check_revisit_fail(ctx, node, steps)
     _check_flow(ctx, node, steps, start)
     case_deadline = deadline(ctx, node.deadline, tables) if node.deadline else None
     return Process(
@@ -300,6 +335,28 @@ def _check_targets(ctx: Context, node: s.ProcessDecl, steps: dict[str, Step]) ->
     for decl in node.steps:
         for target in _targets(decl):
             ctx.known(target, steps, STEP)
+
+
+def _check_revisit_fail(ctx: Context, node: s.ProcessDecl, steps: dict[str, Step]) -> None:
+    """`回访 … 不通过 -> X` reopens the case at X for someone to work it again: X must be a step
+    with work (not an end step, not the revisit itself)."""
+    for decl in node.steps:
+        fail = decl.revisit.on_fail if decl.revisit is not None else None
+        target = steps.get(str(fail)) if fail is not None else None
+        if fail is None or target is None:
+            continue
+        if target.kind == "end":
+            ctx.report(
+                fail,
+                f"回访不通过要重新办理，不能转到结束步骤「{fail}」：请写要重新办理的步骤",
+                f"a failed revisit cannot go to the end step '{fail}'",
+            )
+        elif str(fail) == str(decl.name):
+            ctx.report(
+                fail,
+                f"回访不通过不能回到核查步骤「{fail}」本身：请写要重新办理的步骤",
+                f"a failed revisit cannot go back to its own step '{fail}'",
+            )
 
 
 def successors(one: Step) -> set[str]:

@@ -92,6 +92,7 @@ class OfficeDecl:
     stationing: StationingSyntax | None = None
     levels: list[Name] = field(default_factory=list)
     centers: list[Name] = field(default_factory=list)
+    contact: Token | None = None  # `联系 "…"`: how an on-call or rotating office is called in
 
 
 @dataclass

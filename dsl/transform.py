@@ -167,6 +167,7 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     o_stationing = _stmt("stationing")
     o_levels = _stmt("levels")
     o_centers = _stmt("centers")
+    o_contact = _stmt("contact")
 
     @v_args(meta=True, inline=True)
     def resident(self, meta: Meta) -> s.StationingSyntax:

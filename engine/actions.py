@@ -16,7 +16,16 @@ from sqlalchemy import Connection, func, select, update
 
 from dsl import routing
 from dsl.model import Action, County, Step, action_form
-from engine import conditions, driver, flow, formcheck, loading, response
+from engine import (
+    conditions,
+    diversion,
+    driver,
+    flow,
+    formcheck,
+    loading,
+    response,
+    revisit_fail,
+)
 from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
@@ -56,7 +65,7 @@ def handled_message(ticket: dict[str, Any]) -> str:
 
 def step_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> Step | None:
     process = county.processes.get(str(case["process"]))
-    if process is None or ticket["kind"] == "supervision":
+    if process is None or ticket["kind"] in ("supervision", diversion.REPORT_KIND):
         return None
     return process.steps.get(str(ticket["step"]))
 
@@ -64,8 +73,13 @@ def step_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> Ste
 def actions_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> tuple[Action, ...]:
     if ticket["kind"] == "supervision":
         return (SUPERVISION_REPLY,)
+    if ticket["kind"] == diversion.REPORT_KIND:
+        return (diversion.REPORT_ACTION,)
     step = step_of(county, case, ticket)
-    return step.actions if step else ()
+    if step is None:
+        return ()
+    failing = revisit_fail.fail_action(step)
+    return (*step.actions, failing) if failing is not None else step.actions
 
 
 def _choices(
@@ -76,19 +90,8 @@ def _choices(
     if action.effect == "push_down":
         return tuple(c.key for c in routing.children(county, str(case["center"])))
     if action.effect == "divert":
-        return diversions_for(county, case)
+        return diversion.allowed(county, case)
     return ()
-
-
-def diversions_for(county: County, case: dict[str, Any]) -> tuple[str, ...]:
-    """The legal channels a case may be guided to: those whose `事项` include its category (or
-    a category above it), and those that name no category."""
-    category = str(case.get("category") or "")
-    return tuple(
-        key
-        for key, found in county.diversions.items()
-        if routing.category_matches(county, found.categories, category)
-    )
 
 
 def available(principal: Principal, loaded: loading.Loaded) -> list[ActionOption]:
@@ -207,6 +210,7 @@ def act(
     action = find_action(loaded, key, data, reason)
     step = step_of(loaded.county, loaded.case, loaded.ticket)
     formcheck.validate(loaded.county, action_form(step, action), data)
+    action = revisit_fail.effective(step, action, data)
     if action.effect in ("suspend", "extend"):
         return _pause(conn, principal, ticket_id, action, data, reason, now)
     timed = step is not None and step.deadline is not None and bool(step.deadline.stages)
@@ -310,6 +314,9 @@ def apply(
     _record_outcome(move, action, data)
     if ticket["kind"] == "verification":
         move.set(verified=action.effect != "reopen")
+        step = step_of(move.county, move.case, ticket)
+        if step is not None and action.key == revisit_fail.FAIL_KEY:
+            move.event("verification_failed", ticket_id=tid, note=revisit_fail.note(step, action))
     if ticket["kind"] == "supervision":
         return
     if ticket["join_group"] and action.effect == "complete" and _others_open(move, ticket):
@@ -340,7 +347,8 @@ def apply(
         _transfer(move, ticket, str(data.get("office") or ""))
         return
     elif effect == "divert":
-        _divert(move, action, str(data.get("diversion") or ""))
+        diversion.divert(move, tid, action, data)
+    diversion.record(move, tid, data)
     if effect != "complete":  # a completed step has no other open ticket (joins wait above)
         flow.cancel_open(move)
     if move.get("status") == "closed" and effect != "reopen":
@@ -480,24 +488,6 @@ def _transfer_targets(county: County, case: dict[str, Any], step: Step | None) -
         if (not role or role in office.roles)
         and any(routing.office_stationed_at(county, key, c) for c in chain)
     )
-
-
-def _divert(move: Move, action: Action, diversion: str) -> None:
-    allowed = diversions_for(move.county, move.case)
-    key = diversion or next(iter(allowed), "")
-    if not key:
-        raise ActionRefused(f"「{move.get('category')}」没有可以引导的法定途径")
-    if key not in move.county.diversions:
-        raise ActionRefused(f"没有分流渠道「{diversion}」")
-    if key not in allowed:
-        category = move.get("category")
-        offered = "、".join(allowed) or "无"
-        raise ActionRefused(
-            f"「{category}」不能引导至「{key}」：该途径只受理"
-            f"{'、'.join(move.county.diversions[key].categories)}（可选：{offered}）"
-        )
-    move.set(diversion=key, outcome=action.outcome or "分流", resolved=False)
-    move.event("diverted", diversion=key)
 
 
 def claim(conn: Connection, principal: Principal, ticket_id: int, now: datetime) -> int:

@@ -20,7 +20,7 @@ from dsl.model import Actor, County, Deadline, Duration, Step
 from engine import audit, driver
 from engine import statements as sql
 from engine.errors import ActionRefused
-from engine.stationing import office_calendar
+from engine.stationing import called_in_note, office_calendar, on_call
 from engine.tables import TICKET
 
 OPEN_STATES = ("open", "claimed")
@@ -286,6 +286,10 @@ def open_ticket(
         )
     )
     schedule_stages(move, step.deadline, ticket_id, move.now, due, office=office)
+    called = on_call(move.county, office) if kind != "supervision" else None
+    if called is not None:  # 随叫随驻: the office is called in when work is there for it
+        ticket = step.ticket or step.key
+        move.event("called_in", ticket_id=ticket_id, note=called_in_note(called, ticket))
     move.opened.append(ticket_id)
     return ticket_id
 
@@ -355,6 +359,10 @@ def _next_of(step: Step) -> str | None:
 
 
 def close(move: Move, *, note: str = "") -> None:
+    from engine import diversion  # it opens tickets through this module
+
+    if diversion.hold(move):  # the legal channel's outcome (回告) is still awaited
+        return
     due = move.get("due_at")
     move.set(
         status="closed",

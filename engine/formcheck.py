@@ -45,7 +45,9 @@ def validate(county: County, form_name: str | None, data: Any) -> None:
         raise ActionRefused("表单数据应为对象")
     if not form_name:
         return
-    ref = county.forms.get(form_name)
+    from engine.diversion import BUILTIN_FORMS
+
+    ref = county.forms.get(form_name) or BUILTIN_FORMS.get(form_name)
     if ref is None:
         raise ActionRefused(f"流程定义缺少表单「{form_name}」")
     problems = _form(ref).validate(data)

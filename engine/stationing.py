@@ -36,6 +36,29 @@ class StationedCalendar(WorkCalendar):
         return day.isoweekday() in self.weekdays and self.base.is_workday(day)
 
 
+def on_call(county: County, office: str | None) -> Office | None:
+    """The office when it is on call (随叫随驻): not in the center until called in."""
+    node = county.offices.get(office) if office else None
+    return node if node is not None and node.stationing.mode == "on_call" else None
+
+
+ON_CALL_TEXT = "随叫随驻：不在中心值守，有案件时通知到场"
+
+
+def contact_text(node: Office) -> str:
+    """「（联系：…）」 when the definition says how to call the office in (`联系 "…"`)."""
+    return f"（联系：{node.contact}）" if node.contact else ""
+
+
+def on_call_text(node: Office) -> str:
+    return ON_CALL_TEXT + (f"，联系：{node.contact}" if node.contact else "")
+
+
+def called_in_note(node: Office, ticket: str) -> str:
+    """The timeline's 通知到场 line for a ticket opened for an on-call office."""
+    return f"「{node.name}」随叫随驻，已通知到场办理「{ticket}」{contact_text(node)}"
+
+
 def rotating(county: County, office: str | None) -> Office | None:
     """The office when it is a rotating one with its weekdays, else None."""
     node = county.offices.get(office) if office else None
@@ -82,7 +105,11 @@ def next_stationed_day(county: County, office: str | None, now: datetime) -> dat
 
 
 def next_stationed_text(county: County, office: str | None, now: datetime) -> str:
-    """「下次驻点：12月8日（周二）」 (「今日驻点」 today); "" for an office that does not rotate."""
+    """「下次驻点：12月8日（周二）」 (「今日驻点」 today); for an on-call office that it must be
+    called in; "" for a resident office."""
+    called = on_call(county, office)
+    if called is not None:
+        return on_call_text(called)
     if rotating(county, office) is None:
         return ""
     day = next_stationed_day(county, office, now)

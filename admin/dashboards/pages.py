@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from admin.dashboards import charts
 from admin.dashboards.tables import HEADLINE, PEOPLE, cell, display_name, labels, table
 from admin.dashboards.viewer import Viewer
-from engine.reports import figures, repeats, trends
+from engine.reports import figures, kinds, repeats, trends
 from engine.reports.figures import DIMENSIONS, Figures
 from engine.reports.periods import Period, day_of, month_of
 
@@ -56,12 +56,15 @@ def top_bars(viewer: Viewer, title: str, dim: str, rows: dict[str, Figures]) -> 
 
 
 def dashboard(conn: Connection, viewer: Viewer, dimension: str) -> dict[str, Any]:
-    if dimension not in DIMENSIONS:
+    by_kind = dimension == kinds.OFFICE_KIND  # the per-office figures summed per kind
+    if dimension not in DIMENSIONS and not by_kind:
         raise ValueError(f"未知的统计维度：{dimension[:20]}")
-    found = figures.breakdowns(conn, viewer.ctx, [None, "center", dimension])
+    grouped = "office" if by_kind else dimension
+    found = figures.breakdowns(conn, viewer.ctx, [None, "center", grouped])
     total = found[None][""]
     center_dim, centers = center_rows(viewer, found["center"])
-    rows = found[dimension]
+    rows = kinds.fold(viewer.county, found[grouped]) if by_kind else found[grouped]
+    label = kinds.LABEL if by_kind else DIMENSIONS[dimension][0]
     return {
         "headline": [(k, label, cell(viewer, k, total[k])) for k, label in labels(HEADLINE)],
         "metric_labels": labels(HEADLINE),
@@ -69,9 +72,9 @@ def dashboard(conn: Connection, viewer: Viewer, dimension: str) -> dict[str, Any
         "center_rows": table(viewer, centers, center_dim),
         "center_chart": top_bars(viewer, "各中心受理数", center_dim, centers),
         "dimension": dimension,
-        "dimension_label": DIMENSIONS[dimension][0],
+        "dimension_label": label,
         "rows": table(viewer, rows, dimension),
-        "dimension_chart": top_bars(viewer, f"按{DIMENSIONS[dimension][0]}受理数", dimension, rows),
+        "dimension_chart": top_bars(viewer, f"按{label}受理数", dimension, rows),
         **trend_part(conn, viewer),
     }
 

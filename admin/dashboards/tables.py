@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from admin.dashboards.viewer import Viewer
+from engine.reports import kinds
 from engine.reports.figures import BY_KEY, DIMENSIONS, METRICS, UNSET, Figure, Figures
 
 TABLE_METRICS = tuple(m.key for m in METRICS)
@@ -91,6 +92,8 @@ def labels(keys: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def dimension_label(dimension: str) -> str:
+    if dimension == kinds.OFFICE_KIND:
+        return kinds.LABEL
     return "中心（含下级）" if dimension == "subtree" else DIMENSIONS[dimension][0]
 
 

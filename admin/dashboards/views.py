@@ -12,7 +12,7 @@ from admin.dashboards import pages, tables
 from admin.dashboards.render import download, page
 from admin.dashboards.viewer import Viewer, now, viewer
 from admin.limits import MAX_PAGE
-from engine.reports import figures, ledgers, lists, overdue
+from engine.reports import figures, kinds, ledgers, lists, overdue
 from engine.reports.figures import DIMENSIONS
 from engine.reports.lists import ListError, Selection
 from engine.reports.periods import KIND_LABELS
@@ -28,7 +28,7 @@ MEETINGS = {
 
 def _dimension(request: Request, default: str) -> str:
     dimension = request.query_params.get("dim", default)
-    if dimension not in DIMENSIONS:
+    if dimension not in DIMENSIONS and dimension != kinds.OFFICE_KIND:
         raise HTTPException(400, f"未知的统计维度：{dimension[:20]}")
     return dimension
 
@@ -38,7 +38,10 @@ def _common(v: Viewer) -> dict[str, object]:
         "v": v,
         "period": v.period,
         "kinds": KIND_LABELS,
-        "dimensions": [(k, label) for k, (label, _) in DIMENSIONS.items()],
+        "dimensions": [
+            *((k, label) for k, (label, _) in DIMENSIONS.items()),
+            (kinds.OFFICE_KIND, kinds.LABEL),
+        ],
         "prev_link": v.at(v.period.previous()).link("") if v.period.kind != "custom" else "",
     }
 
@@ -165,6 +168,8 @@ async def export(request: Request) -> Response:
         dimension = _dimension(request, "category")
         if dimension == "center":
             dim, raw = pages.by_center(conn, v)
+        elif dimension == kinds.OFFICE_KIND:
+            dim, raw = dimension, kinds.fold(v.county, figures.compute(conn, v.ctx, "office"))
         else:
             dim, raw = dimension, figures.compute(conn, v.ctx, dimension)
     header, body = tables.ledger(tables.table(v, raw, dim), dim)

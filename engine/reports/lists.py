@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, Select, func, select
 
-from engine.reports import planner
+from engine.reports import kinds, planner
 from engine.reports.cohorts import Context
 from engine.reports.figures import BY_KEY, DIMENSIONS, UNSET, Metric
 from engine.reports.periods import CST
@@ -82,7 +82,7 @@ class Selection:
         metric = BY_KEY[self.metric]
         if self.part == "num" and metric.numerator is None:
             raise ListError(f"{metric.label}是计数指标，没有分子")
-        if self.dimension and self.dimension not in (*DIMENSIONS, "subtree"):
+        if self.dimension and self.dimension not in (*DIMENSIONS, "subtree", kinds.OFFICE_KIND):
             raise ListError(f"未知的统计维度：{self.dimension[:30]}")
         return metric
 
@@ -94,6 +94,8 @@ def _value_condition(ctx: Context, sel: Selection) -> ColumnElement[bool] | None
         if sel.value not in ctx.county.centers:
             raise ListError(f"未知的中心：{sel.value[:30]}")
         return Case.center.in_(sorted(subtree(ctx.county, sel.value)))
+    if sel.dimension == kinds.OFFICE_KIND:
+        return kinds.condition(ctx.county, sel.value)
     column = DIMENSIONS[sel.dimension][1]
     return column.is_(None) if sel.value == UNSET else column == sel.value
 

@@ -66,7 +66,9 @@ def _form(
             f"「{action}」没有表单，不能填写数据表",
             f"action {action!r} has no form to fill in",
         )
-    schema = county.forms[form].schema
+    from engine.diversion import BUILTIN_FORMS
+
+    schema = (county.forms.get(form) or BUILTIN_FORMS[form]).schema
     try:
         data, unknown = form_data(rows_of(table), schema, form)
     except TableError as error:

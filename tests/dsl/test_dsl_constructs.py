@@ -107,7 +107,7 @@ EXTRA = """\
     动作 下 下沉 -> 调解
     动作 停 中止
     动作 延 延期
-    动作 导 分流 -> 结案 表单 受理
+    动作 导 分流 -> 结案 表单 分流
     动作 退 退回 -> 登记
     时限 {
       默认 1 工作日
@@ -135,8 +135,12 @@ EXTRA = """\
 """
 
 
+# The 分流 action's form names the diversion (two are declared, so it must choose).
+DIVERT_FORM = '{"type": "object", "properties": {"channel": {"type": "string"}}}'
+
+
 def full() -> County:
-    result = dsl.compile_files("full", county_files(EXTRA))
+    result = dsl.compile_files("full", county_files(EXTRA, forms__分流_dot_json=DIVERT_FORM))
     assert result.diagnostics == []
     assert result.county is not None
     return result.county
@@ -256,7 +260,7 @@ def test_actions_effects_and_conditions() -> None:
         ("退", "return", "登记", True),
     ]
     assert steps["调解"].actions[0].outcome == "化解成功"
-    assert steps["调解"].actions[6].form == "受理"
+    assert steps["调解"].actions[6].form == "分流"
     assert steps["核查"].actions[1] == Action("重办", "重办", "reopen", "调解", None, True)
     assert isinstance(Comparison("case.severity", "==", "重大"), Comparison)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dsl_samples import county_files, problems
-from test_dsl_constructs import EXTRA
+from test_dsl_constructs import DIVERT_FORM, EXTRA
 
 import dsl
 from dsl.hashing import canonical
@@ -14,7 +14,9 @@ SHARE = "回访 0.2 每 周 不通过 -> 调解"
 
 
 def compiled(rule: str) -> County:
-    result = dsl.compile_files("full", county_files(EXTRA.replace(SHARE, rule)))
+    result = dsl.compile_files(
+        "full", county_files(EXTRA.replace(SHARE, rule), forms__分流_dot_json=DIVERT_FORM)
+    )
     assert result.diagnostics == [] and result.county is not None
     return result.county
 
@@ -50,7 +52,11 @@ def test_the_period_defaults_to_a_month_and_a_share_stays_a_share() -> None:
 
 @pytest.mark.parametrize("count", ["0", "2.5"])
 def test_the_number_must_be_a_whole_number_of_at_least_one(count: str) -> None:
-    found = problems(county_files(EXTRA.replace(SHARE, f"回访 {count} 件 每 月")))
+    found = problems(
+        county_files(
+            EXTRA.replace(SHARE, f"回访 {count} 件 每 月"), forms__分流_dot_json=DIVERT_FORM
+        )
+    )
     assert [p[4] for p in found] == [
         f"回访件数「{count}」无效：须为不小于 1 的整数，如：回访 30 件 每 月"
     ]

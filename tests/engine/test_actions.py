@@ -136,7 +136,8 @@ def test_diversion_records_the_channel_and_closes(wf: Engine, dispatcher: Princi
     view = run_to_handling(wf, town, town, category="劳动争议")
     with pytest.raises(ActionRefused, match="没有分流渠道「行政复议」"):
         wf.act(town, only_open(view), "分流", {"diversion": "行政复议"})
-    view = wf.act(town, only_open(view), "分流", {"diversion": "劳动仲裁"})
+    # the outcome (回告) given with the diversion: it closes at once
+    view = wf.act(town, only_open(view), "分流", {"diversion": "劳动仲裁", "outcome": "已受理"})
     assert (view.status, view.diversion, view.outcome, view.resolved) == (
         "closed",
         "劳动仲裁",
