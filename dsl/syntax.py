@@ -186,6 +186,12 @@ class DiversionDecl:
 
 
 @dataclass
+class OutcomeDecl:
+    name: Name
+    meaning: Name
+
+
+@dataclass
 class CalendarDecl:
     name: Name
     label: str | None
@@ -334,6 +340,7 @@ Item = (
     | RouteDecl
     | FallbackDecl
     | DiversionDecl
+    | OutcomeDecl
     | CalendarDecl
     | ProcessDecl
 )

@@ -410,16 +410,25 @@ def _others_open(move: Move, ticket: dict[str, Any]) -> bool:
     return int(count) > 0
 
 
+def outcome_columns(move: Move, outcome: str) -> dict[str, Any]:
+    """What the figures count for an outcome, from its declared meaning (结果 X 类别 Y), never
+    from its name. Undeclared (`yidi check` warns): only the name is kept, and closing counts
+    the case resolved, as a case closed without an outcome."""
+    meaning = move.county.outcomes.get(outcome)
+    if meaning is None:
+        return {}
+    mediated = meaning in ("mediated", "mediation_failed") or bool(move.get("mediated"))
+    resolved = meaning in ("resolved", "mediated")
+    return {
+        "resolved": resolved,
+        "mediated": mediated,
+        "mediation_success": resolved if mediated else None,
+    }
+
+
 def _record_outcome(move: Move, action: Action, data: dict[str, Any]) -> None:
     if action.outcome:
-        resolved = not any(word in action.outcome for word in ("不成", "未", "失败"))
-        mediated = "调解" in action.outcome or bool(move.get("mediated"))
-        move.set(
-            outcome=action.outcome,
-            resolved=resolved,
-            mediated=mediated,
-            mediation_success=resolved if mediated else None,
-        )
+        move.set(outcome=action.outcome, **outcome_columns(move, action.outcome))
     for column in ("mediator", "studio", "leader"):
         if isinstance(data.get(column), str) and data[column]:
             move.set(**{column: data[column][:100]})
@@ -496,7 +505,10 @@ def _divert(move: Move, action: Action, diversion: str) -> None:
             f"「{category}」不能引导至「{key}」：该途径只受理"
             f"{'、'.join(move.county.diversions[key].categories)}（可选：{offered}）"
         )
-    move.set(diversion=key, outcome=action.outcome or "分流", resolved=False)
+    outcome = action.outcome or "分流"
+    move.set(diversion=key, outcome=outcome, **outcome_columns(move, outcome))
+    if move.get("resolved") is None:  # a diversion did not resolve the matter here
+        move.set(resolved=False)
     move.event("diverted", diversion=key)
 
 
