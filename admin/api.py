@@ -28,6 +28,7 @@ from admin.intake import facts, intake_form, wrong_types
 from admin.limits import MAX_API_BODY, Refused, parse_json
 from admin.scope import CASE, county_id, county_model
 from admin.workflow import field_errors, refusal, workflow
+from engine import outbox
 from engine.db import as_utc, utcnow, writer
 
 MAX_BODY = MAX_API_BODY  # (the request layer refuses a larger body while it streams)
@@ -214,6 +215,8 @@ def _create(
     county = county_id(request.app.state.db, caller.county)
 
     def record(conn: Connection, view: Any) -> None:
+        # a key with a callback hears of the case's changes (engine/outbox.py), from now on
+        outbox.subscribe(conn, view.id, caller.id)
         answer.update(case_status_in(conn, view.code, county) or {"code": view.code})
         if claim is not None:
             claim.record(conn, 201, answer)

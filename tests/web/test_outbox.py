@@ -1,0 +1,221 @@
+"""Replies to source systems (issue 20, point 3), against a real receiving HTTP server started
+here: a case pushed through the API by a key with a callback is followed to the end, and every
+status change, the final answer and the evaluation reach the receiver as signed JSON, in order,
+retried with backoff, redelivered after a crash with the same id (docs/integration.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from admin.accounts import KEYS, create_api_key
+from engine import outbox
+from engine.db import utcnow
+from tests.web.counties import intake_data
+from tests.web.flow import cast
+from tests.web.test_outcome_meanings import handle_to_the_end
+
+
+class Receiver:
+    """A source system's endpoint: answers from a script (default 200), keeps every request,
+    and dedupes by event id as the docs tell receivers to."""
+
+    def __init__(self) -> None:
+        self.script: list[int] = []
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.events: dict[str, dict[str, Any]] = {}  # by id, in arrival order
+
+    def answer(self, headers: dict[str, str], body: bytes) -> int:
+        self.requests.append((headers, body))
+        status = self.script.pop(0) if self.script else 200
+        if status == 200:
+            event = json.loads(body)
+            self.events.setdefault(event["id"], event)
+        return status
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[Receiver, str]]:
+    got = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            status = got.answer({k.lower(): v for k, v in self.headers.items()}, body)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield got, f"http://127.0.0.1:{server.server_address[1]}/yidi/replies"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def hotline(db: Engine, receiver) -> tuple[dict[str, str], str]:
+    """A 12345 key whose replies go to the receiver; its signing secret."""
+    token = create_api_key(db, "12345热线", "xiaogan")
+    with db.begin() as conn:
+        key = conn.execute(select(KEYS.c.id).where(KEYS.c.prefix == token[:10])).scalar_one()
+        secret = outbox.register_callback(conn, key, receiver[1])
+    return {"Authorization": f"Bearer {token}"}, secret
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """What a receiver does (docs/integration.md)."""
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, headers["x-yidi-signature"])
+
+
+def rows(db: Engine) -> list[Any]:
+    with db.connect() as conn:
+        return list(conn.execute(select(outbox.OUTBOX).order_by(outbox.OUTBOX.c.id)))
+
+
+def push(client, auth) -> str:
+    response = client.post("/api/v1/cases", json={"data": intake_data()}, headers=auth)
+    assert response.status_code == 201, response.text
+    return str(response.json()["code"])
+
+
+def drain(db: Engine, start: Any, rounds: int = 20) -> Any:
+    now = start
+    for _ in range(rounds):
+        outbox.deliver_due(db, now)
+        now += timedelta(hours=2)
+    return now
+
+
+def test_status_changes_the_final_answer_and_the_evaluation_reach_the_source_system(
+    client, db, receiver, hotline
+):
+    got, _url = receiver
+    auth, secret = hotline
+    people = cast(db)  # publishes xiaogan
+    code = push(client, auth)
+    handle_to_the_end(client, people, code, "调处化解", "化解成功")
+    assert rows(db) and all(r.state == "pending" for r in rows(db))  # written with the change
+    drain(db, utcnow())
+    assert all(r.state == "delivered" for r in rows(db))
+    events = list(got.events.values())
+    assert [e["case"]["code"] for e in events] == [code] * len(events)
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "case.status" and kinds[-1] == "case.closed"
+    assert "case.evaluated" in kinds
+    final = events[-1]["case"]
+    assert (final["status"], final["outcome"], final["outcome_meaning"]) == (
+        "closed", "化解成功", "mediated"
+    )
+    assert next(e for e in events if e["type"] == "case.evaluated")["case"]["satisfaction"] == "满意"
+    for headers, body in got.requests:
+        assert verify(secret, headers, body)
+        assert headers["x-yidi-event-id"] == json.loads(body)["id"]
+        assert headers["x-yidi-timestamp"].isdigit()
+    # in order: the outbox ids of the delivered events are increasing
+    assert [r.event_id for r in rows(db)] == [e["id"] for e in events]
+
+
+def test_a_receiver_that_fails_twice_gets_the_reply_on_the_third_try_with_backoff(
+    client, db, receiver, hotline
+):
+    got, _url = receiver
+    auth, _secret = hotline
+    people = cast(db)
+    code = push(client, auth)
+    from tests.web.test_web_flow import act, sign_in
+
+    sign_in(client, people["dispatcher"].username)
+    act(client, code, "派发给承办单位", {"office": "司法所", "instruction": "请调解"})
+    sign_in(client, people["handler"].username)
+    act(client, code, "接单", {})
+    first, second = rows(db)
+    got.script = [503, 500]
+    t0 = utcnow()
+    assert outbox.deliver_due(db, t0) == 0
+    row = rows(db)[0]
+    assert (row.attempts, row.last_error) == (1, "接收方返回 HTTP 503")
+    assert row.next_attempt_at - t0 == outbox.BACKOFF_FIRST  # recorded backoff
+    assert outbox.deliver_due(db, t0 + timedelta(seconds=10)) == 0  # not due yet
+    assert len(got.requests) == 1  # and the second reply waits behind the first (order)
+    assert outbox.deliver_due(db, t0 + outbox.BACKOFF_FIRST) == 0
+    row = rows(db)[0]
+    assert row.attempts == 2
+    assert row.next_attempt_at - (t0 + outbox.BACKOFF_FIRST) == 2 * outbox.BACKOFF_FIRST
+    t2 = t0 + 3 * outbox.BACKOFF_FIRST
+    assert outbox.deliver_due(db, t2) == 1
+    assert outbox.deliver_due(db, t2) == 1  # then the second, in order
+    assert [r.state for r in rows(db)] == ["delivered", "delivered"]
+    assert rows(db)[0].attempts == 3
+    ids = [json.loads(body)["id"] for _h, body in got.requests]
+    assert ids == [first.event_id] * 3 + [second.event_id]
+
+
+def test_a_crash_after_sending_redelivers_the_same_id_and_nothing_is_lost(
+    client, db, receiver, hotline
+):
+    got, _url = receiver
+    auth, _secret = hotline
+    people = cast(db)
+    code = push(client, auth)
+    from tests.web.test_web_flow import act, sign_in
+
+    sign_in(client, people["dispatcher"].username)
+    act(client, code, "派发给承办单位", {"office": "司法所", "instruction": "请调解"})
+
+    class Crash(BaseException):
+        pass
+
+    def send_then_die(url: str, body: bytes, headers: dict[str, str]) -> int:
+        outbox.http_send(url, body, headers)  # the receiver has it ...
+        raise Crash  # ... and the worker dies before marking it delivered
+
+    t0 = utcnow()
+    with pytest.raises(Crash):
+        outbox.deliver_due(db, t0, send=send_then_die)
+    assert rows(db)[0].state == "pending"
+    assert outbox.deliver_due(db, t0 + timedelta(seconds=5)) == 0  # leased meanwhile
+    assert outbox.deliver_due(db, t0 + outbox.LEASE) == 1  # the next worker sends it again
+    assert len(got.requests) == 2 and len(got.events) == 1  # deduped by id: once
+    assert rows(db)[0].state == "delivered"
+
+
+def test_an_administrator_retries_a_failed_reply(client, db, receiver, hotline):
+    got, _url = receiver
+    auth, _secret = hotline
+    people = cast(db)
+    code = push(client, auth)
+    from tests.web.test_web_flow import act, sign_in
+
+    sign_in(client, people["dispatcher"].username)
+    act(client, code, "派发给承办单位", {"office": "司法所", "instruction": "请调解"})
+    got.script = [500] * outbox.MAX_ATTEMPTS
+    drain(db, utcnow(), rounds=outbox.MAX_ATTEMPTS + 2)
+    [row] = rows(db)
+    assert (row.state, row.attempts) == ("failed", outbox.MAX_ATTEMPTS)
+    with db.begin() as conn:
+        assert outbox.retry(conn, row.id, row.county_id + 1, utcnow()) is False  # other county
+        assert outbox.retry(conn, row.id, row.county_id, utcnow()) is True
+    assert outbox.deliver_due(db, utcnow() + timedelta(seconds=1)) == 1
+    assert rows(db)[0].state == "delivered"
+
+
+def test_a_case_pushed_by_a_key_without_callback_writes_no_reply(client, db):
+    cast(db)
+    token = create_api_key(db, "网格平台", "xiaogan")
+    push(client, {"Authorization": f"Bearer {token}"})
+    assert rows(db) == []
