@@ -433,9 +433,7 @@ class County:
     forms: Mapping[str, FormRef]
     colours: tuple[str, ...] = ("蓝", "黄", "橙", "红")  # mildest first
     # outcome name -> its declared meaning (a key of OUTCOME_MEANINGS): what the figures count
-    outcomes: Mapping[str, str] = field(
-        default_factory=dict, metadata={HASH_ONLY_IF_SET: True}
-    )
+    outcomes: Mapping[str, str] = field(default_factory=dict, metadata={HASH_ONLY_IF_SET: True})
     code_prefix: str = ""  # 一案一码 prefix, e.g. "PT"
     files: Mapping[str, str] = field(default_factory=dict)  # relative path -> source text
     content_hash: str = ""  # sha256 of the canonical compiled form: the version identity

@@ -16,9 +16,7 @@ from dsl.model import OUTCOME_MEANINGS, County
 from dsl.organisation import Located, walk
 
 # Chinese and English words for each meaning -> its key
-_WORDS: Mapping[str, str] = {
-    word: key for key, words in OUTCOME_MEANINGS.items() for word in words
-}
+_WORDS: Mapping[str, str] = {word: key for key, words in OUTCOME_MEANINGS.items() for word in words}
 OUTCOME = ("结果", "outcome")
 
 
@@ -71,7 +69,8 @@ def check_outcomes(ctx: Context, county: County, decls: Located[s.OutcomeDecl]) 
         if name not in county.outcomes and name not in declared:
             ctx.report(
                 None,
-                f"结果「{name}」没有声明类别（如：结果 {name} 类别 化解），统计时按已化解、未经调解计",
+                f"结果「{name}」没有声明类别（如：结果 {name} 类别 化解），"
+                "统计时按已化解、未经调解计",
                 f"outcome '{name}' has no declared meaning (e.g. 结果 {name} 类别 化解); "
                 "the figures count it as resolved, not mediated",
                 severity="warning",

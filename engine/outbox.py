@@ -112,17 +112,23 @@ OUTBOX = cast(Table, Outbox.__table__)
 def register_callback(conn: Connection, api_key_id: int, url: str) -> str:
     """Set (or replace) the key's callback URL; returns the new signing secret."""
     if not url.startswith(("http://", "https://")) or len(url) > 500:
-        raise ValueError(f"回告地址应以 http:// 或 https:// 开头且不超过 500 个字符：「{url[:80]}」")
+        raise ValueError(
+            f"回告地址应以 http:// 或 https:// 开头且不超过 500 个字符：「{url[:80]}」"
+        )
     secret = secrets.token_urlsafe(32)
     found = conn.execute(
         select(CALLBACKS.c.id).where(CALLBACKS.c.api_key_id == api_key_id)
     ).scalar()
     if found is None:
         conn.execute(
-            insert(CALLBACKS).values(api_key_id=api_key_id, url=url, secret=secret, created_at=utcnow())
+            insert(CALLBACKS).values(
+                api_key_id=api_key_id, url=url, secret=secret, created_at=utcnow()
+            )
         )
     else:
-        conn.execute(update(CALLBACKS).where(CALLBACKS.c.id == found).values(url=url, secret=secret))
+        conn.execute(
+            update(CALLBACKS).where(CALLBACKS.c.id == found).values(url=url, secret=secret)
+        )
     return secret
 
 
@@ -225,7 +231,7 @@ def http_send(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST the body; the receiver's status code (a network failure raises OSError)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)

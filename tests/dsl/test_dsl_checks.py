@@ -397,7 +397,9 @@ WITH_OUTCOMES = BASE.replace("    动作 化解 办结", "    动作 化解 办�
 
 
 def test_an_outcome_meaning_is_compiled_in_chinese_and_english() -> None:
-    text = WITH_OUTCOMES + "结果 化解成功 类别 调解成功\noutcome 调解不成 meaning mediation_failed\n"
+    text = (
+        WITH_OUTCOMES + "结果 化解成功 类别 调解成功\noutcome 调解不成 meaning mediation_failed\n"
+    )
     result = dsl.compile_files("test", county_files(text))
     assert result.county is not None
     assert dict(result.county.outcomes) == {"化解成功": "mediated", "调解不成": "mediation_failed"}

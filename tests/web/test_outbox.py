@@ -48,7 +48,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
     got = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             status = got.answer({k.lower(): v for k, v in self.headers.items()}, body)
             self.send_response(status)
@@ -119,9 +119,13 @@ def test_status_changes_the_final_answer_and_the_evaluation_reach_the_source_sys
     assert "case.evaluated" in kinds
     final = events[-1]["case"]
     assert (final["status"], final["outcome"], final["outcome_meaning"]) == (
-        "closed", "化解成功", "mediated"
+        "closed",
+        "化解成功",
+        "mediated",
     )
-    assert next(e for e in events if e["type"] == "case.evaluated")["case"]["satisfaction"] == "满意"
+    assert (
+        next(e for e in events if e["type"] == "case.evaluated")["case"]["satisfaction"] == "满意"
+    )
     for headers, body in got.requests:
         assert verify(secret, headers, body)
         assert headers["x-yidi-event-id"] == json.loads(body)["id"]
