@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
 import urllib.error
 import urllib.request
@@ -47,7 +48,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10  # then the row is 失败 and waits for an administrator's retry
 BACKOFF_FIRST = timedelta(seconds=30)  # doubled after each failure ...
 BACKOFF_CAP = timedelta(hours=1)  # ... up to this
-LEASE = timedelta(minutes=2)  # a row being sent is not picked by another worker meanwhile
+# A row being sent is not picked by another worker meanwhile; after a crash it is sent again
+# once the lease is over. YIDI_OUTBOX_LEASE (seconds) shortens it for the crash tests.
+LEASE = timedelta(seconds=float(os.environ.get("YIDI_OUTBOX_LEASE", "120")))
 TIMEOUT = 10.0  # seconds to wait for a receiver
 WATCHED = ("status", "step", "office", "outcome", "satisfaction")
 SIGNATURE = "X-Yidi-Signature"
