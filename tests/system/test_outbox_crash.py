@@ -39,7 +39,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
     got = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             got.posts.append(json.loads(body)["id"])
             if not got.first_arrived.is_set():
