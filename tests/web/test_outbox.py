@@ -218,6 +218,41 @@ def test_an_administrator_retries_a_failed_reply(client, db, receiver, hotline):
     assert rows(db)[0].state == "delivered"
 
 
+def test_the_console_page_shows_deliveries_and_an_administrator_retries_a_failed_one(
+    client, db, receiver, hotline
+):
+    from tests.web.conftest import csrf_of
+    from tests.web.test_web_flow import act, sign_in
+
+    got, _url = receiver
+    auth, _secret = hotline
+    people = cast(db)
+    code = push(client, auth)
+    sign_in(client, people["dispatcher"].username)
+    act(client, code, "派发给承办单位", {"office": "司法所", "instruction": "请调解"})
+    got.script = [500] * outbox.MAX_ATTEMPTS
+    drain(db, utcnow(), rounds=outbox.MAX_ATTEMPTS + 2)
+    [row] = rows(db)
+
+    sign_in(client, people["dispatcher"].username)  # staff: no console
+    assert client.get("/console/replies").status_code == 403
+    sign_in(client, "xiaoganadmin")
+    page = client.get("/console/replies")
+    assert page.status_code == 200
+    assert f'data-reply="{row.id}" data-state="failed"' in page.text
+    assert code in page.text and "接收方返回 HTTP 500" in page.text and "重试" in page.text
+    token = csrf_of(client, "/console/replies")
+    refused = client.post("/console/replies/retry", data={"id": "abc", "csrf_token": token})
+    assert refused.status_code == 404  # not a number: a clear page, no 500
+    done = client.post("/console/replies/retry", data={"id": str(row.id), "csrf_token": token})
+    assert done.status_code == 303
+    again = client.post("/console/replies/retry", data={"id": str(row.id), "csrf_token": token})
+    assert again.status_code == 409 and "只有本县区发送失败的回告推送可以重试" in again.text
+    assert outbox.deliver_due(db, utcnow() + timedelta(seconds=1)) == 1
+    page = client.get("/console/replies").text
+    assert f'data-reply="{row.id}" data-state="delivered"' in page and "已送达" in page
+
+
 def test_a_case_pushed_by_a_key_without_callback_writes_no_reply(client, db):
     cast(db)
     token = create_api_key(db, "网格平台", "xiaogan")
