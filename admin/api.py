@@ -28,6 +28,7 @@ from admin.intake import facts, intake_form, wrong_types
 from admin.limits import MAX_API_BODY, Refused, parse_json
 from admin.scope import CASE, county_id, county_model
 from admin.workflow import field_errors, refusal, workflow
+from forms.integers import parse_int
 from engine import outbox
 from engine.db import as_utc, utcnow, writer
 
@@ -301,6 +302,23 @@ async def get_case(request: Request) -> Response:
     return JSONResponse(found)
 
 
+async def get_changes(request: Request) -> Response:
+    """The changes feed for systems that poll: the same replies a callback gets (engine/
+    outbox.py), about the cases this key pushed, after the cursor `after`, in order."""
+    caller = _caller(request)
+    if caller is None:
+        return _unauthorised()
+    raw = request.query_params.get("after", "0") or "0"
+    after = parse_int(raw, 0, 2**62)
+    if after is None:
+        return problem(422, "after 应为非负整数（上次返回的 next）")
+    with request.app.state.db.connect() as conn:
+        rows = outbox.changes(conn, caller.id, after)
+    return JSONResponse(
+        {"changes": [json.loads(r.body) for r in rows], "next": rows[-1].id if rows else after}
+    )
+
+
 def case_form(model: Any) -> forms.Form:
     """The county's request schema as a form, `data` being its intake form (compiled once per
     county version: cached by content): the same schema /openapi.json shows that county's
@@ -320,5 +338,6 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/cases", push_case, methods=["POST"]),
         Route("/api/v1/cases/{code}", get_case, methods=["GET"]),
+        Route("/api/v1/changes", get_changes, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]

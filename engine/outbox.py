@@ -71,31 +71,36 @@ class Callback(Base):
 
 
 class Subscription(Base):
-    """A case pushed in through the API, and the callback that hears of it."""
+    """A case pushed in through the API: the key that pushed it (its changes feed) and the
+    callback, if the key had one then, that hears of it."""
 
     __tablename__ = "case_subscription"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
-    callback_id: Mapped[int] = mapped_column(ForeignKey("api_callback.id"))
+    api_key_id: Mapped[int]  # admin.accounts.ApiKey.id
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("api_callback.id"))
 
 
 class Outbox(Base):
-    """One reply to send; `id` orders a case's replies."""
+    """One reply; `id` orders a case's replies and is the changes feed's cursor. A key
+    without a callback gets its rows too (state `feed`): it reads them by polling."""
 
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_pending", "state", "next_attempt_at"),
         Index("ix_outbox_case", "case_id", "id"),
+        Index("ix_outbox_feed", "api_key_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
-    callback_id: Mapped[int] = mapped_column(ForeignKey("api_callback.id"))
+    api_key_id: Mapped[int]
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("api_callback.id"))
     county_id: Mapped[int]
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     kind: Mapped[str] = mapped_column(String(40))  # case.status / case.closed / case.evaluated
     body: Mapped[str] = mapped_column(Text)  # the exact bytes signed and sent (UTF-8)
-    state: Mapped[str] = mapped_column(String(20), default="pending")  # delivered / failed
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # delivered/failed/feed
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -135,15 +140,15 @@ def register_callback(conn: Connection, api_key_id: int, url: str) -> str:
     return secret
 
 
-def subscribe(conn: Connection, case_id: int, api_key_id: int) -> bool:
-    """Subscribe a pushed case to its key's callback (in the intake's transaction)."""
+def subscribe(conn: Connection, case_id: int, api_key_id: int) -> None:
+    """Follow a pushed case for its key: its feed, and its callback if it has one (in the
+    intake's transaction)."""
     callback = conn.execute(
         select(CALLBACKS.c.id).where(CALLBACKS.c.api_key_id == api_key_id)
     ).scalar()
-    if callback is None:
-        return False
-    conn.execute(insert(SUBSCRIPTIONS).values(case_id=case_id, callback_id=callback))
-    return True
+    conn.execute(
+        insert(SUBSCRIPTIONS).values(case_id=case_id, api_key_id=api_key_id, callback_id=callback)
+    )
 
 
 # --- writing replies (in the change's transaction) -----------------------------------------
@@ -175,10 +180,12 @@ def enqueue(
     kind = kind_of(before, case)
     if kind is None:
         return
-    callback = conn.execute(
-        select(SUBSCRIPTIONS.c.callback_id).where(SUBSCRIPTIONS.c.case_id == case["id"])
-    ).scalar()
-    if callback is None:
+    follower = conn.execute(
+        select(SUBSCRIPTIONS.c.api_key_id, SUBSCRIPTIONS.c.callback_id).where(
+            SUBSCRIPTIONS.c.case_id == case["id"]
+        )
+    ).first()
+    if follower is None:
         return
     event_id = str(uuid.uuid4())
     body = {
@@ -201,12 +208,13 @@ def enqueue(
     conn.execute(
         insert(OUTBOX).values(
             event_id=event_id,
-            callback_id=callback,
+            api_key_id=follower.api_key_id,
+            callback_id=follower.callback_id,
             county_id=case["county_id"],
             case_id=case["id"],
             kind=kind,
             body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-            state="pending",
+            state="pending" if follower.callback_id is not None else "feed",
             attempts=0,
             created_at=now,
             next_attempt_at=now,
@@ -245,7 +253,7 @@ def _due(conn: Connection, now: datetime, limit: int) -> list[Any]:
     behind an earlier one that is failing (in order per case)."""
     first = (
         select(func.min(OUTBOX.c.id))
-        .where(OUTBOX.c.state != "delivered")
+        .where(OUTBOX.c.state.in_(("pending", "failed")))
         .group_by(OUTBOX.c.case_id)
         .scalar_subquery()
     )
@@ -335,6 +343,21 @@ def retry(conn: Connection, outbox_id: int, county_id: int, now: datetime) -> bo
         .values(state="pending", attempts=0, next_attempt_at=now)
     )
     return done.rowcount == 1
+
+
+FEED_PAGE = 100
+
+
+def changes(conn: Connection, api_key_id: int, after: int, limit: int = FEED_PAGE) -> list[Any]:
+    """The changes feed: replies about the key's own pushed cases after the cursor, in order."""
+    return list(
+        conn.execute(
+            select(OUTBOX.c.id, OUTBOX.c.body)
+            .where(OUTBOX.c.api_key_id == api_key_id, OUTBOX.c.id > after)
+            .order_by(OUTBOX.c.id)
+            .limit(limit)
+        )
+    )
 
 
 def chore(db: Engine) -> None:

@@ -253,8 +253,38 @@ def test_the_console_page_shows_deliveries_and_an_administrator_retries_a_failed
     assert f'data-reply="{row.id}" data-state="delivered"' in page and "已送达" in page
 
 
-def test_a_case_pushed_by_a_key_without_callback_writes_no_reply(client, db):
-    cast(db)
-    token = create_api_key(db, "网格平台", "xiaogan")
-    push(client, {"Authorization": f"Bearer {token}"})
-    assert rows(db) == []
+def test_a_key_without_callback_polls_the_changes_feed_of_its_own_cases(client, db, hotline):
+    """Nothing is POSTed for a key without a callback; it reads the same replies by polling,
+    and sees only the cases it pushed itself."""
+    from tests.web.test_web_flow import act, sign_in
+
+    people = cast(db)
+    grid = {"Authorization": f"Bearer {create_api_key(db, '网格平台', 'xiaogan')}"}
+    mine = push(client, grid)
+    theirs = push(client, hotline[0])  # the hotline's case: not in the grid's feed
+    sign_in(client, people["dispatcher"].username)
+    for code in (mine, theirs):
+        act(client, code, "派发给承办单位", {"office": "司法所", "instruction": "请调解"})
+    sign_in(client, people["handler"].username)
+    act(client, mine, "接单", {})
+    first = client.get("/api/v1/changes", headers=grid)
+    assert first.status_code == 200, first.text
+    changes = first.json()["changes"]
+    assert [c["case"]["code"] for c in changes] == [mine, mine]
+    assert [c["case"]["step"] for c in changes] == ["接单", "办理"]
+    cursor = first.json()["next"]
+    assert client.get(f"/api/v1/changes?after={cursor}", headers=grid).json() == {
+        "changes": [],
+        "next": cursor,
+    }
+    assert outbox.deliver_due(db, utcnow()) == 1  # only the hotline's reply is POSTed
+    assert {r.state for r in rows(db) if r.api_key_id != hotline_key(db, hotline)} == {"feed"}
+    bad = client.get("/api/v1/changes?after=-1", headers=grid)
+    assert bad.status_code == 422 and "after" in bad.json()["message"]
+    assert client.get("/api/v1/changes").status_code == 401
+
+
+def hotline_key(db: Engine, hotline) -> int:
+    token = hotline[0]["Authorization"].removeprefix("Bearer ")
+    with db.connect() as conn:
+        return int(conn.execute(select(KEYS.c.id).where(KEYS.c.prefix == token[:10])).scalar_one())

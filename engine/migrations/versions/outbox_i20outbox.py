@@ -28,7 +28,8 @@ def upgrade() -> None:
     op.create_table(
         "case_subscription",
         sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("callback_id", sa.Integer(), nullable=False),
+        sa.Column("api_key_id", sa.Integer(), nullable=False),
+        sa.Column("callback_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"], ["case.id"], name=op.f("fk_case_subscription_case_id_case")
         ),
@@ -43,7 +44,8 @@ def upgrade() -> None:
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("callback_id", sa.Integer(), nullable=False),
+        sa.Column("api_key_id", sa.Integer(), nullable=False),
+        sa.Column("callback_id", sa.Integer(), nullable=True),
         sa.Column("county_id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
@@ -64,6 +66,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_pending", "outbox", ["state", "next_attempt_at"])
     op.create_index("ix_outbox_case", "outbox", ["case_id", "id"])
+    op.create_index("ix_outbox_feed", "outbox", ["api_key_id", "id"])
 
 
 def downgrade() -> None:
