@@ -28,9 +28,9 @@ from admin.intake import facts, intake_form, wrong_types
 from admin.limits import MAX_API_BODY, Refused, parse_json
 from admin.scope import CASE, county_id, county_model
 from admin.workflow import field_errors, refusal, workflow
-from forms.integers import parse_int
 from engine import outbox
 from engine.db import as_utc, utcnow, writer
+from forms.integers import parse_int
 
 MAX_BODY = MAX_API_BODY  # (the request layer refuses a larger body while it streams)
 REQUIRED_FACTS = {

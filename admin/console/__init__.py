@@ -20,8 +20,8 @@ from admin.console import (
     viewpages,
 )
 from admin.console.jobs import jobs_page
-from admin.console.replies import replies_page, replies_retry
 from admin.console.page import render, require_admin
+from admin.console.replies import replies_page, replies_retry
 from admin.console.store import AuditEntry, audit_trail
 
 
