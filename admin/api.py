@@ -308,7 +308,7 @@ async def get_changes(request: Request) -> Response:
     caller = _caller(request)
     if caller is None:
         return _unauthorised()
-    raw = request.query_params.get("after", "0") or "0"
+    raw = request.query_params.get("after", "0")  # absent: from the start; empty: refused
     after = parse_int(raw, 0, 2**62)
     if after is None:
         return problem(422, "after 应为非负整数（上次返回的 next）")
