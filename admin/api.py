@@ -39,6 +39,7 @@ REQUIRED_FACTS = {
     "severity": "等级",
     "location": "发生地",
 }
+MAX_CURSOR = 10**15  # outbox ids never get near; /openapi.json says the same
 PENDING = 0  # status of a key reserved by an earlier version (it reserved before creating)
 PENDING_EXPIRES = timedelta(minutes=2)  # longer than any intake takes
 
@@ -308,8 +309,11 @@ async def get_changes(request: Request) -> Response:
     caller = _caller(request)
     if caller is None:
         return _unauthorised()
+    unknown = sorted(set(request.query_params) - {"after"})
+    if unknown:
+        return problem(422, f"不认识的查询参数「{unknown[0][:40]}」：只接受 after")
     raw = request.query_params.get("after", "0")  # absent: from the start; empty: refused
-    after = parse_int(raw, 0, 2**62)
+    after = parse_int(raw, 0, MAX_CURSOR)
     if after is None:
         return problem(422, "after 应为非负整数（上次返回的 next）")
     with request.app.state.db.connect() as conn:
