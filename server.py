@@ -33,6 +33,7 @@ import admin.demo
 import admin.legacy_attachments
 import dsl.cli
 import engine.cli
+import engine.outbox
 import engine.worker
 import forms.cli
 from admin import routes as admin_routes
@@ -78,6 +79,8 @@ def _sweep_attachments(db: Engine) -> None:
 engine.worker.register_chore(
     engine.worker.Chore("附件清理", admin.attachments.SWEEP_EVERY, _sweep_attachments)
 )
+# Replies to the systems that pushed cases in (engine/outbox.py): due deliveries, every 2 s.
+engine.worker.register_chore(engine.worker.Chore("回告推送", 2.0, engine.outbox.chore))
 
 
 def create_app(settings: Settings, db: Engine | None = None) -> Starlette:

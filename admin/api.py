@@ -28,7 +28,9 @@ from admin.intake import facts, intake_form, wrong_types
 from admin.limits import MAX_API_BODY, Refused, parse_json
 from admin.scope import CASE, county_id, county_model
 from admin.workflow import field_errors, refusal, workflow
+from engine import outbox
 from engine.db import as_utc, utcnow, writer
+from forms.integers import parse_int
 
 MAX_BODY = MAX_API_BODY  # (the request layer refuses a larger body while it streams)
 REQUIRED_FACTS = {
@@ -37,6 +39,7 @@ REQUIRED_FACTS = {
     "severity": "等级",
     "location": "发生地",
 }
+MAX_CURSOR = 10**15  # outbox ids never get near; /openapi.json says the same
 PENDING = 0  # status of a key reserved by an earlier version (it reserved before creating)
 PENDING_EXPIRES = timedelta(minutes=2)  # longer than any intake takes
 
@@ -214,6 +217,8 @@ def _create(
     county = county_id(request.app.state.db, caller.county)
 
     def record(conn: Connection, view: Any) -> None:
+        # a key with a callback hears of the case's changes (engine/outbox.py), from now on
+        outbox.subscribe(conn, view.id, caller.id)
         answer.update(case_status_in(conn, view.code, county) or {"code": view.code})
         if claim is not None:
             claim.record(conn, 201, answer)
@@ -298,6 +303,26 @@ async def get_case(request: Request) -> Response:
     return JSONResponse(found)
 
 
+async def get_changes(request: Request) -> Response:
+    """The changes feed for systems that poll: the same replies a callback gets (engine/
+    outbox.py), about the cases this key pushed, after the cursor `after`, in order."""
+    caller = _caller(request)
+    if caller is None:
+        return _unauthorised()
+    unknown = sorted(set(request.query_params) - {"after"})
+    if unknown:
+        return problem(422, f"不认识的查询参数「{unknown[0][:40]}」：只接受 after")
+    raw = request.query_params.get("after", "0")  # absent: from the start; empty: refused
+    after = parse_int(raw, 0, MAX_CURSOR)
+    if after is None:
+        return problem(422, "after 应为非负整数（上次返回的 next）")
+    with request.app.state.db.connect() as conn:
+        rows = outbox.changes(conn, caller.id, after)
+    return JSONResponse(
+        {"changes": [json.loads(r.body) for r in rows], "next": rows[-1].id if rows else after}
+    )
+
+
 def case_form(model: Any) -> forms.Form:
     """The county's request schema as a form, `data` being its intake form (compiled once per
     county version: cached by content): the same schema /openapi.json shows that county's
@@ -317,5 +342,6 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/cases", push_case, methods=["POST"]),
         Route("/api/v1/cases/{code}", get_case, methods=["GET"]),
+        Route("/api/v1/changes", get_changes, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]

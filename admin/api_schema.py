@@ -242,6 +242,31 @@ def _drop_attachments(node: Any) -> None:
         _drop_attachments(value)
 
 
+CHANGES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["changes", "next"],
+    "properties": {
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "type", "occurred_at", "case"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "type": {
+                        "type": "string",
+                        "enum": ["case.status", "case.closed", "case.evaluated"],
+                    },
+                    "occurred_at": {"type": "string"},
+                    "case": {"type": "object"},
+                },
+            },
+        },
+        "next": {"type": "integer", "minimum": 0},
+    },
+}
+
+
 def openapi(model: Any = None) -> dict[str, Any]:
     """The document; with a county's model (the caller's key), its allowed values."""
     here = "#/components/schemas/IntakeData/"
@@ -318,6 +343,29 @@ def openapi(model: Any = None) -> dict[str, Any]:
                         "400": _error("网址含有不允许的控制字符"),
                         "401": _error("缺少或无效的 API 密钥"),
                         "404": _error("无此案件或不属于本县区"),
+                    },
+                }
+            },
+            "/api/v1/changes": {
+                "get": {
+                    "summary": "轮询本密钥推送的案件的变化（与回告推送内容相同，按 id 顺序）",
+                    "parameters": [
+                        {
+                            "name": "after",
+                            "in": "query",
+                            "required": False,
+                            "description": "上次返回的 next；首次省略或为 0",
+                            "schema": {"type": "integer", "minimum": 0, "maximum": 10**15},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "变化列表（最多 100 条）与下一次的游标",
+                            "content": {"application/json": {"schema": CHANGES_SCHEMA}},
+                        },
+                        "400": _error("网址含有不允许的控制字符"),
+                        "401": _error("缺少或无效的 API 密钥"),
+                        "422": _error("after 应为非负整数"),
                     },
                 }
             },

@@ -6,11 +6,11 @@ import argparse
 import getpass
 import sys
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from admin.accounts import MembershipSpec, create_api_key, create_user, user_exists
+from admin.accounts import KEYS, MembershipSpec, create_api_key, create_user, user_exists
 from admin.counties import CountyError, add_county, checked_county, membership_problems_of
-from engine.db import make_engine
+from engine.db import make_engine, writer
 from engine.settings import load_settings
 
 
@@ -52,7 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     key_add.add_argument("--system", required=True, help="调用方系统，如 12345热线")
     key_add.add_argument("--county", required=True, help="县区编码，如 xiaogan")
     key_add.add_argument("--center", help="推送来的案件由哪个中心接收")
+    key_add.add_argument("--callback", help="回告地址：案件的状态变化、办结答复和评价推送到这里")
     key_add.set_defaults(func=cmd_apikey_add)
+    key_hook = key_sub.add_parser("callback", help="为已有密钥登记回告地址（签名密钥只显示这一次）")
+    key_hook.add_argument("prefix", metavar="密钥前缀", help="密钥开头的字符（至少 10 个）")
+    key_hook.add_argument("url", metavar="回告地址")
+    key_hook.set_defaults(func=cmd_apikey_callback)
 
 
 def parse_member(text: str) -> MembershipSpec:
@@ -142,4 +147,36 @@ def cmd_apikey_add(args: argparse.Namespace) -> int:
         db.dispose()
     print(f"已为「{args.system}」创建 API 密钥（只显示这一次，请妥善保存）：")
     print(token)
+    if args.callback:
+        return _set_callback(token[:10], args.callback)
+    return 0
+
+
+def cmd_apikey_callback(args: argparse.Namespace) -> int:
+    return _set_callback(args.prefix, args.url)
+
+
+def _set_callback(prefix: str, url: str) -> int:
+    """Register the key's callback; prints the signing secret once (docs/integration.md)."""
+    from engine import outbox
+
+    db = make_engine(load_settings().database_url)
+    try:
+        with writer(db).begin() as conn:
+            keys = conn.execute(
+                select(KEYS.c.id).where(KEYS.c.prefix.startswith(prefix[:10]))
+            ).all()
+            if len(keys) != 1:
+                print(f"没有或不止一个以「{prefix}」开头的 API 密钥", file=sys.stderr)
+                return 1
+            try:
+                secret = outbox.register_callback(conn, keys[0].id, url)
+            except ValueError as error:
+                print(str(error), file=sys.stderr)
+                return 1
+    finally:
+        db.dispose()
+    print(f"回告地址已登记：{url}")
+    print("签名密钥（只显示这一次，接收方用它校验 X-Yidi-Signature）：")
+    print(secret)
     return 0

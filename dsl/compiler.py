@@ -25,6 +25,7 @@ from dsl.hashing import content_hash
 from dsl.intake import check_intake_form
 from dsl.model import Calendar, County
 from dsl.online import online_intake
+from dsl.outcomes import check_outcomes, outcome_meanings
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
 from dsl.response_rules import check_responses
@@ -164,6 +165,7 @@ def _build(
     route_list = routes(ctx, groups[s.RouteDecl], t)
     t["fallback"] = fallback(ctx, groups[s.FallbackDecl], t)
     t["diversions"] = diversions(ctx, groups[s.DiversionDecl], t)
+    t["outcomes"] = outcome_meanings(ctx, groups[s.OutcomeDecl])
     compiled = processes(ctx, groups[s.ProcessDecl], t)
     if header is None:
         return None
@@ -193,6 +195,7 @@ def _build(
         intake_form=str(header.intake),
         forms=t["forms"],
         colours=t["colours"],
+        outcomes=t["outcomes"],
         code_prefix=str(header.code or ""),
         files=dict(sorted(files.items())),
         address=header.address or "",
@@ -202,6 +205,8 @@ def _build(
     check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])
     check_responses(ctx, county, groups[s.RouteDecl])
     check_effects(ctx, county, groups)
+    ctx.path = _first(ctx, groups)
+    check_outcomes(ctx, county, groups[s.OutcomeDecl])
     intake = county.forms.get(county.intake_form)
     if intake is not None and not any(d.path == intake.path for d in ctx.diagnostics):
         text = files.get(intake.path, "")

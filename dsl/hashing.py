@@ -20,7 +20,11 @@ SKIPPED = {"line", "files", "content_hash"}
 
 def _unset_optional(f: dataclasses.Field[Any], value: Any) -> bool:
     """A field added to the language later, still at its default: not part of the hash."""
-    return bool(f.metadata.get(HASH_ONLY_IF_SET)) and getattr(value, f.name) == f.default
+    if not f.metadata.get(HASH_ONLY_IF_SET):
+        return False
+    factory = f.default_factory
+    default = factory() if factory is not dataclasses.MISSING else f.default
+    return bool(getattr(value, f.name) == default)
 
 
 def canonical(value: Any) -> Any:

@@ -184,6 +184,16 @@ class Diversion:
 # receiving channel's outcome (回告) in one of the second.
 DIVERSION_CHOICE_FIELDS = ("diversion", "channel", "引导途径")
 DIVERSION_OUTCOME_FIELDS = ("outcome", "去向结果", "回告")
+# What an outcome may mean (结果类别), key -> (Chinese word, English word): the figures count
+# meanings, never outcome names (a county may call its mediated success 化解成功).
+OUTCOME_MEANINGS: Mapping[str, tuple[str, str]] = {
+    "resolved": ("化解", "resolved"),  # resolved other than by a mediation
+    "mediated": ("调解成功", "mediated"),  # mediated successfully (resolved too)
+    "mediation_failed": ("调解不成", "mediation_failed"),  # mediated without success
+    "unresolved": ("未化解", "unresolved"),
+    "diverted": ("分流", "diverted"),  # guided to arbitration, reconsideration, ...
+    "to_court": ("诉讼", "to_court"),  # sent to court
+}
 
 
 @dataclass(frozen=True)
@@ -429,6 +439,8 @@ class County:
     intake_form: str  # FormRef name
     forms: Mapping[str, FormRef]
     colours: tuple[str, ...] = ("蓝", "黄", "橙", "红")  # mildest first
+    # outcome name -> its declared meaning (a key of OUTCOME_MEANINGS): what the figures count
+    outcomes: Mapping[str, str] = field(default_factory=dict, metadata={HASH_ONLY_IF_SET: True})
     code_prefix: str = ""  # 一案一码 prefix, e.g. "PT"
     files: Mapping[str, str] = field(default_factory=dict)  # relative path -> source text
     content_hash: str = ""  # sha256 of the canonical compiled form: the version identity

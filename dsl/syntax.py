@@ -187,6 +187,12 @@ class DiversionDecl:
 
 
 @dataclass
+class OutcomeDecl:
+    name: Name
+    meaning: Name
+
+
+@dataclass
 class CalendarDecl:
     name: Name
     label: str | None
@@ -335,6 +341,7 @@ Item = (
     | RouteDecl
     | FallbackDecl
     | DiversionDecl
+    | OutcomeDecl
     | CalendarDecl
     | ProcessDecl
 )

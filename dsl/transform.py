@@ -270,6 +270,9 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     def d_no_outcome(self, meta: Meta) -> Stmt:
         return ("outcome_required", False, _pos(meta))
 
+    def outcome_meaning(self, name: Token, meaning: Token) -> s.OutcomeDecl:
+        return s.OutcomeDecl(name, meaning)
+
     # --- calendars ------------------------------------------------------------------------
 
     def calendar(self, *parts: Any) -> s.CalendarDecl:

@@ -30,6 +30,7 @@ from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
 from engine.flow import OPEN_STATES, Move
+from engine.outcomes import outcome_columns
 from engine.scope import OTHER_COUNTY, Principal, in_county, may_work
 from engine.tables import TICKET
 from engine.views import ActionOption
@@ -420,14 +421,7 @@ def _others_open(move: Move, ticket: dict[str, Any]) -> bool:
 
 def _record_outcome(move: Move, action: Action, data: dict[str, Any]) -> None:
     if action.outcome:
-        resolved = not any(word in action.outcome for word in ("不成", "未", "失败"))
-        mediated = "调解" in action.outcome or bool(move.get("mediated"))
-        move.set(
-            outcome=action.outcome,
-            resolved=resolved,
-            mediated=mediated,
-            mediation_success=resolved if mediated else None,
-        )
+        move.set(outcome=action.outcome, **outcome_columns(move, action.outcome))
     for column in ("mediator", "studio", "leader"):
         if isinstance(data.get(column), str) and data[column]:
             move.set(**{column: data[column][:100]})

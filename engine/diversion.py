@@ -34,6 +34,7 @@ from engine import driver
 from engine import statements as sql
 from engine.errors import ActionRefused
 from engine.flow import Move, open_ticket
+from engine.outcomes import outcome_columns
 from engine.tables import EVENT, TICKET
 
 CHOICE_FIELDS = DIVERSION_CHOICE_FIELDS
@@ -110,7 +111,10 @@ def reported(data: dict[str, Any]) -> str:
 
 def divert(move: Move, ticket_id: int, action: Action, data: dict[str, Any]) -> None:
     found = chosen(move.county, {**move.case, **move.changes}, data)
-    move.set(diversion=found.key, outcome=action.outcome or "分流", resolved=False)
+    outcome = action.outcome or "分流"
+    move.set(diversion=found.key, outcome=outcome, **outcome_columns(move, outcome))
+    if move.get("resolved") is None:  # a diversion did not resolve the matter here
+        move.set(resolved=False)
     need = "须登记去向结果（回告）" if found.outcome_required else "无需回告"
     note = f"引导至「{found.name}」（{found.target}），{need}"
     move.event("diverted", ticket_id=ticket_id, note=note, diversion=found.key)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select, update
 
 from dsl import routing
 from dsl.model import Actor, County, Deadline, Duration, Step
-from engine import audit, driver
+from engine import audit, driver, outbox
 from engine import statements as sql
 from engine.errors import ActionRefused
 from engine.stationing import called_in_note, office_calendar, on_call
@@ -84,8 +84,12 @@ def save(move: Move) -> None:
     if move.changes:
         move.changes["updated_at"] = move.now
         driver.run(move.conn, sql.UPDATE_CASE, {"where_case": move.case_id, **move.changes})
+        before = {k: move.case.get(k) for k in outbox.WATCHED}
         move.case.update(move.changes)
         move.changes = {}
+        if any(before[k] != move.case.get(k) for k in outbox.WATCHED):
+            # the reply to the system that pushed the case in, in this same transaction
+            outbox.enqueue(move.conn, move.case, before, move.now, move.county.outcomes)
 
 
 # --- where a step's work goes -------------------------------------------------------------

@@ -21,6 +21,7 @@ from admin.console import (
 )
 from admin.console.jobs import jobs_page
 from admin.console.page import render, require_admin
+from admin.console.replies import replies_page, replies_retry
 from admin.console.store import AuditEntry, audit_trail
 
 
@@ -78,4 +79,6 @@ def routes() -> list[BaseRoute]:
         Route("/holidays", holidays.holidays_page, methods=get),
         Route("/holidays/import", holidays.import_holidays, methods=post),
         Route("/jobs", jobs_page, methods=get),
+        Route("/replies", replies_page, methods=get),
+        Route("/replies/retry", replies_retry, methods=["POST"]),
     ]

@@ -35,6 +35,7 @@ SECTIONS = (
     ("/console/audit", "操作记录"),
     ("/console/holidays", "全国节假日"),
     ("/console/jobs", "定时任务"),
+    ("/console/replies", "回告推送"),
 )
 
 

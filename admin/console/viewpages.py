@@ -105,8 +105,23 @@ def process_svg(model: Any, process: str) -> Markup:
     return Markup(draw(model.processes[process]))
 
 
+def outcome_rows(model: Any) -> list[tuple[str, str]]:
+    """Each outcome an action records, with the meaning the figures count it as."""
+    from dsl.outcomes import meaning_label, recorded_outcomes
+
+    names = list(recorded_outcomes(model))
+    names += [n for n in model.outcomes if n not in names]
+    return [
+        (name, meaning_label(model.outcomes[name]) if name in model.outcomes else "")
+        for name in names
+    ]
+
+
 async def processes(request: Request) -> Response:
     def build(m: Any) -> dict[str, Any]:
-        return {"diagrams": [(p.key, p.name, process_svg(m, p.key)) for p in m.processes.values()]}
+        return {
+            "diagrams": [(p.key, p.name, process_svg(m, p.key)) for p in m.processes.values()],
+            "outcomes": outcome_rows(m),
+        }
 
     return _page(request, "console/processes.html", "流程图", build)

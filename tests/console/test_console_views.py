@@ -113,3 +113,20 @@ def test_routes_for_tagged_places_are_listed_beside_the_general_route() -> None:
     general = dict((key, cells) for key, _, cells in table.rows)["邻里纠纷"][0]
     assert general.text == "乡镇级 · 司法所"
     assert general.special == ("海岛：县级 · 司法局（线上调解 30 分钟）",)
+
+
+def test_process_page_lists_each_outcome_with_its_meaning(
+    client: TestClient, qingshan: Engine
+) -> None:
+    token = login(client, "qs_admin")
+    html = client.get("/console/views/processes").text
+    row = re.search(r'id="outcome-meanings".*?</section>', html, re.S)
+    assert row and "化解成功" in row.group(0) and "未声明" in row.group(0)
+    text = files()["county.yd"] + "\n结果 化解成功 类别 调解成功\n"
+    client.post(
+        "/console/files/save", data={"path": "county.yd", "text": text, "csrf_token": token}
+    )
+    html = client.get("/console/views/processes").text
+    row = re.search(r'id="outcome-meanings".*?</section>', html, re.S)
+    assert row and "<td>化解成功</td><td>调解成功</td>" in row.group(0)
+    assert "未声明" not in row.group(0)

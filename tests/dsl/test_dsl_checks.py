@@ -389,3 +389,50 @@ def test_a_step_named_for_an_office_not_stationed_where_routing_puts_the_case() 
             "都没有入驻该单位，工单会发给不在场的单位",
         )
     ]  # fmt: skip
+
+
+# --- outcome meanings (结果 X 类别 Y) -------------------------------------------------------
+
+WITH_OUTCOMES = BASE.replace("    动作 化解 办结", "    动作 化解 办结 结果 化解成功")
+
+
+def test_an_outcome_meaning_is_compiled_in_chinese_and_english() -> None:
+    text = (
+        WITH_OUTCOMES + "结果 化解成功 类别 调解成功\noutcome 调解不成 meaning mediation_failed\n"
+    )
+    result = dsl.compile_files("test", county_files(text))
+    assert result.county is not None
+    assert dict(result.county.outcomes) == {"化解成功": "mediated", "调解不成": "mediation_failed"}
+    # declared, never recorded: said, because it would never count
+    assert [d.message for d in result.diagnostics] == [
+        "结果「调解不成」没有任何动作记录，它的类别不会计入统计"
+    ]
+
+
+def test_an_unknown_outcome_meaning_is_refused_in_chinese() -> None:
+    text = WITH_OUTCOMES + "结果 化解成功 类别 调好了\n"
+    result = dsl.compile_files("test", county_files(text))
+    assert result.county is None
+    [error] = result.errors
+    assert error.message == (
+        "未知的结果类别「调好了」（可选：化解、调解成功、调解不成、未化解、分流、诉讼）"
+    )
+    assert error.column == 12  # under the meaning
+
+
+def test_an_outcome_declared_twice_is_refused() -> None:
+    text = WITH_OUTCOMES + "结果 化解成功 类别 调解成功\n结果 化解成功 类别 化解\n"
+    [error] = dsl.compile_files("test", county_files(text)).errors
+    assert error.message.startswith("结果「化解成功」重复定义")
+
+
+def test_a_recorded_outcome_without_meaning_and_no_mediated_meaning_are_warnings() -> None:
+    result = dsl.compile_files("test", county_files(WITH_OUTCOMES))
+    assert result.county is not None and not result.errors
+    assert [d.message for d in result.diagnostics] == [
+        "结果「化解成功」没有声明类别（如：结果 化解成功 类别 化解），统计时按已化解、未经调解计",
+        "没有任何结果声明为「调解成功」类别，调解成功率无从统计（如：结果 化解成功 类别 调解成功）",
+    ]
+    declared = WITH_OUTCOMES + "结果 化解成功 类别 化解\n"
+    [warning] = dsl.compile_files("test", county_files(declared)).diagnostics
+    assert warning.severity == "warning" and "调解成功率无从统计" in warning.message

@@ -132,6 +132,8 @@ EXTRA = """\
   }
   终点 结案 "已结案"
 }
+结果 化解成功 类别 调解成功
+outcome 分流 meaning diverted
 """
 
 

@@ -254,6 +254,7 @@ def make_county(key: str = "testa", *, prefix: str = "TA", share: float = 1.0) -
         intake_form="受理登记",
         forms=forms,
         code_prefix=prefix,
+        outcomes={"调解成功": "mediated", "调解不成": "mediation_failed", "分流": "diverted"},
     )
     return county
 

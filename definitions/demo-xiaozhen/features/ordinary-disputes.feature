@@ -74,3 +74,16 @@ Feature: Xiaozhen county: ordinary disputes are mediated in the town within 3 wo
       | follow_up | 基本满意 |
       | evaluated |      |
       | closed    |      |
+
+  Scenario: The mediation success rate counts the declared meaning of 化解成功
+    # 小镇县 records a mediated success as 化解成功; `结果 化解成功 类别 调解成功` makes it count
+    When the "调度员" at "东镇" takes action "派发"
+    And the "调解员" at "司法所（东镇）" takes action "调解成功" with:
+      | 调解经过 | 双方约定晚八点后停止施工 |
+    And the party evaluates "满意"
+    Then the case status is "closed"
+    And the figures for "2026-09" are:
+      | figure  | value  |
+      | 办结数     | 1      |
+      | 化解率     | 100.0% |
+      | 调解成功率 | 100.0% |
