@@ -69,8 +69,7 @@ def check_outcomes(ctx: Context, county: County, decls: Located[s.OutcomeDecl]) 
         if name not in county.outcomes and name not in declared:
             ctx.report(
                 None,
-                f"结果「{name}」没有声明类别（如：结果 {name} 类别 化解），"
-                "统计时不计为化解",
+                f"结果「{name}」没有声明类别（如：结果 {name} 类别 化解），统计时不计为化解",
                 f"outcome '{name}' has no declared meaning (e.g. 结果 {name} 类别 化解); "
                 "the figures do not count it as resolved",
                 severity="warning",

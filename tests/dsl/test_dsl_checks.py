@@ -430,7 +430,7 @@ def test_a_recorded_outcome_without_meaning_and_no_mediated_meaning_are_warnings
     result = dsl.compile_files("test", county_files(WITH_OUTCOMES))
     assert result.county is not None and not result.errors
     assert [d.message for d in result.diagnostics] == [
-        "结果「化解成功」没有声明类别（如：结果 化解成功 类别 化解），统计时按已化解、未经调解计",
+        "结果「化解成功」没有声明类别（如：结果 化解成功 类别 化解），统计时不计为化解",
         "没有任何结果声明为「调解成功」类别，调解成功率无从统计（如：结果 化解成功 类别 调解成功）",
     ]
     declared = WITH_OUTCOMES + "结果 化解成功 类别 化解\n"
