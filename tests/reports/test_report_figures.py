@@ -46,16 +46,21 @@ def test_counts(nov: dict[str, Figure]) -> None:
 def test_the_running_month_counts_as_overdue_only_what_is_due_by_now(
     db: Engine, seed: Seeder, county: County
 ) -> None:
-    """Seen on 11-12 while November runs: D (received 11-10, due 11-15) is not yet due; F
-    (due 10-20, open) is overdue. Seen after the month: both, as test_counts says."""
+    """Seen at 00:05 on 11-01, as the month starts: only F (due 10-20, still open) is overdue.
+    Seen on 11-12 while November runs: D (received 11-10, due 11-15)
+    is not yet due; F is overdue. Seen after the month: both, as test_counts says."""
     from datetime import UTC, datetime, timedelta, timezone
 
     november(seed)
-    seen = datetime(2026, 11, 12, 12, 0, tzinfo=timezone(timedelta(hours=8))).astimezone(UTC)
+    cst = timezone(timedelta(hours=8))
+    start = datetime(2026, 11, 1, 0, 5, tzinfo=cst).astimezone(UTC)
+    seen = datetime(2026, 11, 12, 12, 0, tzinfo=cst).astimezone(UTC)
     after = datetime(2026, 12, 3, tzinfo=UTC)
     with db.connect() as conn:
+        starting = figures.totals(conn, Context(seed.county_id, NOV, whole(county), start))
         running = figures.totals(conn, Context(seed.county_id, NOV, whole(county), seen))
         ended = figures.totals(conn, Context(seed.county_id, NOV, whole(county), after))
+    assert starting["overdue_open"].value == 1
     assert running["overdue_open"].value == 1
     assert ended["overdue_open"].value == 2
 
