@@ -105,9 +105,23 @@ class Builder:
     fresh: bool  # first render: fill in defaults
     open_refs: list[str | None] = field(default_factory=list)
 
+    def _with_defaults(self, node: Schema, data: Any) -> Any:
+        """On a first render, the answers the schema's defaults give, so a question asked only
+        when a default answer is chosen (dependentSchemas) shows with it, as a filled form."""
+        if not self.fresh or (data is not None and not isinstance(data, dict)):
+            return data
+        given = data or {}
+        props = self.doc.resolve(node).get("properties", {})
+        defaults = {
+            name: sub["default"]
+            for name, sub in props.items()
+            if isinstance(sub, dict) and "default" in sub and given.get(name) is None
+        }
+        return {**defaults, **given} if defaults else data
+
     def object_fields(self, node: Schema, path: str, data: Any) -> tuple[list[Field], Any]:
         """The child fields of an object node, plus the shape selector (a Field) if any."""
-        view = shapes.object_view(self.doc, node, data)
+        view = shapes.object_view(self.doc, node, self._with_defaults(node, data))
         values = data if isinstance(data, dict) else {}
         names = self.ui.ordered(path, list(view.properties))
         children = []

@@ -158,3 +158,16 @@ def test_a_radio_hint_fits_an_any_of_of_titled_consts() -> None:
     }
     assert ui_problems({"fields": {"way": {"widget": "radio"}}}, schema) == []
     assert ui_problems({"fields": {"way": {"widget": "checkbox"}}}, schema) != []
+
+
+def test_a_fresh_form_asks_the_question_its_default_answer_selects() -> None:
+    """A first render fills the default answer in, so the question that answer asks is shown
+    with it (it showed only after the person changed the answer)."""
+    schema = {
+        **DEPENDENT,
+        "properties": {"channel": {**DEPENDENT["properties"]["channel"], "default": "电话"}},
+    }
+    form = forms.load_form(schema, name="dependent_default")
+    fresh = str(form.render(None))
+    assert 'name="caller_phone"' in fresh
+    assert 'name="caller_phone"' not in str(form.render({"channel": "来访"}))

@@ -55,6 +55,13 @@ def test_every_page_of_every_role_reads_in_chinese(
     names = set(day.accounts) | {"xiaogan"}
     found: dict[str, set[str]] = {}
     opened: list[str] = []
+    # Console errors anywhere in the walk: Content-Security-Policy refusals (an inline script
+    # or style a swapped-in fragment carried), failed loads (a missing favicon), script errors.
+    errors: list[str] = []
+    page.on(
+        "console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
 
     def check(path: str) -> None:
         """The page on screen now (after a navigation or a form)."""
@@ -82,6 +89,11 @@ def test_every_page_of_every_role_reads_in_chinese(
         list(crawl(["/inbox"], read, limit=60 if who == "admin" else 20))
 
     sign_in("clerk")
+    page.goto(base + "/intake")  # the form is swapped in as the category changes (htmx)
+    choices = page.locator('select[name="category"] option').all_inner_texts()
+    for choice in [c for c in choices if c.strip()][:3]:
+        page.select_option('select[name="category"]', label=choice)
+        page.wait_for_load_state("networkidle")
     page.goto(base + f"/cases/{day.codes[2]}/receipt")
     page.screenshot(path=str(artifacts / "citizen-receipt.png"), full_page=True)
     who = "群众"
@@ -108,6 +120,7 @@ def test_every_page_of_every_role_reads_in_chinese(
     assert "已使用" in page.inner_text("main")
 
     assert len(opened) > 100  # the walk reached the pages: this test can fail
+    assert not errors, errors[:10]
     by_word: dict[str, list[str]] = {}
     for where, words in found.items():
         for word in words:
