@@ -53,8 +53,13 @@ NAV = (
 ADMIN_NAV = (("/console/", "配置"),)  # the county console, for administrators only
 
 
-def _nav(user: Any) -> tuple[tuple[str, str], ...]:
-    return NAV + ADMIN_NAV if getattr(user, "is_admin", False) else NAV
+def nav_for(user: Any) -> tuple[tuple[str, str], ...]:
+    """The main navigation for this user, on every page (staff, dashboards, console).
+    受理登记 only for those at a window: anyone else would follow it to a 403."""
+    shown = tuple(
+        (path, label) for path, label in NAV if path != "/intake" or getattr(user, "windows", None)
+    )
+    return shown + ADMIN_NAV if getattr(user, "is_admin", False) else shown
 
 
 def csrf_token(request: Request) -> str:
@@ -79,7 +84,7 @@ def page_html(request: Request, template: str, context: dict[str, Any] | None = 
 
 def page_for(template: str, user: Any, token: str, path: str, context: dict[str, Any]) -> str:
     """`page_html` from what it takes of the request: who asks, their CSRF token, the path."""
-    values = {"user": user, "csrf_token": token, "nav": _nav(user), "path": path}
+    values = {"user": user, "csrf_token": token, "nav": nav_for(user), "path": path}
     values.update(context)
     return env.get_template(template).render(values)
 

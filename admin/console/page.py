@@ -20,7 +20,6 @@ from admin import web
 from admin.auth import StaffUser, require_user
 
 TEMPLATES = Path(__file__).parent / "templates"
-NAV_ENTRY = ("/console/", "配置")
 SECTIONS = (
     ("/console/files", "定义文件"),
     ("/console/views/org", "组织架构"),
@@ -56,10 +55,6 @@ def require_admin(request: Request) -> StaffUser:
     return user
 
 
-def nav() -> tuple[tuple[str, str], ...]:
-    return tuple(web.NAV) if NAV_ENTRY in web.NAV else (*web.NAV, NAV_ENTRY)
-
-
 def render(
     request: Request, template: str, values: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
@@ -67,7 +62,7 @@ def render(
         "request": request,
         "user": getattr(request.state, "user", None),
         "csrf_token": web.csrf_token(request) if "session" in request.scope else "",
-        "nav": nav(),
+        "nav": web.nav_for(getattr(request.state, "user", None)),
         "path": request.url.path,
         "sections": SECTIONS,
         "national_warning": _national_warning(request),

@@ -12,7 +12,6 @@ from starlette.responses import HTMLResponse, Response
 from admin import web
 
 TEMPLATES = Path(__file__).parent / "templates"
-NAV_ENTRY = ("/dashboards/", "统计")
 
 
 def _environment() -> Environment:
@@ -24,10 +23,6 @@ def _environment() -> Environment:
 env = _environment()
 
 
-def nav() -> tuple[tuple[str, str], ...]:
-    return tuple(web.NAV) if NAV_ENTRY in web.NAV else (*web.NAV, NAV_ENTRY)
-
-
 def render_html(template: str, values: dict[str, Any]) -> str:
     return env.get_template(template).render(values)
 
@@ -37,7 +32,7 @@ def page(request: Request, template: str, values: dict[str, Any]) -> HTMLRespons
         "request": request,
         "user": getattr(request.state, "user", None),
         "csrf_token": web.csrf_token(request) if "session" in request.scope else "",
-        "nav": nav(),
+        "nav": web.nav_for(getattr(request.state, "user", None)),
         "path": request.url.path,
     }
     return HTMLResponse(render_html(template, {**base, **values}))

@@ -116,11 +116,12 @@ def test_every_page_of_every_role_reads_in_chinese(
     page.click('button:has-text("提交评价")')
     page.wait_for_selector("#thanks")
     check(path)
+    unexpected = list(errors)  # the used link's 410 below is the answer it should give
     read(path)  # the used link says so
     assert "已使用" in page.inner_text("main")
 
     assert len(opened) > 100  # the walk reached the pages: this test can fail
-    assert not errors, errors[:10]
+    assert not unexpected, unexpected[:10]
     by_word: dict[str, list[str]] = {}
     for where, words in found.items():
         for word in words:
