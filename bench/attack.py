@@ -85,18 +85,20 @@ class Tally:
 
 
 class Client:
-    """One keep-alive connection with a cookie jar of one cookie."""
+    """One keep-alive connection with a small cookie jar (the session; the device cookie a
+    login also sets, admin/devices.py)."""
 
     def __init__(self, port: int, forwarded_for: str = "") -> None:
-        self.port, self.cookie, self.forwarded_for = port, "", forwarded_for
+        self.port, self.forwarded_for = port, forwarded_for
+        self.jar: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(
         self, method: str, path: str, body: str | bytes = b"", headers: dict[str, str] | None = None
     ) -> tuple[int, str, dict[str, str]]:
         sent = dict(headers or {})
-        if self.cookie:
-            sent["Cookie"] = self.cookie
+        if self.jar:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
         if self.forwarded_for:
             sent["X-Forwarded-For"] = self.forwarded_for
         for retry in (True, False):
@@ -115,9 +117,9 @@ class Client:
                 if not (retry and idle_close):
                     raise
         text = response.read().decode("utf-8", "replace")
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
+        for cookie in response.msg.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.jar[name.strip()] = value
         return response.status, text, {k.lower(): v for k, v in response.getheaders()}
 
     def form(self, path: str, fields: dict[str, str]) -> tuple[int, str, dict[str, str]]:
@@ -175,9 +177,10 @@ def api_key(database: str, data_dir: Path) -> str:
 
 
 def demo_accounts(serve_output: str) -> dict[str, str]:
-    """username -> display name, from what the first start printed."""
-    found = re.findall(r"^  (\S+)\s+(.+)$", serve_output, re.M)
-    return {name: label for name, label in found}
+    """username -> step, role and post, from the chain table the first start printed
+    (「  派单\txiaogan14\t调度员（书院街道）」: one account per step of each county's chain)."""
+    found = re.findall(r"^  (\S+)\s+([A-Za-z][\w.-]*)\s+(.+)$", serve_output, re.M)
+    return {name: f"{step} {label}" for step, name, label in found}
 
 
 def pick(accounts: dict[str, str], *words: str) -> str:
