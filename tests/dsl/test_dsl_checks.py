@@ -334,6 +334,16 @@ def test_a_deadline_stage_escalating_where_no_office_can_take_the_case_is_refuse
     assert found[0][4].startswith("时限阶段「提级」把分派给「司法所」的案件提级到「县中心」后")
 
 
+def test_an_action_and_a_stage_escalating_to_the_same_place_are_both_refused() -> None:
+    # Both take the case to 县中心 where nobody works 办理: each is its own mistake to fix.
+    stage = "    时限 {\n      默认 3 天\n      超时 提级\n    }"
+    text = replace_line(23, "", insert_after(31, ESCALATE + "\n" + stage))
+    found = [p for p in problems(county_files(text)) if p[3] == "error"]
+    assert [(line, column) for _, line, column, _, _ in found] == [(32, 8), (35, 10)]
+    assert found[0][4].startswith("动作「提级」把分派给「司法所」的案件提级到「县中心」后")
+    assert found[1][4].startswith("时限阶段「提级」把分派给「司法所」的案件提级到「县中心」后")
+
+
 def test_a_step_named_for_an_office_stationed_nowhere_above_after_a_push_down() -> None:
     # 综治中心 works 办理 by name; pushed down to a village it is stationed at (城关镇 above).
     text = BASE.replace("    办理人 调解员 @ 承办单位", "    办理人 调解员 @ 单位 综治中心")
