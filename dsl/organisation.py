@@ -135,6 +135,17 @@ def _stationing(ctx: Context, decl: s.OfficeDecl) -> Stationing:
             days.append(number)
     if node.mode == "rotating" and not node.weekdays:
         ctx.report(node.at, "轮驻须写明星期，如：轮驻 周二, 周四", "rotating needs weekdays")
+    elif node.mode == "rotating" and days and all(day > 5 for day in days):
+        # Its deadlines count its stationed working days: weekends never are (bar a rare
+        # make-up day), so no deadline of its work could ever run out.
+        named = "、".join(str(day) for day in node.weekdays)
+        ctx.report(
+            node.at,
+            f"单位「{decl.name}」轮驻 {named}：这些日子不是县日历的普通工作日（周一至周五），"
+            "该单位的时限按驻点的工作日计算，永远算不出到期时间；请至少写一个周一至周五的驻点日",
+            f"office '{decl.name}' rotates on {named} only, never an ordinary working day "
+            "(Monday to Friday) of the county calendar, so its deadlines could never run out",
+        )
     mode: StationingMode = node.mode  # type: ignore[assignment]  # the grammar's three modes
     return Stationing(mode, tuple(sorted(set(days))))
 

@@ -192,6 +192,15 @@ def test_rotating_needs_valid_weekdays() -> None:
     assert problems(files) == [("county.yd", 15, 13, "error", "未定义的星期「礼拜四」")]
 
 
+def test_a_rotation_on_weekend_days_only_is_refused_naming_the_office_and_days() -> None:
+    files = county_files(replace_line(15, "  驻点 轮驻 周六, 周日"))
+    [problem] = problems(files)
+    assert problem[:4] == ("county.yd", 15, 6, "error")
+    assert problem[4].startswith("单位「司法所」轮驻 周六、周日：这些日子不是县日历的普通工作日")
+    # one ordinary working day is enough: its deadlines count that day
+    assert problems(county_files(replace_line(15, "  驻点 轮驻 周五, 周六"))) == []
+
+
 def test_parent_must_be_a_higher_level() -> None:
     text = replace_line(7, "中心 城关镇 层级 县 上级 县中心")
     assert ("county.yd", 7, 16, "error") in [p[:4] for p in problems(county_files(text))]
