@@ -6,8 +6,8 @@ inbox say when it is next in. Both backends."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
