@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from dsl import syntax as s
 from dsl.context import CATEGORY, CENTER, LEVEL, OFFICE, ROLE, Context
+from dsl.online import check_online_channel
 from dsl.model import (
     Category,
     Center,
@@ -288,4 +289,7 @@ def channels(ctx: Context, decls: Located[s.ChannelsDecl]) -> dict[str, Channel]
                 found[str(item.name)] = Channel(
                     str(item.name), str(item.label or item.name), item.in_person
                 )
+    if found and decls:
+        ctx.path = decls[0][0]
+        check_online_channel(ctx, decls[0][1].items[0].name, found)
     return found
