@@ -49,7 +49,7 @@ def check_online_channel(ctx: Context, at: Any, channels: Mapping[str, Channel])
     if online_channel(channels) is None:
         ctx.warn(
             at,
-            "县区没有网上渠道（不是现场渠道、名称含“线上”或“网上”，如：渠道 … 线上 \"网上受理\"）："
+            '县区没有网上渠道（不是现场渠道、名称含“线上”或“网上”，如：渠道 … 线上 "网上受理"）：'
             "网上受理页面会告诉群众本县区暂不接受网上提交",
             "the county has no online channel (not in person, named 线上 or 网上): "
             "its online intake page takes no cases",

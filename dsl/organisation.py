@@ -11,7 +11,6 @@ from typing import TypeVar
 
 from dsl import syntax as s
 from dsl.context import CATEGORY, CENTER, LEVEL, OFFICE, ROLE, Context
-from dsl.online import check_online_channel
 from dsl.model import (
     Category,
     Center,
@@ -25,6 +24,7 @@ from dsl.model import (
     Studio,
     Window,
 )
+from dsl.online import check_online_channel
 
 T = TypeVar("T")
 Located = list[tuple[str, T]]
