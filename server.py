@@ -44,6 +44,7 @@ from admin.limits import (
     MAX_REQUEST_HEAD,
     RequestLimitsMiddleware,
     bad_request_bytes,
+    head_too_large_bytes,
     request_timeout_bytes,
 )
 from admin.request_log import RequestLogMiddleware
@@ -149,6 +150,7 @@ class NoDelayHTTPProtocol(_HTTPProtocol):
     the request layer's (admin/limits.py)."""
 
     _head_timer: asyncio.TimerHandle | None = None
+    _head = b""  # the request head received so far, until its blank line
 
     def connection_made(self, transport: Any) -> None:
         sock = transport.get_extra_info("socket")
@@ -160,9 +162,28 @@ class NoDelayHTTPProtocol(_HTTPProtocol):
     def data_received(self, data: bytes) -> None:
         if self.cycle is None or self.cycle.response_complete:
             self._arm_head_timer()  # a new request's first bytes (or more of its head)
+            if self._head_too_large(data):
+                return
         super().data_received(data)
         if self.cycle is not None and not self.cycle.response_complete:
             self._disarm_head_timer()  # its head is in: the application has the request
+
+    def _head_too_large(self, data: bytes) -> bool:
+        """Count the head of the request now arriving; past MAX_REQUEST_HEAD answer the Chinese
+        400 and close (neither httptools nor h11, for a head read at once, limits it)."""
+        seen = len(self._head)
+        head = self._head = self._head + data
+        end = head.find(b"\r\n\r\n", max(0, seen - 3))  # only where the new bytes can end it
+        size = end + 4 if end >= 0 else len(head)
+        if end >= 0:
+            self._head = b""  # its head is in; what follows is the body or the next request
+        if size <= MAX_REQUEST_HEAD:
+            return False
+        self._head = b""
+        self._disarm_head_timer()
+        self.transport.write(head_too_large_bytes())
+        self.transport.close()
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()

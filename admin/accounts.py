@@ -30,11 +30,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from admin.throttle import (
+    Reservation,
     Scope,
     Waits,
     clear_account_at_address,
-    has_account_counter,
     record_failure,
+    reserve,
+    settle,
     wait_before,
 )
 from engine.db import Base, UTCDateTime, utcnow, writer
@@ -221,7 +223,7 @@ class LoginAttempt:
     password_hash: str
     epoch: int
     waits: Waits  # this address, and this account from it: > 0 must wait, nothing checked
-    counted: bool  # an (account, address) counter exists, to clear on success
+    reservation: Reservation  # counted as a failure before the check (admin.throttle)
 
 
 @dataclass(frozen=True)
@@ -241,26 +243,31 @@ USERNAME_SIZE = 100
 def begin_login(
     db: Engine, username: str, address: str, now: datetime, trusted: bool = False
 ) -> LoginAttempt:
-    """Read the throttle counters and the account, in one short read and no transaction after
-    it: the slow password check comes next, outside the database (admin.login). A `trusted`
-    login (a device cookie for this account, admin/devices.py) reads the account even while
-    the counters say wait."""
+    """Reserve the attempt (one short write: counted as a failure unless it must wait), then
+    read the account; nothing is held open: the slow password check comes next, outside the
+    database (admin.login). A `trusted` login (a device cookie for this account,
+    admin/devices.py) reserves nothing and reads the account even while the counters say
+    wait: its own lane, counted after its check as before (finish_login)."""
     dummy = _dummy_hash()  # made by the first login of any kind, known username or not
     scope = Scope(address=address, username=username)
     searchable = len(username) <= USERNAME_SIZE and "\x00" not in username
-    with db.connect() as conn:
-        waits = wait_before(conn, scope, now)
-        counted = has_account_counter(conn, scope)
-        row = None
-        if searchable and (trusted or not waits.longest):
+    if trusted:
+        with db.connect() as conn:
+            reservation = Reservation(wait_before(conn, scope, now), False)
+    else:
+        reservation = reserve(db, scope, now)
+    waits = reservation.waits
+    row = None
+    if searchable and (trusted or not waits.longest):
+        with db.connect() as conn:
             row = conn.execute(
                 select(USERS.c.id, USERS.c.password_hash, USERS.c.session_epoch).where(
                     USERS.c.username == username, USERS.c.active.is_(True)
                 )
             ).first()
     if row is None:  # unknown and inactive users cost the same verify as known ones
-        return LoginAttempt(scope, None, dummy, 0, waits, counted)
-    return LoginAttempt(scope, row.id, row.password_hash, row.session_epoch, waits, counted)
+        return LoginAttempt(scope, None, dummy, 0, waits, reservation)
+    return LoginAttempt(scope, row.id, row.password_hash, row.session_epoch, waits, reservation)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -272,15 +279,19 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def finish_login(db: Engine, attempt: LoginAttempt, verified: bool, now: datetime) -> LoginResult:
-    """After the check: a short write of the counters (a failure), or clearing them (success).
+    """After the check: a failure was counted already (reserved); a success gives it back
+    and clears the account's counter at this address.
 
     The account row is not written: a guesser can neither lock it nor, by bumping the
     accounts change stamp, empty every worker's memory of users."""
     if verified and attempt.user_id is not None:
-        if attempt.counted:
+        if attempt.reservation.counted:
+            settle(db, attempt.scope, attempt.reservation, now)
+        else:  # a trusted login: nothing reserved, its account's counter here goes
             clear_account_at_address(db, attempt.scope)
         return LoginResult(attempt.user_id, epoch=attempt.epoch)
-    record_failure(db, attempt.scope, now)
+    if not attempt.reservation.counted:  # a trusted login's failure is counted as any other
+        record_failure(db, attempt.scope, now)
     return LoginResult(None, error=FAILED)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
 import sys
@@ -62,6 +63,21 @@ def _operator(given: str) -> str:
     return given or f"命令行:{getpass.getuser()}"
 
 
+OS_PROBLEMS = {
+    errno.ENOENT: "文件不存在",
+    errno.EISDIR: "是一个目录，不是文件",
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.ENOTDIR: "路径中有一段不是目录",
+    errno.ENAMETOOLONG: "文件名太长",
+}
+
+
+def os_problem(error: OSError) -> str:
+    """Why a file could not be read, in Chinese (the system's own text is English)."""
+    return OS_PROBLEMS.get(error.errno or 0, "读取失败")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from admin.holiday_import import import_file
     from engine.holiday_file import HolidayFileError
@@ -70,7 +86,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         data = path.read_bytes()
     except OSError as error:
-        print(f"读不到文件 {path}：{error.strerror}", file=sys.stderr)
+        print(f"读不到文件 {path}：{os_problem(error)}", file=sys.stderr)
         return 2
     db = _engine()
     try:

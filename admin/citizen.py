@@ -35,6 +35,7 @@ from admin.ratelimit import RateLimiter, client_address
 from admin.scope import CASE, county_model
 from admin.web import database_form_page, database_page, render
 from admin.workflow import refusal, workflow
+from dsl.online import online_channel
 from engine.registry import County
 
 LOOKUPS_PER_IP = RateLimiter(limit=20, window_seconds=600)
@@ -67,15 +68,19 @@ def _online_model(request: Request) -> Any:
     model = county_model(request.app.state.db, request.path_params["county"])
     if model is None:
         raise HTTPException(404, "没有这个县区，或该县区暂未开通网上受理。")
+    if online_channel(model.channels) is None:
+        # Recording the case under another system's channel (12345) would misreport it.
+        raise HTTPException(
+            404,
+            f"{model.name}暂不接受网上提交的诉求（没有网上受理渠道），请到矛盾纠纷调处化解中心窗口办理。",
+        )
     return model
 
 
 def _online_channel(model: Any) -> str:
-    remote = [c for c in model.channels.values() if not c.in_person]
-    for channel in remote:
-        if "线上" in channel.key + channel.name or "网上" in channel.key + channel.name:
-            return str(channel.key)
-    return str((remote or list(model.channels.values()))[0].key)
+    """The channel an online case is recorded under: the county's declared online channel
+    (`_online_model` has refused a county without one, so it is there)."""
+    return str(online_channel(model.channels))
 
 
 def _online_page(request: Request, model: Any, **values: Any) -> Response:

@@ -102,8 +102,20 @@ def _add_user(db: Engine, args: argparse.Namespace, members: list[MembershipSpec
         return 1
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
+    elif not sys.stdin.isatty():
+        # A script or a pipe: getpass would fail on the terminal with a traceback.
+        print(
+            "没有终端可以输入密码：请用 --password-stdin 从标准输入读取密码，"
+            "例如 echo '密码' | yidi user add …… --password-stdin",
+            file=sys.stderr,
+        )
+        return 2
     else:
-        password = getpass.getpass("密码: ")
+        try:
+            password = getpass.getpass("密码: ")
+        except (EOFError, OSError):
+            print("没有读到密码：请用 --password-stdin 从标准输入读取密码", file=sys.stderr)
+            return 2
     if len(password) < 10:
         print("密码至少 10 个字符", file=sys.stderr)
         return 2

@@ -55,13 +55,31 @@ def _verify(password_hash: str, password: str) -> bool:
     return accounts.verify_password(password_hash, password)
 
 
-def has_room(address: str) -> bool:
-    """Whether a check from this address would be taken now (asked before reading anything:
-    a flood is then answered without a query)."""
+def claim(address: str) -> bool:
+    """Take a place for one check from this address (False: too busy now). A login claims
+    before it reserves its attempt (admin/throttle.py), so a reserved attempt is checked."""
     with _lock:
-        return (
-            _in_flight.get(address, 0) < PER_ADDRESS and sum(_in_flight.values()) < SLOTS + WAITING
-        )
+        if _in_flight.get(address, 0) >= PER_ADDRESS:
+            return False
+        if sum(_in_flight.values()) >= SLOTS + WAITING:
+            return False
+        _in_flight[address] = _in_flight.get(address, 0) + 1
+        return True
+
+
+def release(address: str) -> None:
+    with _lock:
+        left = _in_flight[address] - 1
+        if left:
+            _in_flight[address] = left
+        else:
+            del _in_flight[address]
+
+
+async def check_claimed(password_hash: str, password: str) -> bool:
+    """Whether the password matches the hash, on the checking threads (a place is claimed)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor(), _verify, password_hash, password)
 
 
 # The device-cookie lane (admin/devices.py): one thread of its own at normal priority, so a
@@ -92,20 +110,9 @@ async def check_trusted(password_hash: str, password: str) -> bool | None:
 
 async def check(address: str, password_hash: str, password: str) -> bool | None:
     """Whether the password matches the hash; None when too busy to check now."""
-    pool = executor()
-    with _lock:
-        if _in_flight.get(address, 0) >= PER_ADDRESS:
-            return None
-        if sum(_in_flight.values()) >= SLOTS + WAITING:
-            return None
-        _in_flight[address] = _in_flight.get(address, 0) + 1
+    if not claim(address):
+        return None
     try:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, _verify, password_hash, password)
+        return await check_claimed(password_hash, password)
     finally:
-        with _lock:
-            left = _in_flight[address] - 1
-            if left:
-                _in_flight[address] = left
-            else:
-                del _in_flight[address]
+        release(address)

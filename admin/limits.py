@@ -106,16 +106,45 @@ def _finite(text: str) -> float:
     return value
 
 
+# Python's json messages, in words a user reads; anything else gets the generic 「格式有误」.
+JSON_PROBLEMS = {
+    "Extra data": "起有多余的内容（JSON 已经结束）",
+    "Expecting value": "处应当是一个值",
+    "Expecting property name enclosed in double quotes": "处应当是用双引号括起的字段名",
+    "Expecting ':' delimiter": "处应当是冒号",
+    "Expecting ',' delimiter": "处应当是逗号",
+    "Unterminated string starting at": "处的字符串没有结束",
+    "Invalid control character at": "处有不允许的控制字符",
+    "Invalid \\escape": "处有无效的转义",
+    "Invalid \\uXXXX escape": "处有无效的 \\u 转义",
+    "Illegal trailing comma before end of object": "处对象末尾多了逗号",
+    "Illegal trailing comma before end of array": "处数组末尾多了逗号",
+}
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """Where and what went wrong in a JSON text, in Chinese (Python's own text is English)."""
+    if not exc.doc.strip():
+        return "请求体为空"
+    where = f"第 {exc.lineno} 行第 {exc.colno} 列"
+    return where + JSON_PROBLEMS.get(exc.msg, "处格式有误")
+
+
 def parse_json(raw: bytes) -> Any:
     """The body as JSON, checked; Refused (400 malformed, 422 too deep or bad text)."""
     try:
-        value = json.loads(raw, parse_constant=_not_a_number, parse_float=_finite)
+        # RFC 8259: JSON between systems is UTF-8 (json.loads would guess UTF-16 from a BOM).
+        value = json.loads(raw.decode("utf-8"), parse_constant=_not_a_number, parse_float=_finite)
     except NotFinite:
         raise Refused(422, "数值必须是有限的数（不接受 NaN、Infinity 或超出范围的数）") from None
     except RecursionError:
         raise Refused(422, f"JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Refused(400, f"请求体不是合法的 JSON：{str(exc)[:120]}") from None
+    except json.JSONDecodeError as exc:
+        raise Refused(400, f"请求体不是合法的 JSON：{json_problem(exc)}") from None
+    except UnicodeDecodeError:
+        raise Refused(400, "请求体不是合法的 JSON：不是 UTF-8 编码的文本") from None
+    except ValueError:
+        raise Refused(400, "请求体不是合法的 JSON") from None
     check_json(value)
     return value
 
@@ -314,7 +343,9 @@ def _replayer(body: bytes) -> Receive:
 
 # --- below the application: what uvicorn answers by itself ---------------------------------
 
-MAX_REQUEST_HEAD = 64 * 1024  # request line + headers, bytes, when they arrive in pieces
+# Request line + headers, bytes, however they arrive: server.NoDelayHTTPProtocol counts them
+# (h11's buffer limit caught only a head arriving in pieces; one read of 70 KB passed).
+MAX_REQUEST_HEAD = 64 * 1024
 # A request's line and headers must arrive within this many seconds of the connection (or of
 # its first byte on a kept-alive one): a slowloris connection is answered 408 and closed.
 HEADER_TIMEOUT_SECONDS = 10.0
@@ -326,6 +357,14 @@ def bad_request_bytes() -> bytes:
     return _raw_answer(
         "400 Bad Request",
         "请求有误：请求行或请求头过长（网址最多 8 KB）或格式无法识别，请检查链接后重试。\n",
+    )
+
+
+def head_too_large_bytes() -> bytes:
+    """The raw answer to a request whose line and headers pass MAX_REQUEST_HEAD, then close."""
+    return _raw_answer(
+        "400 Bad Request",
+        f"请求有误：请求行和请求头合计超过 {MAX_REQUEST_HEAD // 1024} KB，请删减后重试。\n",
     )
 
 

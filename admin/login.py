@@ -100,8 +100,9 @@ async def hold_refusal(state: Any) -> None:
 
 
 async def check_login(request: Request, username: str, password: str) -> LoginResult:
-    """Read (a short query), check the password off the event loop and outside any database
-    transaction, then write the counters (a short write). On SQLite the old single
+    """Reserve the attempt (a short write that counts it, admin/throttle.py), check the
+    password off the event loop and outside any database transaction, then give the
+    reservation back on success (a short write). On SQLite the old single
     transaction held the write lock for the whole Argon2 check: 40 guessers stalled every
     other writer, and the API's intakes with them."""
     db, address = request.app.state.db, client_address(request)
@@ -111,16 +112,17 @@ async def check_login(request: Request, username: str, password: str) -> LoginRe
     until = waiting.get(address)
     if until is not None and until > now:  # known without a query: the flood's cheap answer
         return throttled(until - now)
-    if not hashing.has_room(address):
+    if not hashing.claim(address):  # a place to check first: a reserved attempt is checked
         return throttled(timedelta(seconds=hashing.BUSY_RETRY_SECONDS))
-    attempt = await in_login_thread(begin_login, db, username, address, now)
-    if attempt.waits.address:
-        remember_wait(waiting, address, now + attempt.waits.address, now)
-    if attempt.waits.longest:
-        return throttled(attempt.waits.longest)
-    verified = await hashing.check(address, attempt.password_hash, password)
-    if verified is None:  # too many checks already running or waiting: nothing counted
-        return throttled(timedelta(seconds=hashing.BUSY_RETRY_SECONDS))
+    try:
+        attempt = await in_login_thread(begin_login, db, username, address, now)
+        if attempt.waits.address:
+            remember_wait(waiting, address, now + attempt.waits.address, now)
+        if attempt.waits.longest:
+            return throttled(attempt.waits.longest)
+        verified = await hashing.check_claimed(attempt.password_hash, password)
+    finally:
+        hashing.release(address)
     return await in_login_thread(finish_login, db, attempt, verified, now)
 
 

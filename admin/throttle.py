@@ -15,8 +15,14 @@ The rules (docs/workbench.md, Security, states them for users):
   known one, so the answers (and their timing) never tell which usernames exist, and no
   attacker-chosen text is stored.
 
-The counters live in the database, so every web worker and a restart see the same ones, and
-are written only after a failure, in a short transaction of their own (never around a hash).
+The counters live in the database, so every web worker and a restart see the same ones. An
+attempt is **reserved** before its password is checked: one short write transaction locks both
+counters, decides the waits and, when there is none, counts the attempt as a failure (`reserve`).
+So concurrent logins from one address are counted one after another and exactly 10 passwords
+are checked, never an 11th slipping between another's read and write. A success gives the
+reservation back (`settle`: the address's failure is undone, the account's counter cleared).
+A login takes its place in the hashing queue before it reserves (admin/login.py), so a
+reserved attempt is checked. No transaction is held around a hash.
 """
 
 from __future__ import annotations
@@ -26,7 +32,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Index, Integer, String, Table, case, delete, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    String,
+    Table,
+    case,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, writer
@@ -124,39 +141,92 @@ def wait_before(conn: Connection, scope: Scope, now: datetime) -> Waits:
     return Waits(address, account)
 
 
-def has_account_counter(conn: Connection, scope: Scope) -> bool:
-    found = conn.execute(select(THROTTLE.c.key).where(THROTTLE.c.key == scope.account_key))
-    return found.first() is not None
+@dataclass(frozen=True)
+class Reservation:
+    """What `reserve` decided: the waits (any > 0: nothing was counted) and, when counted, the
+    counters' previous last failures, so giving a success back restores them."""
+
+    waits: Waits
+    counted: bool
+    previous: datetime | None = None  # the address's last failure before this attempt
 
 
-def _upsert(conn: Connection, key: str, account: str | None, now: datetime) -> None:
+def _lock(conn: Connection, key: str, account: str | None, now: datetime) -> datetime | None:
+    """Make sure the counter row exists and hold its lock to the end of the transaction (on
+    SQLite the transaction holds the write lock already); its last failure before, if any."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement: Any = dialect.insert(THROTTLE).values(
-        key=key, account=account, failures=1, last_failure_at=now
+        key=key, account=account, failures=0, last_failure_at=now
     )
-    # Concurrent failures of one key add up (no lost update, no duplicate-key error); a
-    # counter whose last failure is older than FORGET starts again at one.
-    forgotten = THROTTLE.c.last_failure_at <= now - FORGET
     conn.execute(
         statement.on_conflict_do_update(
-            index_elements=[THROTTLE.c.key],
-            set_={
-                "failures": case((forgotten, 1), else_=THROTTLE.c.failures + 1),
-                "last_failure_at": now,
-            },
+            index_elements=[THROTTLE.c.key], set_={"failures": THROTTLE.c.failures}
+        )
+    )
+    row = conn.execute(
+        select(THROTTLE.c.failures, THROTTLE.c.last_failure_at).where(THROTTLE.c.key == key)
+    ).one()
+    return row.last_failure_at if row.failures else None
+
+
+def _bump(conn: Connection, key: str, now: datetime) -> None:
+    forgotten = THROTTLE.c.last_failure_at <= now - FORGET
+    conn.execute(
+        update(THROTTLE)
+        .where(THROTTLE.c.key == key)
+        .values(failures=case((forgotten, 1), else_=THROTTLE.c.failures + 1), last_failure_at=now)
+    )
+
+
+def reserve(db: Engine, scope: Scope, now: datetime) -> Reservation:
+    """Decide the waits and, when there is none, count this attempt as a failure, atomically."""
+    with writer(db).begin() as conn:
+        # Forgotten counters go, so an attacker's made-up usernames do not pile up.
+        conn.execute(delete(THROTTLE).where(THROTTLE.c.last_failure_at <= now - FORGET))
+        before_address = _lock(conn, scope.address_key, None, now)
+        _lock(conn, scope.account_key, scope.account, now)
+        waits = wait_before(conn, scope, now)
+        if waits.longest:
+            return Reservation(waits, False)
+        _bump(conn, scope.address_key, now)
+        _bump(conn, scope.account_key, now)
+    return Reservation(waits, True, before_address)
+
+
+def _give_back(conn: Connection, key: str, previous: datetime | None, now: datetime) -> None:
+    # Another failure since (last_failure_at moved on) keeps its own time.
+    conn.execute(
+        update(THROTTLE)
+        .where(THROTTLE.c.key == key, THROTTLE.c.failures > 0)
+        .values(
+            failures=THROTTLE.c.failures - 1,
+            last_failure_at=case(
+                (THROTTLE.c.last_failure_at == now, previous or now),
+                else_=THROTTLE.c.last_failure_at,
+            ),
         )
     )
 
 
-def record_failure(db: Engine, scope: Scope, now: datetime) -> None:
-    """Count a failed login against the address and the account at it (one short write)."""
+def settle(db: Engine, scope: Scope, reservation: Reservation, now: datetime) -> None:
+    """Give back a reserved attempt that succeeded: the account's counter at this address is
+    cleared and the address's failure undone, never more (a valid account buys no guesses)."""
+    if not reservation.counted:
+        return
     with writer(db).begin() as conn:
-        _upsert(conn, scope.address_key, None, now)
-        _upsert(conn, scope.account_key, scope.account, now)
-        # Forgotten counters go, so an attacker's made-up usernames do not pile up.
-        conn.execute(delete(THROTTLE).where(THROTTLE.c.last_failure_at <= now - FORGET))
+        _give_back(conn, scope.address_key, reservation.previous, now)
+        conn.execute(delete(THROTTLE).where(THROTTLE.c.key == scope.account_key))
+
+
+def record_failure(db: Engine, scope: Scope, now: datetime) -> None:
+    """Count a failed trusted login (not reserved) against the address and the account."""
+    with writer(db).begin() as conn:
+        _lock(conn, scope.address_key, None, now)
+        _lock(conn, scope.account_key, scope.account, now)
+        _bump(conn, scope.address_key, now)
+        _bump(conn, scope.account_key, now)
 
 
 def clear_account_at_address(db: Engine, scope: Scope) -> None:

@@ -254,15 +254,17 @@ def _walk(
     """Every (move, step, center, absent office) a routed case can reach with a ticket no office
     can work, following completions, returns, escalations and push-downs."""
     step_decls = {str(d.name): d for d in decl.steps}
-    seen: set[tuple[str, str, str | None]] = set()
+    # The cause is part of a state: two moves (an action and a deadline stage) reaching the same
+    # step at the same center are two mistakes to report, not one walk to skip.
+    seen: set[tuple[str, str, str | None, _Move | None]] = set()
     todo: list[tuple[str, str, str | None, _Move | None]] = [
         (process.start, c.key, office, None) for c in starts
     ]
     while todo:
         step_key, center, holder, cause = todo.pop()
-        if (step_key, center, holder) in seen or step_key not in process.steps:
+        if (step_key, center, holder, cause) in seen or step_key not in process.steps:
             continue
-        seen.add((step_key, center, holder))
+        seen.add((step_key, center, holder, cause))
         step = process.steps[step_key]
         absent = _absent(county, step, holder, center)
         if absent is not None and (cause is not None or absent):

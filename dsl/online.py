@@ -31,6 +31,31 @@ PARTY_KEYS = ("parties", "当事人")
 VALUE_TYPES = {"string": str, "integer": int, "number": float}
 
 
+ONLINE_WORDS = ("线上", "网上")
+
+
+def online_channel(channels: Mapping[str, Channel]) -> str | None:
+    """The county's online channel: the first one not in person whose key or name says 线上
+    or 网上; None when it has none (then it takes no online cases: no other system's channel,
+    such as 12345, stands in for it)."""
+    for channel in channels.values():
+        words = channel.key + channel.name
+        if not channel.in_person and any(word in words for word in ONLINE_WORDS):
+            return channel.key
+    return None
+
+
+def check_online_channel(ctx: Context, at: Any, channels: Mapping[str, Channel]) -> None:
+    if online_channel(channels) is None:
+        ctx.warn(
+            at,
+            '县区没有网上渠道（不是现场渠道、名称含“线上”或“网上”，如：渠道 … 线上 "网上受理"）：'
+            "网上受理页面会告诉群众本县区暂不接受网上提交",
+            "the county has no online channel (not in person, named 线上 or 网上): "
+            "its online intake page takes no cases",
+        )
+
+
 def online_intake(
     ctx: Context,
     decl: s.OnlineSyntax,

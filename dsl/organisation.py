@@ -24,6 +24,7 @@ from dsl.model import (
     Studio,
     Window,
 )
+from dsl.online import check_online_channel
 
 T = TypeVar("T")
 Located = list[tuple[str, T]]
@@ -135,6 +136,17 @@ def _stationing(ctx: Context, decl: s.OfficeDecl) -> Stationing:
             days.append(number)
     if node.mode == "rotating" and not node.weekdays:
         ctx.report(node.at, "轮驻须写明星期，如：轮驻 周二, 周四", "rotating needs weekdays")
+    elif node.mode == "rotating" and days and all(day > 5 for day in days):
+        # Its deadlines count its stationed working days: weekends never are (bar a rare
+        # make-up day), so no deadline of its work could ever run out.
+        named = "、".join(str(day) for day in node.weekdays)
+        ctx.report(
+            node.at,
+            f"单位「{decl.name}」轮驻 {named}：这些日子不是县日历的普通工作日（周一至周五），"
+            "该单位的时限按驻点的工作日计算，永远算不出到期时间；请至少写一个周一至周五的驻点日",
+            f"office '{decl.name}' rotates on {named} only, never an ordinary working day "
+            "(Monday to Friday) of the county calendar, so its deadlines could never run out",
+        )
     mode: StationingMode = node.mode  # type: ignore[assignment]  # the grammar's three modes
     return Stationing(mode, tuple(sorted(set(days))))
 
@@ -277,4 +289,7 @@ def channels(ctx: Context, decls: Located[s.ChannelsDecl]) -> dict[str, Channel]
                 found[str(item.name)] = Channel(
                     str(item.name), str(item.label or item.name), item.in_person
                 )
+    if found and decls:
+        ctx.path = decls[0][0]
+        check_online_channel(ctx, decls[0][1].items[0].name, found)
     return found

@@ -17,6 +17,7 @@ from dsl.model import County, Office
 from engine.calendar import WorkCalendar, calendar_for
 from engine.clock import CST
 
+ORDINARY_WORKDAYS = frozenset(range(1, 6))  # Monday to Friday, the calendar's ordinary week
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 # How far ahead pages look for the next stationed day (a rotating office with all its days
 # declared as holidays for weeks still shows one; beyond this, none).
@@ -73,11 +74,24 @@ _LOCK = threading.Lock()
 
 def office_calendar(county: County, key: str, office: str | None) -> WorkCalendar:
     """The calendar a deadline of work at `office` counts on: the county's calendar `key`,
-    restricted to the office's stationed weekdays when it rotates."""
+    restricted to the office's stationed weekdays when it rotates.
+
+    A rotation on weekend days only (`轮驻 周日`) has no ordinary working day to count: `yidi
+    check` refuses it, but a county published before that check still has one, so its deadlines
+    count on the county calendar as for a resident office rather than failing every case."""
     base = calendar_for(county, key)
     node = rotating(county, office)
-    if node is None:
+    if node is None or not has_ordinary_workday(node):
         return base
+    return _stationed_calendar(base, node)
+
+
+def has_ordinary_workday(node: Office) -> bool:
+    """Whether a rotating office is in on some Monday to Friday (WEEKDAYS are ISO 1..7)."""
+    return any(day in ORDINARY_WORKDAYS for day in node.stationing.weekdays)
+
+
+def _stationed_calendar(base: WorkCalendar, node: Office) -> StationedCalendar:
     days = frozenset(node.stationing.weekdays)
     # Keyed by the base calendar object, which calendar_for keeps per county version.
     with _LOCK:
@@ -92,7 +106,8 @@ def next_stationed_day(county: County, office: str | None, now: datetime) -> dat
     node = rotating(county, office)
     if node is None:
         return None
-    work = office_calendar(county, "", office)
+    # Its own days even where deadlines fall back to the county calendar (weekend-only).
+    work = _stationed_calendar(calendar_for(county, ""), node)
     local = now.astimezone(CST)
     day = local.date()
     if not (work.is_workday(day) and local.time() < work.day_end):

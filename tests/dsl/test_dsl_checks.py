@@ -192,6 +192,15 @@ def test_rotating_needs_valid_weekdays() -> None:
     assert problems(files) == [("county.yd", 15, 13, "error", "未定义的星期「礼拜四」")]
 
 
+def test_a_rotation_on_weekend_days_only_is_refused_naming_the_office_and_days() -> None:
+    files = county_files(replace_line(15, "  驻点 轮驻 周六, 周日"))
+    [problem] = problems(files)
+    assert problem[:4] == ("county.yd", 15, 6, "error")
+    assert problem[4].startswith("单位「司法所」轮驻 周六、周日：这些日子不是县日历的普通工作日")
+    # one ordinary working day is enough: its deadlines count that day
+    assert problems(county_files(replace_line(15, "  驻点 轮驻 周五, 周六"))) == []
+
+
 def test_parent_must_be_a_higher_level() -> None:
     text = replace_line(7, "中心 城关镇 层级 县 上级 县中心")
     assert ("county.yd", 7, 16, "error") in [p[:4] for p in problems(county_files(text))]
@@ -332,6 +341,16 @@ def test_a_deadline_stage_escalating_where_no_office_can_take_the_case_is_refuse
     found = [p for p in problems(county_files(text)) if p[3] == "error"]
     assert [(line, column) for _, line, column, _, _ in found] == [(34, 10)]
     assert found[0][4].startswith("时限阶段「提级」把分派给「司法所」的案件提级到「县中心」后")
+
+
+def test_an_action_and_a_stage_escalating_to_the_same_place_are_both_refused() -> None:
+    # Both take the case to 县中心 where nobody works 办理: each is its own mistake to fix.
+    stage = "    时限 {\n      默认 3 天\n      超时 提级\n    }"
+    text = replace_line(23, "", insert_after(31, ESCALATE + "\n" + stage))
+    found = [p for p in problems(county_files(text)) if p[3] == "error"]
+    assert [(line, column) for _, line, column, _, _ in found] == [(32, 8), (35, 10)]
+    assert found[0][4].startswith("动作「提级」把分派给「司法所」的案件提级到「县中心」后")
+    assert found[1][4].startswith("时限阶段「提级」把分派给「司法所」的案件提级到「县中心」后")
 
 
 def test_a_step_named_for_an_office_stationed_nowhere_above_after_a_push_down() -> None:

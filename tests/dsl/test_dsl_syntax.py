@@ -92,7 +92,7 @@ office 司法所 {
 window 综合窗口 universal offices 综治中心 levels 县
 categories 婚姻家庭 { 离婚纠纷 }, 邻里纠纷
 severities 一般, 较大
-channels 来访 in_person, 12345
+channels 来访 in_person, 12345, 线上
 route severity 一般 -> 镇 司法所
 fallback window 综合窗口 office 综治中心
 process 简易 {

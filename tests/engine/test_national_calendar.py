@@ -396,3 +396,15 @@ def test_yidi_calendar_grant_needs_an_existing_account(
     assert server.main(["calendar", "grant", "nobody"]) == 1
     assert "没有用户「nobody」" in capsys.readouterr().err
     assert not holiday_import.is_system_admin(db, "nobody")
+
+
+def test_a_directory_or_a_missing_file_is_refused_in_chinese(
+    db: DbEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert server.main(["calendar", "import", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "是一个目录，不是文件" in err and "Is a directory" not in err
+    assert server.main(["calendar", "import", str(tmp_path / "没有.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "文件不存在" in err and "No such file" not in err
+    assert count(db, VERSIONS) == 0

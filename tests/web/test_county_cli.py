@@ -108,3 +108,12 @@ def test_memberships_in_a_county_without_a_definition_wait_for_its_publication(c
         "user", "add", "x1", "--county", "qingshan", "--member", "城关镇:调解员", "--password-stdin"
     )
     assert code == 1 and "本县尚未发布定义" in err
+
+
+def test_without_a_terminal_or_password_stdin_it_says_so_in_chinese(cli, db: Engine) -> None:
+    publish_xiaogan(db)
+    before = counted(db)
+    code, _, err = cli("user", "add", "bob", "--county", "xiaogan", "--admin")
+    assert code == 2
+    assert "--password-stdin" in err and "没有终端" in err and "Traceback" not in err
+    assert counted(db) == before

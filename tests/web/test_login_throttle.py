@@ -337,7 +337,7 @@ OFFICE_NAT = ("198.51.100.50", 40000)  # the county office's one public address
 
 def _flooded(monkeypatch: pytest.MonkeyPatch) -> None:
     """The common lane full, as forty guessers from forty addresses leave it."""
-    monkeypatch.setattr(hashing, "has_room", lambda address: False)
+    monkeypatch.setattr(hashing, "claim", lambda address: False)
 
     async def full(address: str, password_hash: str, password: str) -> None:
         return None
@@ -397,3 +397,48 @@ def test_a_device_cookie_is_good_for_one_wrong_password_only(
     assert not [c for c in browser.cookies.jar if c.name == "yidi_device"]
     # The cookie is gone: the next try takes the common lane, which the flood has filled.
     assert attempt(browser, "clerk", PASSWORD).status_code == 429
+
+
+def test_concurrent_bad_logins_from_one_address_check_exactly_ten_passwords(
+    from_address: Callable[..., TestClient],
+    make_user: Callable[..., str],
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Counting used to follow the check: attempts that read the counter at 9 before any of
+    # them wrote all got checked (11 and more). Now each is reserved before its check.
+    make_user("clerk", CLERK)
+    checked = [0]
+    lock = threading.Lock()
+    real = admin.accounts.verify_password
+
+    def counted_verify(password_hash: str, password: str) -> bool:
+        with lock:
+            checked[0] += 1
+        return real(password_hash, password)
+
+    monkeypatch.setattr(admin.accounts, "verify_password", counted_verify)
+    attacker = from_address(ATTACKER)
+    token = csrf_of(attacker, "/login")
+    statuses: list[int] = []
+
+    def guess(n: int) -> None:
+        for _ in range(200):  # until throttled for good, not just told the queue is full
+            answer = attacker.post(
+                "/login",
+                data={"username": "clerk" if n % 2 else f"x{n}", "password": "wrong",
+                      "csrf_token": token},
+            )  # fmt: skip
+            if answer.status_code != 429 or int(answer.headers["retry-after"]) >= 60:
+                break
+        with lock:
+            statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(statuses) == 40, statuses
+    assert checked[0] == 10, statuses  # the 11th and every later one is refused before its check
+    assert statuses.count(401) == 10 and statuses.count(429) == 30

@@ -6,6 +6,7 @@ inbox say when it is next in. Both backends."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -13,13 +14,15 @@ from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
 from admin.accounts import MembershipSpec
+from dsl.model import Stationing
+from engine import versions
 from engine.cases import Engine as Workflow
 from engine.clock import CST, ManualClock
 from engine.scope import system
 from engine.tables import CASE, TICKET
 from tests.web.casework import MONDAY, open_ticket
 from tests.web.conftest import PASSWORD, csrf_of
-from tests.web.counties import intake_data, publish_xiaogan
+from tests.web.counties import intake_data, publish_xiaogan, xiaogan
 from tests.web.flow import INTAKE_FIELDS, TOWN
 from tests.web.test_web_ticket_ops import sign_in
 
@@ -145,3 +148,23 @@ def test_a_resident_office_keeps_the_county_calendar(
     )
     assert answer.status_code == 303, answer.text
     assert accept_ticket(db, code)["due_at"] == MONDAY.replace(day=3)  # Tuesday 09:00
+
+
+def test_a_weekend_only_rotation_published_before_the_check_counts_on_the_county_calendar(
+    client: TestClient, db: Engine, clock: ManualClock, make_user: Callable[..., str]
+) -> None:
+    # `yidi check` now refuses `轮驻 周日`; a county published before that still has one. Its
+    # deadlines fall back to the county calendar (docs/language.md 驻点) instead of a 500.
+    model = xiaogan()
+    office = model.offices[OFFICE]
+    sunday = replace(office, stationing=Stationing("rotating", (7,)))
+    weekend = replace(
+        model, offices={**model.offices, OFFICE: sunday}, content_hash="weekend-only-rotation"
+    )
+    versions.publish(db, weekend, by="test")
+    people = staff(make_user)
+    code = labour_case(db, clock)  # Monday 2 November, 09:00
+    sign_in(client, people["dispatcher"], PASSWORD)
+    page = dispatch(client, db, code)
+    assert f"{OFFICE}（轮驻 周日）近一年内没有驻点日" in page  # no Sunday make-up day ahead
+    assert accept_ticket(db, code)["due_at"] == MONDAY.replace(day=3)  # as a resident office

@@ -117,6 +117,27 @@ def test_malformed_bodies_get_a_4xx_json_answer_never_a_500(client, auth, db, ra
     assert cases(db) == 0
 
 
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (b'{"data": {}}  x', "第 1 行第 15 列起有多余的内容"),
+        (b"", "请求体为空"),
+        (b"  \n ", "请求体为空"),
+        (b'{\n  "data": {,}', "第 2 行第 12 列处应当是用双引号括起的字段名"),
+        (b'{"data": "\\q"}', "第 1 行第 11 列处有无效的转义"),
+        (b"\xff\xfe", "不是 UTF-8 编码的文本"),
+    ],
+)
+def test_malformed_json_is_explained_in_chinese_with_line_and_column(client, auth, raw, said):
+    response = client.post(
+        "/api/v1/cases", content=raw, headers={**auth, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    assert message.startswith("请求体不是合法的 JSON：") and said in message, message
+    assert not any(word in message for word in ("Expecting", "Extra", "line", "char", "codec"))
+
+
 def test_missing_or_wrong_key_is_401(client, auth):
     assert client.post("/api/v1/cases", json={}).status_code == 401
     wrong = {"Authorization": "Bearer yd_not-a-key"}

@@ -115,8 +115,30 @@ def test_xiaozhen_takes_a_case_online(client: TestClient, db: Engine) -> None:
     code = re.search(r"([A-Z]+-\d{4}-\d{6})", response.text)
     assert code is not None
     with db.connect() as conn:
-        center = conn.execute(select(CASE.c.location).where(CASE.c.code == code.group(1)))
-        assert center.scalar() == "东村"  # the village named, a center of the county
+        found = conn.execute(
+            select(CASE.c.location, CASE.c.channel).where(CASE.c.code == code.group(1))
+        ).one()
+    assert found.location == "东村"  # the village named, a center of the county
+    assert found.channel == "线上"  # its declared online channel, never 12345
+
+
+def test_a_county_without_an_online_channel_takes_no_online_case(
+    client: TestClient, db: Engine
+) -> None:
+    # Without 线上 the page used to record online cases as 12345, another system's channel.
+    files = dict(dsl.compile_county(DEFINITIONS / "demo-xiaozhen").files)
+    files["county.yd"] = files["county.yd"].replace(', 线上 "网上受理"', "")
+    result = dsl.compile_files("demo-xiaozhen", files)
+    assert result.county is not None
+    assert any("县区没有网上渠道" in d.message for d in result.diagnostics)  # yidi check warns
+    versions.publish(db, result.county, by="test")
+    page = client.get("/online/demo-xiaozhen")
+    assert page.status_code == 404
+    assert "小镇县暂不接受网上提交的诉求（没有网上受理渠道）" in page.text
+    posted = client.post("/online/demo-xiaozhen", data={"summary": "噪音"})
+    assert posted.status_code in (403, 404)  # no form to post to (CSRF or the same refusal)
+    with db.connect() as conn:
+        assert conn.execute(select(CASE.c.id)).first() is None
 
 
 def test_an_intake_without_a_location_says_so_in_chinese(client: TestClient, db: Engine) -> None:
