@@ -7,17 +7,15 @@ and actions offered by conditions (属于, 不属于, 已填, 未填, 非)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Engine
 
-import dsl
-from admin.accounts import MembershipSpec, create_user
-from engine import versions
+from tests.web import small_county
+from tests.web.small_county import PASSWORD as PASSWORD
+from tests.web.small_county import TEXT, form
 
 KEY = "gouzao"
-PASSWORD = "Yidi-test-2026"
 COUNTY = "县中心"
 TOWN = "东镇"
 VILLAGE = "东村"
@@ -117,15 +115,9 @@ COUNTY_YD = """\
 """
 
 
-def _form(title: str, properties: dict[str, Any], required: list[str]) -> str:
-    schema = {"type": "object", "title": title, "properties": properties, "required": required}
-    return json.dumps(schema, ensure_ascii=False)
-
-
-TEXT = {"type": "string", "minLength": 2}
 FILES = {
     "county.yd": COUNTY_YD,
-    "forms/受理.json": _form(
+    "forms/受理.json": form(
         "受理",
         {
             "category": {
@@ -156,9 +148,9 @@ FILES = {
         },
         ["category", "severity", "location", "summary"],
     ),
-    "forms/办理情况.json": _form("办理情况", {"notes": {**TEXT, "title": "经过"}}, ["notes"]),
-    "forms/会商意见.json": _form("会商意见", {"opinion": {**TEXT, "title": "意见"}}, ["opinion"]),
-    "forms/评价.json": _form(
+    "forms/办理情况.json": form("办理情况", {"notes": {**TEXT, "title": "经过"}}, ["notes"]),
+    "forms/会商意见.json": form("会商意见", {"opinion": {**TEXT, "title": "意见"}}, ["opinion"]),
+    "forms/评价.json": form(
         "评价", {"score": {"type": "string", "title": "评价", "enum": ["满意", "不满意"]}}, []
     ),
 }
@@ -177,16 +169,5 @@ STAFF = {
 
 
 def publish(db: Engine) -> Any:
-    result = dsl.compile_files(KEY, FILES)
-    assert result.county is not None, result.diagnostics
-    versions.publish(db, result.county, by="test")
-    for username, (center, role, office, window) in STAFF.items():
-        create_user(
-            db,
-            username,
-            PASSWORD,
-            display_name=username,
-            county=KEY,
-            memberships=[MembershipSpec(center, role, office, window)],
-        )
-    return result.county
+    county = small_county.publish(db, KEY, FILES, STAFF)
+    return county

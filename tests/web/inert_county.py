@@ -8,17 +8,16 @@ small county the web tests drive over HTTP:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Engine
 
-import dsl
 from admin.accounts import MembershipSpec, create_user
-from engine import versions
+from tests.web import small_county
+from tests.web.small_county import PASSWORD as PASSWORD
+from tests.web.small_county import TEXT, form
 
 KEY = "duoxing"
-PASSWORD = "Yidi-test-2026"
 COUNTY = "县中心"
 TOWN = "东镇"
 COURT = "人民法院诉讼服务中心"
@@ -94,15 +93,9 @@ COUNTY_YD = """\
 """
 
 
-def _form(title: str, properties: dict[str, Any], required: list[str]) -> str:
-    schema = {"type": "object", "title": title, "properties": properties, "required": required}
-    return json.dumps(schema, ensure_ascii=False)
-
-
-TEXT = {"type": "string", "minLength": 2}
 FILES = {
     "county.yd": COUNTY_YD,
-    "forms/受理.json": _form(
+    "forms/受理.json": form(
         "受理",
         {
             "category": {
@@ -121,8 +114,8 @@ FILES = {
         },
         ["category", "severity", "location", "summary"],
     ),
-    "forms/办理情况.json": _form("办理情况", {"notes": {**TEXT, "title": "经过"}}, ["notes"]),
-    "forms/回访.json": _form(
+    "forms/办理情况.json": form("办理情况", {"notes": {**TEXT, "title": "经过"}}, ["notes"]),
+    "forms/回访.json": form(
         "回访",
         {
             "settled": {"type": "boolean", "title": "矛盾已实质化解"},
@@ -130,7 +123,7 @@ FILES = {
         },
         ["settled"],
     ),
-    "forms/分流登记.json": _form(
+    "forms/分流登记.json": form(
         "分流登记",
         {
             "channel": {"type": "string", "title": "引导途径", "enum": ["劳动仲裁", "诉讼"]},
@@ -151,18 +144,7 @@ STAFF = {
 
 
 def publish(db: Engine) -> Any:
-    result = dsl.compile_files(KEY, FILES)
-    assert result.county is not None, result.diagnostics
-    versions.publish(db, result.county, by="test")
-    for username, (center, role, office, window) in STAFF.items():
-        create_user(
-            db,
-            username,
-            PASSWORD,
-            display_name=username,
-            county=KEY,
-            memberships=[MembershipSpec(center, role, office, window)],
-        )
+    county = small_county.publish(db, KEY, FILES, STAFF)
     admin = [MembershipSpec(COUNTY, "承办人", "综治中心", None)]
     create_user(
         db,
@@ -173,4 +155,4 @@ def publish(db: Engine) -> Any:
         memberships=admin,
         is_admin=True,
     )
-    return result.county
+    return county

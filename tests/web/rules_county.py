@@ -4,17 +4,15 @@ reopens through its step's form, and a town case escalated where its office is n
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Engine
 
-import dsl
-from admin.accounts import MembershipSpec, create_user
-from engine import versions
+from tests.web import small_county
+from tests.web.small_county import PASSWORD as PASSWORD
+from tests.web.small_county import TEXT, form
 
 KEY = "guize"
-PASSWORD = "Yidi-test-2026"
 COUNTY = "县中心"
 TOWN = "东镇"
 
@@ -97,15 +95,9 @@ COUNTY_YD = """\
 """
 
 
-def _form(title: str, properties: dict[str, Any], required: list[str]) -> str:
-    schema = {"type": "object", "title": title, "properties": properties, "required": required}
-    return json.dumps(schema, ensure_ascii=False)
-
-
-TEXT = {"type": "string", "minLength": 2}
 FILES = {
     "county.yd": COUNTY_YD,
-    "forms/受理.json": _form(
+    "forms/受理.json": form(
         "受理",
         {
             "category": {"type": "string", "title": "事项类型", "enum": ["信访事项", "邻里纠纷"]},
@@ -128,14 +120,14 @@ FILES = {
         },
         ["category", "severity", "location", "summary"],
     ),
-    "forms/办理情况.json": _form("办理情况", {"notes": {**TEXT, "title": "经过"}}, ["notes"]),
-    "forms/转办.json": _form(
+    "forms/办理情况.json": form("办理情况", {"notes": {**TEXT, "title": "经过"}}, ["notes"]),
+    "forms/转办.json": form(
         "转办", {"office": {"type": "string", "title": "转办单位"}}, ["office"]
     ),
-    "forms/评价.json": _form(
+    "forms/评价.json": form(
         "评价", {"score": {"type": "string", "title": "评价", "enum": ["满意", "不满意"]}}, []
     ),
-    "forms/回访.json": _form(
+    "forms/回访.json": form(
         "回访",
         {"settled": {"type": "string", "title": "回访结果", "enum": ["已化解", "未化解"]}},
         ["settled"],
@@ -156,16 +148,5 @@ STAFF = {
 
 
 def publish(db: Engine) -> Any:
-    result = dsl.compile_files(KEY, FILES)
-    assert result.county is not None, result.diagnostics
-    versions.publish(db, result.county, by="test")
-    for username, (center, role, office, window) in STAFF.items():
-        create_user(
-            db,
-            username,
-            PASSWORD,
-            display_name=username,
-            county=KEY,
-            memberships=[MembershipSpec(center, role, office, window)],
-        )
-    return result.county
+    county = small_county.publish(db, KEY, FILES, STAFF)
+    return county

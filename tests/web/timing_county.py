@@ -7,17 +7,15 @@ ticket deadline whose stages colour, remind, supervise and escalate; 另算 coun
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Engine
 
-import dsl
-from admin.accounts import MembershipSpec, create_user
-from engine import versions
+from tests.web import small_county
+from tests.web.small_county import PASSWORD as PASSWORD
+from tests.web.small_county import form
 
 KEY = "jishi"
-PASSWORD = "Yidi-test-2026"
 COUNTY = "县中心"
 TOWN = "东镇"
 
@@ -102,14 +100,9 @@ COUNTY_YD = """\
 """
 
 
-def _form(title: str, properties: dict[str, Any], required: list[str]) -> str:
-    schema = {"type": "object", "title": title, "properties": properties, "required": required}
-    return json.dumps(schema, ensure_ascii=False)
-
-
 FILES = {
     "county.yd": COUNTY_YD,
-    "forms/受理.json": _form(
+    "forms/受理.json": form(
         "受理",
         {
             "category": {
@@ -136,7 +129,7 @@ FILES = {
         },
         ["category", "severity", "location", "summary"],
     ),
-    "forms/办理情况.json": _form(
+    "forms/办理情况.json": form(
         "办理情况", {"notes": {"type": "string", "minLength": 2, "title": "经过"}}, ["notes"]
     ),
 }
@@ -152,21 +145,8 @@ STAFF = {
 
 
 def compiled() -> Any:
-    result = dsl.compile_files(KEY, FILES)
-    assert result.county is not None, result.diagnostics
-    return result.county
+    return small_county.compiled(KEY, FILES)
 
 
 def publish(db: Engine) -> Any:
-    county = compiled()
-    versions.publish(db, county, by="test")
-    for username, (center, role, office, window) in STAFF.items():
-        create_user(
-            db,
-            username,
-            PASSWORD,
-            display_name=username,
-            county=KEY,
-            memberships=[MembershipSpec(center, role, office, window)],
-        )
-    return county
+    return small_county.publish(db, KEY, FILES, STAFF)
