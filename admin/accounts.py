@@ -29,7 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from admin import argon2_verify
 from admin.throttle import (
     Reservation,
     Scope,
@@ -274,7 +273,7 @@ def begin_login(
 def verify_password(password_hash: str, password: str) -> bool:
     """Argon2 verify: a fifth of a second of CPU on purpose (it releases the GIL)."""
     try:
-        return argon2_verify.verify(password_hash, password, _hasher.verify)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
