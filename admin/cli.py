@@ -52,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     key_add.add_argument("--system", required=True, help="调用方系统，如 12345热线")
     key_add.add_argument("--county", required=True, help="县区编码，如 xiaogan")
     key_add.add_argument("--center", help="推送来的案件由哪个中心接收")
-    key_add.add_argument("--callback", help="回告地址：案件的状态变化、办结答复和评价推送到这里")
+    key_add.add_argument(
+        "--callback", metavar="回告地址", help="案件的状态变化、办结答复和评价推送到这里"
+    )
     key_add.set_defaults(func=cmd_apikey_add)
     key_hook = key_sub.add_parser("callback", help="为已有密钥登记回告地址（签名密钥只显示这一次）")
     key_hook.add_argument("prefix", metavar="密钥前缀", help="密钥开头的字符（至少 10 个）")

@@ -146,10 +146,10 @@ def describe(report: Report) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    files = sub.add_parser("attachments", help="attachment stores")
-    files_sub = files.add_subparsers(dest="attachments_command", metavar="ACTION", required=True)
+    files = sub.add_parser("attachments", help="附件存储：把旧的附件迁入各县区自己的目录")
+    files_sub = files.add_subparsers(dest="attachments_command", metavar="操作", required=True)
     files_sub.add_parser(
-        "migrate", help="move files of the old single store into their counties' folders"
+        "migrate", help="把旧的单一附件目录里的文件迁入引用它们的县区目录"
     ).set_defaults(func=cmd_migrate)
 
 

@@ -364,7 +364,7 @@ def head_too_large_bytes() -> bytes:
     """The raw answer to a request whose line and headers pass MAX_REQUEST_HEAD, then close."""
     return _raw_answer(
         "400 Bad Request",
-        f"请求有误：请求行和请求头合计超过 {MAX_REQUEST_HEAD // 1024} KB，请删减后重试。\n",
+        f"请求有误：请求行和请求头过长（合计超过 {MAX_REQUEST_HEAD // 1024} KB），请删减后重试。\n",
     )
 
 
