@@ -39,7 +39,9 @@ REQUIRED_FACTS = {
     "severity": "等级",
     "location": "发生地",
 }
-MAX_CURSOR = 10**15  # outbox ids never get near; /openapi.json says the same
+MAX_CURSOR = (
+    2**31 - 1
+)  # the outbox id column (an integer on PostgreSQL); /openapi.json says the same
 PENDING = 0  # status of a key reserved by an earlier version (it reserved before creating)
 PENDING_EXPIRES = timedelta(minutes=2)  # longer than any intake takes
 

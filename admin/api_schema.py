@@ -355,7 +355,7 @@ def openapi(model: Any = None) -> dict[str, Any]:
                             "in": "query",
                             "required": False,
                             "description": "上次返回的 next；首次省略或为 0",
-                            "schema": {"type": "integer", "minimum": 0, "maximum": 10**15},
+                            "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
                         }
                     ],
                     "responses": {

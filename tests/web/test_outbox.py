@@ -281,6 +281,10 @@ def test_a_key_without_callback_polls_the_changes_feed_of_its_own_cases(client, 
     assert {r.state for r in rows(db) if r.api_key_id != hotline_key(db, hotline)} == {"feed"}
     bad = client.get("/api/v1/changes?after=-1", headers=grid)
     assert bad.status_code == 422 and "after" in bad.json()["message"]
+    # past the id column's range (an integer on PostgreSQL: it was a 500 there)
+    past = client.get(f"/api/v1/changes?after={2**31}", headers=grid)
+    assert past.status_code == 422 and "after" in past.json()["message"]
+    assert client.get(f"/api/v1/changes?after={2**31 - 1}", headers=grid).status_code == 200
     assert client.get("/api/v1/changes").status_code == 401
 
 
