@@ -119,10 +119,16 @@ def test_process_page_lists_each_outcome_with_its_meaning(
     client: TestClient, qingshan: Engine
 ) -> None:
     token = login(client, "qs_admin")
+    declared = "结果 化解成功 类别 调解成功\n"
+    undeclared = files()["county.yd"].replace(declared, "")
+    client.post(
+        "/console/files/save",
+        data={"path": "county.yd", "text": undeclared, "csrf_token": token},
+    )
     html = client.get("/console/views/processes").text
     row = re.search(r'id="outcome-meanings".*?</section>', html, re.S)
     assert row and "化解成功" in row.group(0) and "未声明" in row.group(0)
-    text = files()["county.yd"] + "\n结果 化解成功 类别 调解成功\n"
+    text = undeclared + "\n" + declared
     client.post(
         "/console/files/save", data={"path": "county.yd", "text": text, "csrf_token": token}
     )
