@@ -145,20 +145,30 @@ def _refusal(state: dict[str, Any]) -> str:
     return ""
 
 
-async def confirm(request: Request) -> Response:
-    """Step 1 of publishing: what will change, and the release note, before anything is done."""
+async def _publishable(request: Request) -> tuple[Any, Any, dict[str, Any], str, Response | None]:
+    """Both publishing steps start alike: the admin, the form, the working copy's state, the
+    page values and the checked release note; or the 400 page saying why it cannot be published."""
     user = require_admin(request)
     form = await form_of(request)
     state = _state(request, user.county)
     values: dict[str, Any] = {"title": "版本发布", **state, "note": str(form.get("note", ""))}
-    refused = _refusal(state)
+    refused, note = _refusal(state), ""
     try:
         note = release_notes.checked_note(values["note"])
     except ValueError as error:
         refused = refused or str(error)
     if refused:
         values["error"] = refused
-        return render(request, "console/versions.html", values, 400)
+        return user, form, values, note, render(request, "console/versions.html", values, 400)
+    return user, form, values, note, None
+
+
+async def confirm(request: Request) -> Response:
+    """Step 1 of publishing: what will change, and the release note, before anything is done."""
+    _, _, values, note, refused_page = await _publishable(request)
+    if refused_page is not None:
+        return refused_page
+    state = values  # the working copy's state is part of the page values
     published = state["published"]
     values.update(
         note=note,
@@ -171,18 +181,10 @@ async def confirm(request: Request) -> Response:
 
 async def publish(request: Request) -> Response:
     """Step 2: publish the working copy the confirmation page showed, with its note."""
-    user = require_admin(request)
-    form = await form_of(request)
-    state = _state(request, user.county)
-    values: dict[str, Any] = {"title": "版本发布", **state, "note": str(form.get("note", ""))}
-    refused = _refusal(state)
-    try:
-        note = release_notes.checked_note(values["note"])
-    except ValueError as error:
-        refused = refused or str(error)
-    if refused:
-        values["error"] = refused
-        return render(request, "console/versions.html", values, 400)
+    user, form, values, note, refused_page = await _publishable(request)
+    if refused_page is not None:
+        return refused_page
+    state = values  # the working copy's state is part of the page values
     if str(form.get("digest", "")) != release_notes.working_copy_digest(state["files"]):
         values["error"] = (
             "确认之后工作副本又有改动（可能是您或其他管理员保存了草稿）。请重新查看改动后再发布。"
