@@ -257,7 +257,7 @@ def _category_params(model: Any, used: dict[str, str], params: dict[str, Any]) -
 def _filtered(query: Any, keys: tuple[str, ...], fanout: int = 1) -> Any:
     for key in keys:
         if key == "category":
-            family = [bindparam(f"f_category_{i}") for i in range(fanout)]
+            family: list[Any] = [bindparam(f"f_category_{i}") for i in range(fanout)]
             query = query.where(CASE.c.category.in_(family))
             continue
         column = TICKET.c.step if key == "step" else CASE.c[key]
