@@ -184,7 +184,17 @@ def _approvers(
             .distinct()
             .order_by(USERS.c.display_name, USERS.c.username)
         ).all()
-        return tuple((r.username, r.display_name) for r in rows)
+    names = [r.display_name for r in rows]
+    # two people of one name are told apart by their account name
+    return tuple(
+        (
+            r.username,
+            f"{r.display_name}（{r.username}）"
+            if names.count(r.display_name) > 1
+            else r.display_name,
+        )
+        for r in rows
+    )
 
 
 # --- the POST handlers ------------------------------------------------------------------------

@@ -456,3 +456,19 @@ def test_without_an_active_approver_at_the_tickets_center_nothing_can_be_approve
     assert answer.status_code == 422
     assert "本单位没有持有「负责人」角色的在岗人员，无法审批中止" in answer.text
     assert state(db, code) == before
+
+
+def test_two_approvers_of_one_name_are_told_apart_and_recorded_so(
+    client, db, people, clock, make_user
+):
+    make_user("wangzr2", MembershipSpec(TOWN, "负责人"), display_name="王主任")
+    code = open_case(db, clock)
+    ticket = open_ticket(db, code)
+    sign_in(client, people["handler"].username)
+    page = client.get(f"/cases/{code}").text
+    form = page.split(f'id="op-{ticket}-suspend"', 1)[1].split("</form>", 1)[0]
+    assert f'<option value="{WANG}">王主任（{WANG}）</option>' in form
+    assert '<option value="wangzr2">王主任（wangzr2）</option>' in form
+    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="等待鉴定", approver="wangzr2")
+    assert answer.status_code == 303
+    assert state(db, code)["events"][-1] == ("suspended", "等待鉴定（审批：王主任（wangzr2））")
