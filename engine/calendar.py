@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar as stdcal
 import threading
+from collections import OrderedDict
 from datetime import UTC, date, datetime, time, timedelta
 
 from dsl.model import Calendar, County, Duration
@@ -246,7 +247,10 @@ def _add_months(local: datetime, months: int) -> datetime:
 # Compiled definitions are immutable and content-addressed, so a calendar built for one version
 # is valid for as long as the process lives; the model is kept to guard against two different
 # definitions that share a (missing) hash.
-_CACHE: dict[tuple[str, str, str], WorkCalendar] = {}
+# Bounded like admin/inbox_choices: a long-lived server sees many published versions; the
+# least recently used calendars beyond CALENDARS_KEPT are built again if asked for.
+CALENDARS_KEPT = 256
+_CACHE: OrderedDict[tuple[str, str, str], WorkCalendar] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
@@ -261,4 +265,7 @@ def calendar_for(county: County, key: str = "") -> WorkCalendar:
         cached = _CACHE.get(cache_key)
         if cached is None or cached.model != model:
             cached = _CACHE[cache_key] = WorkCalendar(model)
+        _CACHE.move_to_end(cache_key)
+        while len(_CACHE) > CALENDARS_KEPT:
+            _CACHE.popitem(last=False)
         return cached

@@ -44,3 +44,22 @@ def test_an_intake_whose_deadline_cannot_be_worked_out_is_answered_in_chinese(
     answer = client.post("/intake", data={**form, "csrf_token": token})
     assert answer.status_code == 422, answer.text[:500]
     assert "从 9999年12月31日起算的期限超出了日历的范围（公元 9999 年），无法计算" in answer.text
+
+
+def test_calendars_are_kept_for_the_most_recent_versions_only() -> None:
+    """A server lives through many published versions: calendar_for keeps CALENDARS_KEPT."""
+    import dataclasses
+
+    from engine import calendar
+    from tests.engine.test_calendar import _county
+
+    cal = Calendar("标准", "标准日历")
+    base = _county("v", {"标准": cal})
+    versions = [
+        dataclasses.replace(base, content_hash=f"v{n}") for n in range(calendar.CALENDARS_KEPT * 2)
+    ]
+    built = [calendar.calendar_for(v) for v in versions]
+    assert len(calendar._CACHE) == calendar.CALENDARS_KEPT
+    assert calendar.calendar_for(versions[-1]) is built[-1]  # a recent one is kept
+    again = calendar.calendar_for(versions[0])  # a forgotten one is built again, right
+    assert again is not built[0] and again.model == cal
