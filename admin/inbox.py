@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, Response
 
 from admin import stationed
 from admin.auth import StaffUser, require_user
-from admin.inbox_choices import Options, center_levels, filter_options
+from admin.inbox_choices import Options, category_family, center_levels, filter_options
 from admin.limits import MAX_PAGE
 from admin.scope import CASE, TICKET, case_clause, county_id, county_model, todo_clause
 from admin.web import csrf_token, database_page, env, page_for, read_only
@@ -132,14 +132,16 @@ def inbox_page(
     if county is None:
         return InboxPage(Markup(""), 0, False, None)
     # the county's definition, for each line's level (the page passes the one it read)
-    levels = center_levels(model if model is not None else county_model(db, user.county))
+    model = model if model is not None else county_model(db, user.county)
+    levels = center_levels(model)
     used = {key: value for key, value in filters.items() if value and key in dict(FILTERS)}
     params: dict[str, Any] = {f"f_{key}": value for key, value in used.items()}
+    fanout = _category_params(model, used, params)
     params.update(county=county, now=now, lim=per_page + 1, off=(page - 1) * per_page)
     params["enough"] = params["lim"] + params["off"]
     if tab in ("todo", "overdue") and user.memberships:
-        return _due_page(db, user, tab, used, params, per_page, after, now, levels)
-    query = _generic_statement(db, user, tab, tuple(sorted(used)), now)
+        return _due_page(db, user, tab, used, params, per_page, after, now, levels, fanout)
+    query = _generic_statement(db, user, tab, tuple(sorted(used)), now, fanout)
     with db.connect() as conn:
         found = list(conn.execute(query, params).all())
     rows = [
@@ -161,6 +163,7 @@ def _due_page(
     after: Cursor | None,
     now: datetime,
     levels: dict[str, str],
+    fanout: int = 1,
 ) -> InboxPage:
     """The todo and overdue tabs: a prebuilt statement of _STATEMENTS, compiled once and run
     on the driver's cursor without SQLAlchemy's per-execution work. Lines are remembered by
@@ -169,9 +172,9 @@ def _due_page(
     start = "none" if after is None else ("undated" if after[0] is None else "dated")
     if after is not None:
         params.update(off=0, enough=params["lim"], a_due=after[0], a_id=after[1])
-    shape = (user.memberships, tab, tuple(sorted(used)), start)
+    shape = (user.memberships, tab, tuple(sorted(used)), start, fanout)
     if shape not in _STATEMENTS:
-        _STATEMENTS[shape] = _due_statement(user, tab, tuple(sorted(used)), start)
+        _STATEMENTS[shape] = _due_statement(user, tab, tuple(sorted(used)), start, fanout)
     query = _STATEMENTS[shape]
     if query is None:  # an undated cursor on a tab of dated tickets only: nothing after
         return InboxPage(Markup(""), 0, False, None)
@@ -239,8 +242,24 @@ def row_html(row: InboxRow, done: bool) -> Markup:
     return html
 
 
-def _filtered(query: Any, keys: tuple[str, ...]) -> Any:
+def _category_params(model: Any, used: dict[str, str], params: dict[str, Any]) -> int:
+    """The 事项类型 filter matches the chosen category and its sub-categories (婚姻家庭 finds
+    离婚纠纷 too): one bound parameter per category of the family, f_category_0, _1, ...
+    Separate parameters, not an expanding IN list, so the prebuilt statements run on the
+    driver's cursor; a statement is built per family size (a county has a handful)."""
+    if "category" not in used:
+        return 1
+    family = category_family(model, params.pop("f_category"))
+    params.update({f"f_category_{i}": key for i, key in enumerate(family)})
+    return len(family)
+
+
+def _filtered(query: Any, keys: tuple[str, ...], fanout: int = 1) -> Any:
     for key in keys:
+        if key == "category":
+            family: list[Any] = [bindparam(f"f_category_{i}") for i in range(fanout)]
+            query = query.where(CASE.c.category.in_(family))
+            continue
         column = TICKET.c.step if key == "step" else CASE.c[key]
         query = query.where(column == bindparam(f"f_{key}"))
     return query
@@ -259,9 +278,9 @@ def _base() -> Any:
 
 
 def _generic_statement(
-    db: Engine, user: StaffUser, tab: str, keys: tuple[str, ...], now: datetime
+    db: Engine, user: StaffUser, tab: str, keys: tuple[str, ...], now: datetime, fanout: int = 1
 ) -> Any:
-    query = _filtered(_base().where(_tab_clause(db, user, tab, now)), keys)
+    query = _filtered(_base().where(_tab_clause(db, user, tab, now)), keys, fanout)
     if tab == "done":
         query = query.order_by(TICKET.c.completed_at.desc(), TICKET.c.id.desc())
     else:
@@ -281,7 +300,9 @@ def _work_scopes(user: StaffUser) -> list[tuple[str, str | None, str]]:
     return list(scopes)
 
 
-def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...], start: str = "none") -> Any:
+def _due_statement(
+    user: StaffUser, tab: str, keys: tuple[str, ...], start: str = "none", fanout: int = 1
+) -> Any:
     """Open tickets by due time, as a union of index-ordered scans cut at `enough` each.
 
     One scan per (center, office, role) the user works and state, each an equality prefix of
@@ -321,7 +342,7 @@ def _due_statement(user: StaffUser, tab: str, keys: tuple[str, ...], start: str 
                     scan = scan.where(TICKET.c.due_at.is_(None)).order_by(TICKET.c.id)
                     if start == "undated":
                         scan = scan.where(TICKET.c.id > bindparam("a_id", type_=Integer))
-                limited = _filtered(scan, keys).limit(bindparam("enough", type_=Integer))
+                limited = _filtered(scan, keys, fanout).limit(bindparam("enough", type_=Integer))
                 scans.append(limited.subquery())
     if not scans:
         return None

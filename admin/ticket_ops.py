@@ -62,7 +62,9 @@ class TicketOps:
     resume: bool = False
     extend: bool = False
     approver_role: str = ""  # the role that must approve 中止/延期 ("" = nobody)
-    approvers: tuple[str, ...] = ()  # people holding that role where the ticket is
+    # (username, display name) of the active staff holding that role where the ticket is:
+    # the only approvers the page offers and the POST accepts
+    approvers: tuple[tuple[str, str], ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
 
     def label(self, op: str) -> str:
@@ -137,7 +139,7 @@ def for_case(
         found = ops.get(t.id)
         if found is None:
             continue
-        approvers: tuple[str, ...] = ()
+        approvers: tuple[tuple[str, str], ...] = ()
         if (found.suspend or found.extend) and found.approver_role:
             rule = deadline_rule(model, case.process, t.step)
             approvers = _approvers(db, user.county, rule.approver_role, t.center, t.office)
@@ -160,9 +162,11 @@ def display_names(db: Engine, usernames: set[str]) -> dict[str, str]:
 
 def _approvers(
     db: Engine, county: str, role: str, center: str, office: str | None
-) -> tuple[str, ...]:
-    """People holding the approver role at the ticket's center (its office, or the center's
-    own staff): offered as suggestions, the field stays free text as the engine records it."""
+) -> tuple[tuple[str, str], ...]:
+    """(username, display name) of the active staff holding the approver role at the level
+    the ticket is worked: its center, in its office or as the center's own staff (a 司法所
+    ticket at 书院街道 is approved by 书院街道's 负责人 or the 司法所's, not another town's nor
+    the county's). The page offers exactly these and the POST accepts only these."""
     where = and_(
         MEMBERS.c.county == county,
         MEMBERS.c.role == role,
@@ -174,14 +178,23 @@ def _approvers(
     )
     with db.connect() as conn:
         rows = conn.execute(
-            select(USERS.c.display_name)
+            select(USERS.c.username, USERS.c.display_name)
             .join(MEMBERS, MEMBERS.c.user_id == USERS.c.id)
             .where(where)
             .distinct()
-            .order_by(USERS.c.display_name)
-            .limit(20)
-        ).scalars()
-        return tuple(rows)
+            .order_by(USERS.c.display_name, USERS.c.username)
+        ).all()
+    names = [r.display_name for r in rows]
+    # two people of one name are told apart by their account name
+    return tuple(
+        (
+            r.username,
+            f"{r.display_name}（{r.username}）"
+            if names.count(r.display_name) > 1
+            else r.display_name,
+        )
+        for r in rows
+    )
 
 
 # --- the POST handlers ------------------------------------------------------------------------
@@ -260,6 +273,25 @@ def _why_not(op: str, ops: TicketOps, ticket: Any, case: Any) -> str:
     return f"该环节的时限规则不允许{what}"
 
 
+def _approver(submitted: FormData, ops: TicketOps, what: str) -> str:
+    """The chosen approver's name as the engine records it; only someone the page offered
+    (holding the approver role where the ticket is) is accepted."""
+    chosen = _text(submitted, "approver", MAX_NAME, "审批人")
+    if not ops.approver_role:
+        return ""
+    if not ops.approvers:
+        raise BadInput(
+            f"本单位没有持有「{ops.approver_role}」角色的在岗人员，无法审批{what}；"
+            "请联系管理员在配置台添加"
+        )
+    if not chosen:
+        raise BadInput(f"{what}需要「{ops.approver_role}」审批，请选择审批人")
+    names = dict(ops.approvers)
+    if chosen not in names:
+        raise BadInput(f"审批人应从本单位持有「{ops.approver_role}」角色的人员中选择")
+    return names[chosen]
+
+
 def _call(engine: Any, op: str, principal: Any, ticket_id: int, submitted: Any, ops: Any) -> None:
     """Validate the fields of one operation and hand it to the engine."""
     from dsl.model import Duration
@@ -272,11 +304,9 @@ def _call(engine: Any, op: str, principal: Any, ticket_id: int, submitted: Any, 
     if op == "resume":
         engine.resume(principal, ticket_id, reason=reason)
         return
-    approver = _text(submitted, "approver", MAX_NAME, "审批人")
+    approver = _approver(submitted, ops, what)
     if not reason:
         raise BadInput(f"请填写{what}理由")
-    if ops.approver_role and not approver:
-        raise BadInput(f"{what}需要「{ops.approver_role}」审批，请填写审批人")
     if op == "suspend":
         engine.suspend(principal, ticket_id, reason=reason, approver=approver)
         return

@@ -76,7 +76,8 @@ def fill(db: Engine, cases: int) -> tuple[list[str], list[int]]:
                 "received_by": "bench",
                 "received_center": town,
                 "visits": 1,
-                "category": "邻里纠纷",
+                # every fourth a sub-category of 婚姻家庭: the 事项类型 filter's family figure
+                "category": "离婚纠纷" if n % 4 == 1 else "邻里纠纷",
                 "severity": "一般",
                 "location": town,
                 "process": "五单制",
@@ -226,9 +227,11 @@ def fetch(port: int, method: str, path: str, body: str = "", cookie: str = "") -
     conn.request(method, path, body=body or None, headers=headers)
     response = conn.getresponse()
     text_body = response.read().decode("utf-8", "replace")
-    set_cookie = response.getheader("Set-Cookie") or ""
+    # the session cookie: a login also sets the device cookie (yidi_device), which is not it
+    cookies = [c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []]
     conn.close()
-    return text_body, set_cookie.split(";", 1)[0]
+    session_cookie = [c for c in cookies if c.startswith("yidi_session=")]
+    return text_body, (session_cookie or cookies or [""])[0]
 
 
 def session(port: int, username: str) -> tuple[str, str]:
@@ -451,6 +454,18 @@ def main() -> int:
             "inbox": wrk(
                 base,
                 ["/inbox", "/inbox?page=2", "/inbox?tab=overdue"],
+                cookie=cookie,
+                duration=args.duration,
+                server=pid,
+            ),
+            # 事项类型: a leaf (one bound value) and a parent taking in its sub-categories
+            # (婚姻家庭: three), beside the unfiltered inbox above
+            "inbox 事项类型": wrk(
+                base,
+                [
+                    "/inbox?category=%E5%A9%9A%E5%A7%BB%E5%AE%B6%E5%BA%AD",
+                    "/inbox?category=%E9%82%BB%E9%87%8C%E7%BA%A0%E7%BA%B7",
+                ],
                 cookie=cookie,
                 duration=args.duration,
                 server=pid,

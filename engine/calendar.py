@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import calendar as stdcal
 import threading
+from collections import OrderedDict
 from datetime import UTC, date, datetime, time, timedelta
 
 from dsl.model import Calendar, County, Duration
 from engine import national_calendar
 from engine.clock import CST
+from engine.errors import NoWorkingDay
 
 WORKING_UNITS = frozenset({"workday", "end_of_workday"})
 # A guard against walking forever through a calendar that never works again (a county that
@@ -85,12 +87,19 @@ class WorkCalendar:
         return national.is_workday(day)
 
     def next_workday(self, day: date) -> date:
-        """The first working day strictly after `day`."""
+        """The first working day strictly after `day`; NoWorkingDay (a refusal in Chinese,
+        not a crash) when there is none within MAX_DAYS_WALKED or before the calendar ends."""
+        start = day
         for _ in range(MAX_DAYS_WALKED):
+            if day >= date.max:
+                break
             day += timedelta(days=1)
             if self.is_workday(day):
                 return day
-        raise ValueError(f"日历“{self.model.name}”在 {day} 之前的二十年里没有工作日")
+        raise NoWorkingDay(
+            f"日历“{self.model.name}”在 {start:%Y年%m月%d日}之后的二十年里没有工作日，"
+            "无法计算以工作日计的期限：请管理员检查该日历的放假日期"
+        )
 
     def _window(self, day: date) -> tuple[datetime, datetime]:
         return (
@@ -106,6 +115,14 @@ class WorkCalendar:
         amount, unit = duration.amount, duration.unit
         if amount < 0:
             raise ValueError(f"时长不能为负数（收到 {amount}）")
+        try:
+            return self._add(local, amount, unit).astimezone(UTC)
+        except OverflowError:  # past the year 9999: no deadline a case could meet
+            raise NoWorkingDay(
+                f"从 {local:%Y年%m月%d日}起算的期限超出了日历的范围（公元 9999 年），无法计算"
+            ) from None
+
+    def _add(self, local: datetime, amount: int, unit: str) -> datetime:
         if unit == "minute":
             result = local + timedelta(minutes=amount)
         elif unit == "hour":
@@ -120,7 +137,7 @@ class WorkCalendar:
             result = self._end_of_workday(local, amount)
         else:
             raise ValueError(f"未知的时长单位“{unit}”")
-        return result.astimezone(UTC)
+        return result
 
     def _add_workdays(self, local: datetime, amount: int) -> datetime:
         day = local.date()
@@ -170,8 +187,14 @@ class WorkCalendar:
                     if remaining <= closes - begin:
                         return (begin + remaining).astimezone(UTC)
                     remaining -= closes - begin
+            if day >= date.max:
+                break
             day += timedelta(days=1)
-        raise ValueError(f"日历“{self.model.name}”在二十年里凑不够 {amount} 的工作时间")
+        raise NoWorkingDay(
+            f"日历“{self.model.name}”在 {local:%Y年%m月%d日}之后的二十年里凑不够"
+            f" {amount.total_seconds() / 3600:g} 小时的工作时间，无法计算期限："
+            "请管理员检查该日历的放假日期"
+        )
 
     def point_at(self, start: datetime, due: datetime, fraction: float, unit: str) -> datetime:
         """When `fraction` of the allowed time has passed: working time for working-day units.
@@ -224,7 +247,10 @@ def _add_months(local: datetime, months: int) -> datetime:
 # Compiled definitions are immutable and content-addressed, so a calendar built for one version
 # is valid for as long as the process lives; the model is kept to guard against two different
 # definitions that share a (missing) hash.
-_CACHE: dict[tuple[str, str, str], WorkCalendar] = {}
+# Bounded like admin/inbox_choices: a long-lived server sees many published versions; the
+# least recently used calendars beyond CALENDARS_KEPT are built again if asked for.
+CALENDARS_KEPT = 256
+_CACHE: OrderedDict[tuple[str, str, str], WorkCalendar] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
@@ -239,4 +265,7 @@ def calendar_for(county: County, key: str = "") -> WorkCalendar:
         cached = _CACHE.get(cache_key)
         if cached is None or cached.model != model:
             cached = _CACHE[cache_key] = WorkCalendar(model)
+        _CACHE.move_to_end(cache_key)
+        while len(_CACHE) > CALENDARS_KEPT:
+            _CACHE.popitem(last=False)
         return cached

@@ -38,3 +38,9 @@ class ValidationFailed(EngineError):
     def __init__(self, field_errors: Sequence[FieldProblem], message: str = "表单内容有误") -> None:
         super().__init__(message + "：" + "；".join(e.message for e in field_errors[:5]))
         self.field_errors = list(field_errors)
+
+
+class NoWorkingDay(ActionRefused, ValueError):
+    """A deadline cannot be worked out: the county's calendar has no working day ahead (days
+    off declared for years by mistake, or a date at the end of the calendar). A ValueError
+    too, for callers of engine.calendar that catch those."""

@@ -19,6 +19,7 @@ import logging
 import os
 import secrets
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
@@ -117,16 +118,58 @@ OUTBOX = cast(Table, Outbox.__table__)
 # --- registering and subscribing ----------------------------------------------------------
 
 
-def register_callback(conn: Connection, api_key_id: int, url: str) -> str:
-    """Set (or replace) the key's callback URL; returns the new signing secret."""
-    if not url.startswith(("http://", "https://")) or len(url) > 500:
-        raise ValueError(
-            f"回告地址应以 http:// 或 https:// 开头且不超过 500 个字符：「{url[:80]}」"
-        )
-    secret = secrets.token_urlsafe(32)
+MAX_URL = 500
+
+
+def checked_url(url: str) -> str:
+    """A callback URL as the worker can POST to it, or ValueError with the Chinese reason."""
+    url = url.strip()
+    if not url:
+        raise ValueError("请填写回告地址")
+    if len(url) > MAX_URL:
+        raise ValueError(f"回告地址不能超过 {MAX_URL} 个字符")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise ValueError("回告地址不能含空格或控制字符")
+    if not url.isascii():
+        raise ValueError("回告地址只能含英文字母、数字和网址符号（中文域名请先转换为 xn-- 形式）")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port  # a port that is not a number raises here
+    except ValueError:
+        raise ValueError(f"回告地址不是有效的网址：「{url[:80]}」") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"回告地址应以 http:// 或 https:// 开头：「{url[:80]}」")
+    if not parts.hostname:
+        raise ValueError(f"回告地址缺少主机名：「{url[:80]}」")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("回告地址不能含用户名或密码（接收方请用签名校验来源）")
+    if port == 0:
+        raise ValueError(f"回告地址的端口无效：「{url[:80]}」")
+    return url
+
+
+def callback_of(conn: Connection, api_key_id: int) -> str | None:
+    """The key's callback URL, or None when it has none."""
+    found: str | None = conn.execute(
+        select(CALLBACKS.c.url).where(CALLBACKS.c.api_key_id == api_key_id)
+    ).scalar()
+    return found
+
+
+def register_callback(
+    conn: Connection, api_key_id: int, url: str, *, new_secret: bool = True
+) -> str | None:
+    """Set (or replace) the key's callback URL; returns the new signing secret. A key that
+    has a callback keeps its secret with `new_secret=False` (the URL moved, the receiving
+    system did not change): then None is returned."""
+    url = checked_url(url)
     found = conn.execute(
         select(CALLBACKS.c.id).where(CALLBACKS.c.api_key_id == api_key_id)
     ).scalar()
+    if found is not None and not new_secret:
+        conn.execute(update(CALLBACKS).where(CALLBACKS.c.id == found).values(url=url))
+        return None
+    secret = secrets.token_urlsafe(32)
     if found is None:
         conn.execute(
             insert(CALLBACKS).values(

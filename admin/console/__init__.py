@@ -19,6 +19,7 @@ from admin.console import (
     versionpages,
     viewpages,
 )
+from admin.console.callbacks import callback_save
 from admin.console.jobs import jobs_page
 from admin.console.page import render, require_admin
 from admin.console.replies import replies_page, replies_retry
@@ -81,4 +82,5 @@ def routes() -> list[BaseRoute]:
         Route("/jobs", jobs_page, methods=get),
         Route("/replies", replies_page, methods=get),
         Route("/replies/retry", replies_retry, methods=["POST"]),
+        Route("/replies/callback", callback_save, methods=["POST"]),  # i18gaps
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import dsl
@@ -47,6 +48,27 @@ class CheckResult:
 
     def other_files(self, path: str) -> list[Problem]:
         return [p for p in self.problems if p.path != path]
+
+
+# --- warnings about the instance (begin: i18gaps) --------------------------------------------
+# `yidi check` adds warnings about the instance rather than the files (dsl.cli.INSTANCE_WARNINGS:
+# the national holiday table's coverage). The versions page adds the same ones, read from this
+# server's database and clock, so the page and the command count the same warnings.
+
+
+def with_instance_warnings(result: CheckResult, db: Any, today: date) -> CheckResult:
+    """`result` with the instance's warnings added (no file, no line: they are about the
+    server's data, not the definition)."""
+    from engine import national_calendar
+
+    with db.connect() as conn:
+        snapshot = national_calendar.load(conn)  # read now: an import shows at once
+    found = national_calendar.coverage_warning(snapshot, today)
+    extra = [Problem("", 0, 0, "warning", found, found)] if found else []
+    return CheckResult(result.county, [*result.problems, *extra])
+
+
+# --- (end: i18gaps) ---------------------------------------------------------------------------
 
 
 def check(county_key: str, files: Mapping[str, str]) -> CheckResult:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin.accounts import KEYS
+from admin.console import store
 from admin.console.page import render, require_admin
 from admin.limits import form_of
 from admin.scope import CASE, county_id
@@ -55,10 +56,23 @@ def deliveries(request: Request, county: int | None) -> list[dict[str, Any]]:
     ]
 
 
-async def replies_page(request: Request, notice: str = "", status: int = 200) -> Response:
+async def replies_page(
+    request: Request, notice: str = "", status: int = 200, **shown: Any
+) -> Response:
+    """The deliveries and the county's callback URLs; `shown`: what a POST answers with (its
+    error next to the key's form, or what was done and a new signing secret, once)."""
+    from admin.console.callbacks import keys_of
+
     user = require_admin(request)
-    county = county_id(request.app.state.db, user.county)
-    values = {"title": "回告推送", "rows": deliveries(request, county), "notice": notice}
+    db = request.app.state.db
+    county = county_id(db, user.county)
+    values = {
+        "title": "回告推送",
+        "rows": deliveries(request, county),
+        "notice": notice,
+        "keys": keys_of(db, user.county),
+        **shown,
+    }
     return render(request, "console/replies.html", values, status)
 
 
@@ -71,7 +85,23 @@ async def replies_retry(request: Request) -> Response:
     if reply is None or county is None:
         raise HTTPException(404, "没有这条回告推送。")
     with writer(db).begin() as conn:
+        # the row as it was, for 操作记录 (read in the retry's transaction: they commit together)
+        was = conn.execute(
+            select(outbox.OUTBOX, CASE.c.code)
+            .join(CASE, CASE.c.id == outbox.OUTBOX.c.case_id)
+            .where(outbox.OUTBOX.c.id == reply, outbox.OUTBOX.c.county_id == county)
+        ).first()
         done = outbox.retry(conn, reply, county, utcnow())
+        if done and was is not None:
+            store.record(
+                conn,
+                user.county,
+                user.username,
+                "重试回告推送",
+                f"回告推送第 {reply} 条（案件 {was.code}，{KINDS.get(was.kind, was.kind)}）",
+                {"状态": STATES["failed"], "尝试次数": was.attempts, "最近错误": was.last_error},
+                {"状态": STATES["pending"], "尝试次数": 0},
+            )
     if not done:
         return await replies_page(request, "只有本县区发送失败的回告推送可以重试。", 409)
     return RedirectResponse("/console/replies?retried=1", status_code=303)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from admin.console import release_notes, store
-from admin.console.checking import check
+from admin.console.checking import check, with_instance_warnings
 from admin.console.page import render, require_admin
 from admin.limits import form_of
 from engine.db import writer
@@ -124,10 +124,21 @@ def _state(request: Request, county: str) -> dict[str, Any]:
     return {
         "published": current,
         "diffs": diffs,
-        "result": check(county, files) if files else None,
+        "result": _checked(request, county, files),
         "history": history(request, county),
         "files": files,
     }
+
+
+def _checked(request: Request, county: str, files: dict[str, str]) -> Any:
+    """The working copy checked as `yidi check` checks it, instance warnings included."""
+    if not files:
+        return None
+    from admin.stationed import now_of
+    from engine.clock import CST
+
+    today = now_of(request).astimezone(CST).date()
+    return with_instance_warnings(check(county, files), request.app.state.db, today)
 
 
 async def versions_page(request: Request) -> Response:

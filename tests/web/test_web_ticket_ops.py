@@ -16,15 +16,27 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 
 import admin.web
-from admin.accounts import MembershipSpec
+from admin.accounts import AccountMembership, MembershipSpec, UserAccount
 from admin.demo import demo_password
 from engine.cases import Engine as Workflow
 from engine.tables import CASE, TICKET, Event
 from tests.web.casework import MONDAY, open_case, open_ticket
 from tests.web.conftest import PASSWORD, csrf_of
-from tests.web.flow import TOWN
+from tests.web.flow import COUNTY_CENTER, TOWN
 
 EVENT = Event.__table__
+
+
+# The town's 负责人 who approves 中止/延期 of its tickets (审批人 负责人), and the county
+# center's, who holds the role at another level and may not approve them.
+WANG = "wangzr"
+COUNTY_HEAD = "xianzr"
+
+
+@pytest.fixture(autouse=True)
+def heads(people, make_user):
+    make_user(WANG, MembershipSpec(TOWN, "负责人"), display_name="王主任")
+    make_user(COUNTY_HEAD, MembershipSpec(COUNTY_CENTER, "负责人"), display_name="县中心李主任")
 
 
 def sign_in(client: TestClient, username: str, password: str | None = None) -> None:
@@ -143,7 +155,7 @@ def test_an_operation_without_the_csrf_token_is_refused(client, db, people, cloc
     ticket = open_ticket(db, code)
     sign_in(client, people["handler"].username)
     before = state(db, code)
-    fields = {"reason": "无令牌", "approver": "王主任", "amount": "2", "unit": "workday"}
+    fields = {"reason": "无令牌", "approver": WANG, "amount": "2", "unit": "workday"}
     answer = client.post(f"/tickets/{ticket}/{op}", data=fields)
     assert answer.status_code == 403
     assert state(db, code) == before
@@ -193,14 +205,19 @@ def test_suspend_then_resume_moves_the_due_times_by_the_working_time_lost(
     page = client.get(f"/cases/{code}").text
     assert f'action="/tickets/{ticket}/suspend"' in page
     assert "审批人（负责人，必填）" in page
-    suggested = re.search(rf'<datalist id="approvers-{ticket}">(.*?)</datalist>', page, re.S)
-    assert suggested and "负责人（" in suggested.group(1)  # the town's 负责人 (demo account)
+    form = page.split(f'id="op-{ticket}-suspend"', 1)[1].split("</form>", 1)[0]
+    offered = re.search(r'<select name="approver" required>(.*?)</select>', form, re.S)
+    assert offered, form
+    choices = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', offered.group(1))
+    assert choices[0] == ("", "请选择") and (WANG, "王主任") in choices
+    assert any(name.startswith("负责人（") for _, name in choices)  # the demo town head
+    assert COUNTY_HEAD not in offered.group(1)  # the role at another level is not offered
     assert f'action="/tickets/{ticket}/resume"' not in page
     before = state(db, code)
 
     clock.set(MONDAY + timedelta(hours=1))
     answer = post(
-        client, code, f"/tickets/{ticket}/suspend", reason="当事人外出务工", approver="王主任"
+        client, code, f"/tickets/{ticket}/suspend", reason="当事人外出务工", approver=WANG
     )
     assert answer.status_code == 303
     page = client.get(answer.headers["location"]).text
@@ -229,9 +246,17 @@ def test_suspend_then_resume_moves_the_due_times_by_the_working_time_lost(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"reason": "", "approver": "王主任"}, "请填写中止理由"),
-        ({"reason": "等待鉴定", "approver": " "}, "中止需要「负责人」审批，请填写审批人"),
-        ({"reason": "长" * 501, "approver": "王主任"}, "理由不能超过 500 字"),
+        ({"reason": "", "approver": WANG}, "请填写中止理由"),
+        ({"reason": "等待鉴定", "approver": " "}, "中止需要「负责人」审批，请选择审批人"),
+        (
+            {"reason": "等待鉴定", "approver": "某人"},
+            "审批人应从本单位持有「负责人」角色的人员中选择",
+        ),
+        (
+            {"reason": "等待鉴定", "approver": COUNTY_HEAD},
+            "审批人应从本单位持有「负责人」角色的人员中选择",
+        ),
+        ({"reason": "长" * 501, "approver": WANG}, "理由不能超过 500 字"),
     ],
 )
 def test_bad_suspension_input_is_answered_in_chinese_and_writes_nothing(
@@ -255,7 +280,7 @@ def test_suspension_where_the_step_does_not_allow_it_is_refused(client, db, peop
     sign_in(client, people["handler"].username)
     assert f'action="/tickets/{ticket}/suspend"' not in client.get(f"/cases/{code}").text
     before = state(db, code)
-    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="试试", approver="王主任")
+    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="试试", approver=WANG)
     assert answer.status_code == 409 and "该环节的时限规则不允许中止" in answer.text
     assert state(db, code) == before
 
@@ -266,7 +291,7 @@ def test_suspension_by_another_role_is_refused(client, db, people, clock):
     sign_in(client, people["dispatcher"].username)
     assert f'action="/tickets/{ticket}/suspend"' not in client.get(f"/cases/{code}").text
     before = state(db, code)
-    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="代办", approver="王主任")
+    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="代办", approver=WANG)
     assert answer.status_code == 409 and "您不是该单的办理人，不能中止" in answer.text
     assert state(db, code) == before
 
@@ -288,7 +313,7 @@ def test_htmx_gets_the_error_in_a_page_it_swaps(client, db, people, clock):
     token = csrf_of(client, f"/cases/{code}")
     answer = client.post(
         f"/tickets/{ticket}/suspend",
-        data={"reason": "", "approver": "王主任"},
+        data={"reason": "", "approver": WANG},
         headers={"HX-Request": "true", "X-CSRF-Token": token},
     )
     assert answer.status_code == 200  # htmx swaps only 2xx answers
@@ -316,7 +341,7 @@ def test_extension_adds_working_days_to_the_ticket_and_is_recorded(client, db, p
         amount="2",
         unit="workday",
         reason="需要等待鉴定结果",
-        approver="王主任",
+        approver=WANG,
     )
     assert answer.status_code == 303
     page = client.get(answer.headers["location"]).text
@@ -347,7 +372,7 @@ def test_bad_extension_input_is_answered_in_chinese_and_writes_nothing(
         client,
         code,
         f"/tickets/{ticket}/extend",
-        **{"reason": "等待鉴定", "approver": "王主任", **fields},
+        **{"reason": "等待鉴定", "approver": WANG, **fields},
     )
     assert answer.status_code == 422
     assert message in answer.text
@@ -383,7 +408,7 @@ def test_a_ticket_signed_for_by_a_colleague_cannot_be_suspended_by_another(
     assert "已由 同事小李 签收" in page
     assert f'action="/tickets/{ticket}/suspend"' not in page
     before = state(db, code)
-    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="代办", approver="王主任")
+    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="代办", approver=WANG)
     assert answer.status_code == 409
     assert "该单已由 同事小李 签收，只有签收人可以中止" in answer.text
     assert state(db, code) == before
@@ -404,3 +429,46 @@ def test_the_case_page_names_people_by_their_display_names(client, db, people, c
     records = re.findall(r"<h2>.*?</h2>", page, re.S)
     # the action by its name in the definition (接收 "接单"), not its key
     assert any(handler.display_name in r and "· 接单 ·" in r for r in records), records
+
+
+def test_without_an_active_approver_at_the_tickets_center_nothing_can_be_approved(
+    client, db, people, clock
+):
+    """Only staff who hold the role now count: with the town's 负责人 accounts deactivated
+    the page says so instead of offering a choice, and the POST is refused, writing nothing."""
+    users, members = UserAccount.__table__, AccountMembership.__table__
+    code = open_case(db, clock)
+    ticket = open_ticket(db, code)
+    with db.begin() as conn:
+        heads = conn.execute(
+            select(users.c.id)
+            .join(members, members.c.user_id == users.c.id)
+            .where(members.c.center == TOWN, members.c.role == "负责人")
+        ).scalars()
+        conn.execute(users.update().where(users.c.id.in_(list(heads))).values(active=False))
+    sign_in(client, people["handler"].username)
+    page = client.get(f"/cases/{code}").text
+    form = page.split(f'id="op-{ticket}-suspend"', 1)[1].split("</form>", 1)[0]
+    assert "本单位没有持有「负责人」角色的在岗人员，无法审批中止" in form
+    assert 'name="approver"' not in form and "disabled" in form
+    before = state(db, code)
+    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="等待鉴定", approver=WANG)
+    assert answer.status_code == 422
+    assert "本单位没有持有「负责人」角色的在岗人员，无法审批中止" in answer.text
+    assert state(db, code) == before
+
+
+def test_two_approvers_of_one_name_are_told_apart_and_recorded_so(
+    client, db, people, clock, make_user
+):
+    make_user("wangzr2", MembershipSpec(TOWN, "负责人"), display_name="王主任")
+    code = open_case(db, clock)
+    ticket = open_ticket(db, code)
+    sign_in(client, people["handler"].username)
+    page = client.get(f"/cases/{code}").text
+    form = page.split(f'id="op-{ticket}-suspend"', 1)[1].split("</form>", 1)[0]
+    assert f'<option value="{WANG}">王主任（{WANG}）</option>' in form
+    assert '<option value="wangzr2">王主任（wangzr2）</option>' in form
+    answer = post(client, code, f"/tickets/{ticket}/suspend", reason="等待鉴定", approver="wangzr2")
+    assert answer.status_code == 303
+    assert state(db, code)["events"][-1] == ("suspended", "等待鉴定（审批：王主任（wangzr2））")

@@ -62,7 +62,7 @@ def test_claim_then_suspend_and_resume_in_the_browser(page, live_server, artifac
 
     page.click(f"#op-{ticket}-suspend summary")
     page.fill(f"#op-{ticket}-suspend [name=reason]", "当事人外出务工，节后返乡")
-    page.fill(f"#op-{ticket}-suspend [name=approver]", "王主任")
+    page.select_option(f"#op-{ticket}-suspend [name=approver]", index=1)  # the town's 负责人
     shot(page, artifacts, "03-suspend-form")
     clock.set(MONDAY + timedelta(hours=1))
     page.click(f"#op-{ticket}-suspend button.op-suspend")
@@ -90,7 +90,7 @@ def test_a_refused_suspension_shows_the_error_in_place(page, live_server, artifa
     page.goto(f"{base}/cases/{code}")
     page.click(f"#op-{ticket}-extend summary")
     page.fill(f"#op-{ticket}-extend [name=reason]", "需要等待鉴定结果")
-    page.fill(f"#op-{ticket}-extend [name=approver]", "王主任")
+    page.select_option(f"#op-{ticket}-extend [name=approver]", index=1)  # the town's 负责人
     page.fill(f"#op-{ticket}-extend [name=amount]", "2")
     page.select_option(f"#op-{ticket}-extend [name=unit]", "hour")
     # A unit the page does not offer (a forged or stale form) is answered on the page.
@@ -139,7 +139,7 @@ def test_without_javascript_rows_and_ticket_operations_still_work(
         page.goto(f"{base}/cases/{code}")
         page.click(f"#op-{ticket}-suspend summary")  # <details> opens without JavaScript
         page.fill(f"#op-{ticket}-suspend [name=reason]", "等待鉴定")
-        page.fill(f"#op-{ticket}-suspend [name=approver]", "王主任")
+        page.select_option(f"#op-{ticket}-suspend [name=approver]", index=1)  # the town's 负责人
         page.click(f"#op-{ticket}-suspend button.op-suspend")
         page.wait_for_selector("button.op-resume")
         assert f"/cases/{code}?did=suspend" in page.url
