@@ -115,4 +115,4 @@ def test_missing_statements_are_named() -> None:
 
 def test_a_kind_declared_twice_and_a_statement_written_twice() -> None:
     assert any("函件类型「督办函」重复定义" in m for m in messages(kind() + kind()))
-    assert "此项在同一处重复书写，只能写一次" in messages(kind(签发="调度员\n  签发 调解员"))
+    assert "此项在同一处重复书写，只能写一次" in messages(kind(回复时限="5 工作日\n  回复时限 3 天"))
