@@ -87,7 +87,7 @@ def _kind(ctx: Context, decl: s.LetterDecl, t: dict[str, object]) -> LetterKind 
     ok = True
     name = decl.name
     if decl.number is None:
-        ctx.missing(name, f"函件「{name}」的文号格式（文号 \"…〔{{年}}〕{{号}}号\"）", "number")
+        ctx.missing(name, f'函件「{name}」的文号格式（文号 "…〔{{年}}〕{{号}}号"）', "number")
         ok = False
     else:
         ok = _number_pattern(ctx, decl.number, decl.at.get("number", name)) and ok
@@ -114,7 +114,7 @@ def _kind(ctx: Context, decl: s.LetterDecl, t: dict[str, object]) -> LetterKind 
         reply = duration(ctx, decl.reply)
         ok = reply is not None and ok
     if not decl.body:
-        ctx.missing(name, f"函件「{name}」的正文（正文 \"…\"，可写多行）", "body")
+        ctx.missing(name, f'函件「{name}」的正文（正文 "…"，可写多行）', "body")
         ok = False
     needs_case = False
     intake_fields = t.get("intake_fields")
@@ -156,9 +156,10 @@ def _number_pattern(ctx: Context, pattern: str, at: Token) -> bool:
     if keys.count("serial") != 1 or keys.count("year") != 1:
         ctx.report(
             at,
-            f"文号格式「{pattern}」须恰好含一个 {{年}} 和一个 {{号}}（文号按县区、类型、年份连续编号）",
+            f"文号格式「{pattern}」须恰好含一个 {{年}} 和一个 {{号}}"
+            "（文号按县区、类型、年份连续编号）",
             f"the number pattern '{pattern}' needs exactly one {{年}} and one {{号}}",
-            ("如：文号 \"孝综督函〔{年}〕{号}号\"", 'e.g. number "XG〔{年}〕{号}"'),
+            ('如：文号 "孝综督函〔{年}〕{号}号"', 'e.g. number "XG〔{年}〕{号}"'),
         )
         return False
     if len(pattern) > MAX_PATTERN:

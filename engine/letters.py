@@ -196,9 +196,13 @@ def issue(engine: Engine, principal: Principal, request: Issue, now: datetime) -
             "state": "issued",
             "overdue": False,
         }
-        letter_id = int(conn.execute(LETTER.insert().values(values).returning(LETTER.c.id)).scalar_one())
+        letter_id = int(
+            conn.execute(LETTER.insert().values(values).returning(LETTER.c.id)).scalar_one()
+        )
         letter = {**values, "id": letter_id}
-        note = f"发往{_office_name(county, request.to_office)}，{letter_text.chinese_date(due)}前回复"
+        note = (
+            f"发往{_office_name(county, request.to_office)}，{letter_text.chinese_date(due)}前回复"
+        )
         _event(conn, letter, "issued", principal.display_name, now, note)
         timers.schedule(
             conn,
@@ -226,7 +230,9 @@ def _case(
     if row is None:
         raise NotFound("没有该案件，或该案件不在您的工作范围内")
     case = dict(row)
-    names = conn.execute(select(PARTY.c.name).where(PARTY.c.case_id == case_id).order_by(PARTY.c.id))
+    names = conn.execute(
+        select(PARTY.c.name).where(PARTY.c.case_id == case_id).order_by(PARTY.c.id)
+    )
     case["parties"] = "、".join(str(n) for (n,) in names)
     return case
 
@@ -309,7 +315,9 @@ def _event(
         )
 
 
-def _locked(conn: Connection, principal: Principal, letter_id: int) -> tuple[dict[str, Any], County]:
+def _locked(
+    conn: Connection, principal: Principal, letter_id: int
+) -> tuple[dict[str, Any], County]:
     county_id, _, county = versions.current_in(conn, principal.county)
     query = select(LETTER).where(LETTER.c.id == letter_id, visible(principal, county, county_id))
     row = conn.execute(query.with_for_update()).mappings().first()
@@ -325,7 +333,9 @@ def sign(engine: Engine, principal: Principal, letter_id: int, now: datetime) ->
         if not may_receive(principal, letter):
             raise ActionRefused("只有收件单位的工作人员才能签收")
         if letter["state"] != "issued":
-            raise ActionRefused(f"该函件已{EVENT_WORDS['signed']}，当前状态：{STATES[letter['state']]}")
+            raise ActionRefused(
+                f"该函件已{EVENT_WORDS['signed']}，当前状态：{STATES[letter['state']]}"
+            )
         conn.execute(
             LETTER.update()
             .where(LETTER.c.id == letter_id)
@@ -369,7 +379,9 @@ def close(engine: Engine, principal: Principal, letter_id: int, now: datetime) -
         if not may_close(principal, county, letter):
             raise ActionRefused("只有发文中心的签发人员才能销号")
         if letter["state"] != "answered":
-            raise ActionRefused(f"收件单位尚未回复，不能销号（当前状态：{STATES[letter['state']]}）")
+            raise ActionRefused(
+                f"收件单位尚未回复，不能销号（当前状态：{STATES[letter['state']]}）"
+            )
         conn.execute(
             LETTER.update()
             .where(LETTER.c.id == letter_id)

@@ -9,7 +9,7 @@ import dsl
 from dsl.model import Duration
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dsl"))
-from dsl_samples import BASE, county_files  # noqa: E402
+from dsl_samples import BASE, county_files
 
 GOOD = """
 函件 督办函 "督办函" {
@@ -82,7 +82,8 @@ def kind(**lines: str) -> str:
 
 def test_bad_declarations_are_refused_in_chinese() -> None:
     assert messages(kind(文号='"测督函〔{年}〕号"')) == [
-        "文号格式「测督函〔{年}〕号」须恰好含一个 {年} 和一个 {号}（文号按县区、类型、年份连续编号）"
+        "文号格式「测督函〔{年}〕号」须恰好含一个 {年} 和一个 {号}"
+        "（文号按县区、类型、年份连续编号）"
     ]
     assert messages(kind(文号='"测督函{月}{年}{号}"')) == [
         "文号格式里的「{月}」无法填写：只能用 {年} 和 {号}"
@@ -115,4 +116,6 @@ def test_missing_statements_are_named() -> None:
 
 def test_a_kind_declared_twice_and_a_statement_written_twice() -> None:
     assert any("函件类型「督办函」重复定义" in m for m in messages(kind() + kind()))
-    assert "此项在同一处重复书写，只能写一次" in messages(kind(回复时限="5 工作日\n  回复时限 3 天"))
+    assert "此项在同一处重复书写，只能写一次" in messages(
+        kind(回复时限="5 工作日\n  回复时限 3 天")
+    )

@@ -39,7 +39,7 @@ def test_concurrent_issuing_leaves_no_gap_and_no_duplicate(db: DbEngine) -> None
         try:
             for _ in range(EACH):
                 letters.issue(db, SUPERVISOR, request, MONDAY)
-        except BaseException as error:  # noqa: BLE001  reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=issue_many) for _ in range(THREADS)]

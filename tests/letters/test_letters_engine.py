@@ -75,7 +75,10 @@ def test_a_letter_from_a_case_is_numbered_filled_in_and_due_in_working_days(
         kinds = conn.execute(
             select(EVENT.c.kind, EVENT.c.note).where(EVENT.c.case_id == case.id)
         ).all()
-    assert ("letter_issued", "督办函 孝综督函〔2026〕1号：发往司法所，2026年11月23日前回复") in kinds
+    assert (
+        "letter_issued",
+        "督办函 孝综督函〔2026〕1号：发往司法所，2026年11月23日前回复",
+    ) in kinds
 
 
 def test_each_kind_and_year_counts_from_one(db: DbEngine, xg: Engine) -> None:

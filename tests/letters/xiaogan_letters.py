@@ -33,6 +33,9 @@ MEDIATOR = person("tjy", "调解员", (TOWN, "调解员", "人民调解委员会
 
 def intake(**changes: Any) -> dict[str, Any]:
     party = {"name": "张小明", "role": "申请人", "phone": "13800138000"}
-    data = {"location": {"town": TOWN, "village": VILLAGE}, "summary": "邻居装修噪音扰民多次协商未果"}
+    data = {
+        "location": {"town": TOWN, "village": VILLAGE},
+        "summary": "邻居装修噪音扰民多次协商未果",
+    }
     facts = {"channel": "来访", "category": "邻里纠纷", "severity": "一般", "location": VILLAGE}
     return {**facts, "parties": [party], "data": data, **changes}
