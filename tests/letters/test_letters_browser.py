@@ -5,7 +5,6 @@ and the 司法所 signs for it and answers it from its workbench."""
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
