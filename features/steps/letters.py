@@ -21,7 +21,9 @@ def _latest(world: World) -> dict[str, Any]:
     case = world.case()
     with world.db.connect() as conn:
         row = (
-            conn.execute(select(LETTER).where(LETTER.c.case_id == case.id).order_by(LETTER.c.id.desc()))
+            conn.execute(
+                select(LETTER).where(LETTER.c.case_id == case.id).order_by(LETTER.c.id.desc())
+            )
             .mappings()
             .first()
         )
@@ -121,4 +123,6 @@ def letter_state(world: World, state: str) -> None:
     letter = _latest(world)
     found = "逾期" if state == "逾期" and letter["overdue"] else letters.STATES[letter["state"]]
     if found != state:
-        raise world.fail(f"函件状态为「{found}」，不是「{state}」", f"the letter is {found!r}, not {state!r}")
+        raise world.fail(
+            f"函件状态为「{found}」，不是「{state}」", f"the letter is {found!r}, not {state!r}"
+        )
