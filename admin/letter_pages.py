@@ -249,3 +249,26 @@ def todo_for(db: Any, user: StaffUser, model: Any) -> int:
         return 0
     with read_only(db).connect() as conn:
         return letter_queries.todo_count(conn, user.principal(), model, cid)
+
+
+def kind_rows(model: Any) -> list[dict[str, str]]:
+    """The console's table of the county's letter kinds, in the county's words."""
+    from engine.response import limit_text
+
+    rows = []
+    for kind in model.letters.values():
+        calendar = model.calendars.get(kind.calendar or model.default_calendar)
+        reply = limit_text(kind.reply_within)
+        if kind.reply_within.unit == "workday" and calendar is not None:
+            reply += f"（{calendar.name}）"
+        rows.append(
+            {
+                "title": kind.title,
+                "number": kind.number_pattern,
+                "addressees": "、".join(_office(model, o) for o in kind.addressees),
+                "reply": reply,
+                "issuers": "、".join(kind.issuers),
+                "where": "从案件页签发" if kind.needs_case else "案件页或函件页签发",
+            }
+        )
+    return rows

@@ -171,3 +171,21 @@ def test_the_list_searches_counts_and_shows_overdue(
     assert overdue.count('<tr class="overdue">') == 3
     assert "逾期未回复" in client.get("/letters/1").text
     assert "函件逾期未回复" in client.get(f"/cases/{code}").text
+
+
+def test_the_console_lists_the_countys_letter_kinds(client: TestClient, db: DbEngine) -> None:
+    versions.publish(db, xiaogan(), by="测试")
+    create_user(
+        db, "xgadmin", PASSWORD, display_name="管理员", county="xiaogan",
+        memberships=[MembershipSpec(center="-", role="管理员")], is_admin=True,
+    )  # fmt: skip
+    assert login(client, "xgadmin") == 303
+    html = client.get("/console/views/processes").text
+    table = html.split('id="letter-kinds"')[1].split("</section>")[0]
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", table)
+    assert [r.split("</td><td>") for r in rows] == [
+        ["督办函", "孝综督函〔{年}〕{号}号", "司法所、人民调解委员会、司法局",
+         "5 工作日（孝感市工作日历）", "督办员", "从案件页签发"],
+        ["风险预警函", "孝综预警函〔{年}〕{号}号", "司法所、人民调解委员会",
+         "3 工作日（孝感市工作日历）", "督办员、负责人", "案件页或函件页签发"],
+    ]  # fmt: skip
