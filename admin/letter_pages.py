@@ -66,7 +66,8 @@ def letter_list(request: Request) -> Response:
         "offices": [(o, model.offices[o].name) for o in offices if o in model.offices],
         "statuses": STATUS_FILTERS,
         "state_words": letters.STATES,
-        "issuable": bool(letters.issuable(principal, model)),
+        # 签发函件 here: kinds that need no case (the others are issued from a case page)
+        "issuable": any(not k.needs_case for k in letters.issuable(principal, model)),
         "args": {k: v for k, v in params.items() if k != "page"},
     }
     return render(request, "letters.html", context)

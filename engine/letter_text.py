@@ -31,6 +31,8 @@ def number(kind: LetterKind, year: int, serial: int) -> str:
 
 def _value(name: str, facts: Mapping[str, str], data: Mapping[str, object]) -> str:
     key = LETTER_FIELDS.get(name) or CASE_FIELDS.get(name)
+    if key == "reason":
+        return facts.get(key, "")  # the issuer may leave it out: no placeholder mark then
     if key is not None:
         return facts.get(key) or EMPTY
     field = name.removeprefix(DATA_PREFIX)

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import select
 
-from engine import letters, timers, versions
+from dsl.model import Duration, LetterKind
+from engine import letter_text, letters, timers, versions
 from engine.cases import Engine
 from engine.clock import ManualClock
 from engine.errors import ActionRefused, NotFound
@@ -171,3 +172,18 @@ def test_the_worker_marks_an_unanswered_letter_overdue(db: DbEngine, xg: Engine)
     # answering now is late, and says so
     letters.answer(db, JUSTICE, late, "已办结。", datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
     assert letter(db, late)["answered_on_time"] is False
+
+
+def test_a_reason_left_out_leaves_no_mark_and_a_missing_fact_shows_a_dash(
+    db: DbEngine, xg: Engine
+) -> None:
+    case = xg.receive("窗口", "xiaogan", **intake())
+    lid = letters.issue(db, SUPERVISOR, duban(case.id, reason=""), MONDAY)
+    assert "至今未办结。\n" in letter(db, lid)["body"]  # {事由} left empty, not a dash
+    kind = LetterKind(
+        "k", "函", "{年}{号}", ("司法所",), Duration(1, "day"), ("督办员",),
+        ("{当事人}：{数据.金额}元，{数据.人数}人，{数据.location}，<b>{事由}</b>",),
+    )  # fmt: skip
+    facts = {"parties": "", "reason": "<b>原样</b>"}
+    data = {"金额": 1200, "人数": None, "location": {"town": "书院街道"}}
+    assert letter_text.body(kind, facts, data) == "——：1200元，——人，——，<b><b>原样</b></b>"

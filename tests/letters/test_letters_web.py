@@ -189,3 +189,13 @@ def test_the_console_lists_the_countys_letter_kinds(client: TestClient, db: DbEn
         ["风险预警函", "孝综预警函〔{年}〕{号}号", "司法所、人民调解委员会",
          "3 工作日（孝感市工作日历）", "督办员、负责人", "案件页或函件页签发"],
     ]  # fmt: skip
+
+
+def test_the_reason_is_escaped_on_the_page_and_the_print(
+    client: TestClient, db: DbEngine, xg: dict[str, Any]
+) -> None:
+    assert login(client, "duban") == 303
+    assert issue(client, xg["case"], reason="<script>alert(1)</script>").status_code == 303
+    for path in ("/letters/1", "/letters/1/print"):
+        html = client.get(path).text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
