@@ -437,10 +437,10 @@ def inbox(request: Request) -> Response:
     return HTMLResponse(before + table + after_table)
 
 
-def _letters_todo(request: Request, user: StaffUser, model: Any) -> int:
+def _letters_todo(request: Request, user: StaffUser, model: Any) -> list[tuple[str, str]]:
     from admin.letter_pages import todo_for
 
-    return todo_for(request.app.state.db, user, model)
+    return todo_for(request.app.state.db, user, model, stationed.now_of(request))
 
 
 def _stationed(request: Request, user: StaffUser, model: Any) -> list[str]:

@@ -241,15 +241,26 @@ def letters_of_case(db: Any, user: StaffUser, case: Any) -> dict[str, Any]:
     }
 
 
-def todo_for(db: Any, user: StaffUser, model: Any) -> int:
-    """How many letters wait for this user's offices to sign for or answer (the workbench)."""
-    if model is None or not model.letters or not any(m.office for m in user.memberships):
-        return 0
+def todo_for(db: Any, user: StaffUser, model: Any, now: datetime) -> list[tuple[str, str]]:
+    """The workbench's letter notes (link, words): letters this user's offices have to sign
+    for or answer; for the issuing roles, their center's overdue letters and those to close."""
+    if model is None or not model.letters or user.is_admin:
+        return []
     cid = county_id(db, user.county)
     if cid is None:
-        return 0
+        return []
+    principal, notes = user.principal(), []
     with read_only(db).connect() as conn:
-        return letter_queries.todo_count(conn, user.principal(), model, cid)
+        if any(m.office for m in user.memberships):
+            todo = letter_queries.todo_count(conn, principal, model, cid)
+            if todo:
+                notes.append(("/letters?box=todo", f"有 {todo} 份函件待签收或回复"))
+        overdue, to_close = letter_queries.issuer_counts(conn, principal, model, cid, now)
+    if overdue:
+        notes.append(("/letters?status=overdue", f"本中心发出的函件有 {overdue} 份逾期未回复"))
+    if to_close:
+        notes.append(("/letters?status=answered", f"有 {to_close} 份函件已回复，待销号"))
+    return notes
 
 
 def kind_rows(model: Any) -> list[dict[str, str]]:

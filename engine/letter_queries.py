@@ -156,6 +156,26 @@ def of_case(
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
+def issuer_counts(
+    conn: Connection, principal: Principal, county: County, county_id: int, now: datetime
+) -> tuple[int, int]:
+    """For the issuing side's workbench: letters its centers sent that are overdue and still
+    unanswered, and letters answered and waiting to be closed (销号)."""
+    mine = [
+        and_(LETTER.c.issuer_center == m.center, LETTER.c.kind.in_(kinds))
+        for m in principal.memberships
+        if (kinds := [k.key for k in county.letters.values() if m.role in k.issuers])
+    ]
+    if not mine:
+        return 0, 0
+    query = select(
+        func.count().filter(LETTER.c.state.in_(OPEN), late(now)),
+        func.count().filter(LETTER.c.state == "answered"),
+    ).where(LETTER.c.county_id == county_id, or_(*mine))
+    overdue, to_close = conn.execute(query).one()
+    return int(overdue), int(to_close)
+
+
 @dataclass(frozen=True)
 class Figure:
     kind: str

@@ -98,7 +98,9 @@ def test_issue_sign_answer_close_through_the_web(
 
     client.cookies.clear()
     assert login(client, "duban") == 303
+    assert "有 1 份函件已回复，待销号" in client.get("/inbox").text
     assert post(client, "/letters/1/close", {}, "/letters/1").status_code == 303
+    assert "待销号" not in client.get("/inbox").text
     page = client.get("/letters/1").text
     assert "已销号" in page
     history = page.split('id="letter-history"')[1]
@@ -170,6 +172,7 @@ def test_the_list_searches_counts_and_shows_overdue(
     assert 'id="count-overdue">3<' in overdue
     assert overdue.count('<tr class="overdue">') == 3
     assert "逾期未回复" in client.get("/letters/1").text
+    assert "本中心发出的函件有 3 份逾期未回复" in client.get("/inbox").text
     assert "函件逾期未回复" in client.get(f"/cases/{code}").text
 
 
