@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 import dsl
 from dsl.model import Duration
@@ -119,3 +122,22 @@ def test_a_kind_declared_twice_and_a_statement_written_twice() -> None:
     assert "此项在同一处重复书写，只能写一次" in messages(
         kind(回复时限="5 工作日\n  回复时限 3 天")
     )
+
+
+def test_yidi_check_refuses_a_bad_letter_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import admin.calendar_cli
+    from engine.clock import ManualClock
+    from server import main
+
+    june = ManualClock(datetime(2026, 6, 1, tzinfo=UTC))  # no national-table warning
+    monkeypatch.setattr(admin.calendar_cli, "clock", june)
+    folder = tmp_path / "county"
+    for path, body in county_files(BASE + kind(文号='"测督函{号}号"')).items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(body, encoding="utf-8")
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "文号格式「测督函{号}号」须恰好含一个 {年} 和一个 {号}" in out
+    assert "1 个错误" in out
