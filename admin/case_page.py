@@ -188,7 +188,14 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         "level_name": model.levels[case.level].name
         if model is not None and case.level in model.levels
         else case.level,
+        **case_letters(db, user, case),  # 函件 about this case (admin/letter_pages.py)
     }
+
+
+def case_letters(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
+    from admin.letter_pages import letters_of_case
+
+    return letters_of_case(db, user, case)
 
 
 @database_page

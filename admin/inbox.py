@@ -425,6 +425,7 @@ def inbox(request: Request) -> Response:
         # in the pager's links only when it is not the default, so they stay short
         "per": per if per != PER_PAGE else None,
         "stationed": _stationed(request, user, model),
+        "letters_todo": _letters_todo(request, user, model),  # 函件 to sign or answer
     }
     table = env.get_template("inbox_table.html").render(context)
     if request.headers.get("hx-request"):
@@ -434,6 +435,12 @@ def inbox(request: Request) -> Response:
         user, csrf_token(request), tab, per, tuple(filters.items()), options
     )
     return HTMLResponse(before + table + after_table)
+
+
+def _letters_todo(request: Request, user: StaffUser, model: Any) -> list[tuple[str, str]]:
+    from admin.letter_pages import todo_for
+
+    return todo_for(request.app.state.db, user, model, stationed.now_of(request))
 
 
 def _stationed(request: Request, user: StaffUser, model: Any) -> list[str]:

@@ -16,6 +16,7 @@ from admin import (
     dashboards,
     inbox,
     intake,
+    letter_pages,
     login,
     search,
     start_page,
@@ -42,6 +43,7 @@ def routes() -> list[BaseRoute]:
         Route("/tickets/{ticket:id}/act/{action}", act.act_page, methods=["GET"]),
         Route("/tickets/{ticket:id}/act/{action}", act.act_submit, methods=["POST"]),
         *ticket_ops.routes(),
+        *letter_pages.routes(),  # 函件 (issue 20.2, admin/letter_pages.py)
         Route("/online", citizen.online_choose),
         Route("/online/{county}", citizen.online_page, methods=["GET"]),
         Route("/online/{county}", citizen.online_submit, methods=["POST"]),

@@ -50,6 +50,12 @@ EVENT_WORDS = {
     "closed": "办结",
     "migrated": "流程版本迁移",
     "due_uncovered": "期限可能不准",
+    # 函件 about the case (engine/letters.py EVENT_WORDS)
+    "letter_issued": "签发函件",
+    "letter_signed": "函件签收",
+    "letter_answered": "函件回复",
+    "letter_overdue": "函件逾期未回复",
+    "letter_closed": "函件闭环销号",
 }
 # Who did it, when it was not a member of staff.
 ACTORS = {"party": "当事人", "center": "中心", "system": "系统"}

@@ -48,6 +48,7 @@ NAV = (
     ("/inbox", "待办"),
     ("/intake", "受理登记"),
     ("/search", "查询"),
+    ("/letters", "函件"),  # admin/letter_pages.py
     ("/dashboards/", "统计"),
 )
 ADMIN_NAV = (("/console/", "配置"),)  # the county console, for administrators only

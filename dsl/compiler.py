@@ -23,6 +23,7 @@ from dsl.effects import check_effects
 from dsl.formfiles import load_forms
 from dsl.hashing import content_hash
 from dsl.intake import check_intake_form
+from dsl.letters import letter_kinds
 from dsl.model import Calendar, County
 from dsl.online import online_intake
 from dsl.outcomes import check_outcomes, outcome_meanings
@@ -167,6 +168,7 @@ def _build(
     t["diversions"] = diversions(ctx, groups[s.DiversionDecl], t)
     t["outcomes"] = outcome_meanings(ctx, groups[s.OutcomeDecl])
     compiled = processes(ctx, groups[s.ProcessDecl], t)
+    t["letters"] = letter_kinds(ctx, groups[s.LetterDecl], t)  # 函件 (dsl/letters.py)
     if header is None:
         return None
     ctx.path = _first(ctx, groups)
@@ -200,6 +202,7 @@ def _build(
         files=dict(sorted(files.items())),
         address=header.address or "",
         phone=header.phone or "",
+        letters=t["letters"],
     )
     _gaps(ctx, county, groups)
     check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])

@@ -416,6 +416,22 @@ class OnlineIntake:
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
 
+# --- letters (函/单 documents, dsl/letters.py; engine/letters.py runs them) ---------------------
+@dataclass(frozen=True)
+class LetterKind:
+    """A declared kind of numbered letter (督办函, 转送交办单, 风险预警函 ...)."""
+
+    key: str
+    title: str  # what the letter is headed, e.g. "督办函"
+    number_pattern: str  # e.g. "孝综督函〔{年}〕{号}号": {年} the year, {号} the serial
+    addressees: tuple[str, ...]  # Office keys a letter of this kind may be sent to
+    reply_within: Duration  # the reply deadline, on `calendar`
+    issuers: tuple[str, ...]  # Role keys that may issue (签发) it
+    body: tuple[str, ...]  # paragraphs with {placeholders} (dsl/letters.py BODY_FIELDS)
+    calendar: str = ""  # "" = the county's default calendar
+    needs_case: bool = False  # the body names a case's facts: issued from a case only
+
+
 @dataclass(frozen=True)
 class County:
     key: str  # folder name, e.g. "putuo"
@@ -448,3 +464,7 @@ class County:
     address: str = field(default="", metadata={HASH_ONLY_IF_SET: True})
     phone: str = field(default="", metadata={HASH_ONLY_IF_SET: True})
     online: OnlineIntake | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})
+    # letter kinds by key (函件 …, dsl/letters.py)
+    letters: Mapping[str, LetterKind] = field(
+        default_factory=dict, metadata={HASH_ONLY_IF_SET: True}
+    )

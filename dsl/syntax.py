@@ -193,6 +193,21 @@ class OutcomeDecl:
 
 
 @dataclass
+class LetterDecl:
+    """函件 K "title" { 文号 …; 收件单位 …; 回复时限 …; 签发 …; 正文 … } (dsl/letters.py)"""
+
+    name: Name
+    label: str | None
+    number: str | None = None
+    addressees: list[Name] = field(default_factory=list)
+    reply: DurationSyntax | None = None
+    calendar: Name | None = None
+    issuers: list[Name] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    at: dict[str, Token] = field(default_factory=dict)  # statement -> its position
+
+
+@dataclass
 class CalendarDecl:
     name: Name
     label: str | None
@@ -342,6 +357,7 @@ Item = (
     | FallbackDecl
     | DiversionDecl
     | OutcomeDecl
+    | LetterDecl
     | CalendarDecl
     | ProcessDecl
 )

@@ -273,6 +273,23 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     def outcome_meaning(self, name: Token, meaning: Token) -> s.OutcomeDecl:
         return s.OutcomeDecl(name, meaning)
 
+    # --- letters (dsl/letters.py) ---------------------------------------------------------
+
+    def letter(self, *parts: Any) -> s.LetterDecl:
+        name, label, rest = _split(parts)
+        decl = s.LetterDecl(name, label)
+        stmts = [p for p in rest if isinstance(p, tuple)]
+        self._fill(decl, stmts, frozenset({"addressees", "issuers", "body"}))
+        decl.at = {key: at for key, _, at in stmts}
+        return decl
+
+    lt_number = _stmt("number")
+    lt_addressees = _stmt("addressees")
+    lt_reply = _stmt("reply")
+    lt_calendar = _stmt("calendar")
+    lt_issuers = _stmt("issuers")
+    lt_body = _stmt("body")
+
     # --- calendars ------------------------------------------------------------------------
 
     def calendar(self, *parts: Any) -> s.CalendarDecl:

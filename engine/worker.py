@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # Modules that register timer handlers on DEFAULT_DISPATCHER when imported; the worker imports
 # them before its first poll so `yidi worker` knows every kind the engine schedules.
-HANDLER_MODULES: tuple[str, ...] = ("engine.firing",)
+HANDLER_MODULES: tuple[str, ...] = ("engine.firing", "engine.letters")  # letters: i20letters
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ GROUPS = {
     "时间": "时间 / Time",
     "检查": "检查 / Checks",
     "统计": "统计 / Figures",
+    "函件": "函件 / Letters",  # features/steps/letters.py
 }
 
 

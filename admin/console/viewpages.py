@@ -117,11 +117,18 @@ def outcome_rows(model: Any) -> list[tuple[str, str]]:
     ]
 
 
+def letter_kind_rows(model: Any) -> list[dict[str, str]]:
+    from admin.letter_pages import kind_rows
+
+    return kind_rows(model)
+
+
 async def processes(request: Request) -> Response:
     def build(m: Any) -> dict[str, Any]:
         return {
             "diagrams": [(p.key, p.name, process_svg(m, p.key)) for p in m.processes.values()],
             "outcomes": outcome_rows(m),
+            "letter_kinds": letter_kind_rows(m),  # 函件 (admin/letter_pages.py)
         }
 
     return _page(request, "console/processes.html", "流程图", build)

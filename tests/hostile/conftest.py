@@ -130,11 +130,22 @@ def world(_migrated_template: Any, tmp_path_factory: pytest.TempPathFactory) -> 
         "what": "cases",
         "fmt": "csv",
         "key": form_key.group(1) if form_key else "x",
+        "letter": _a_letter(db),  # 函件 (admin/letter_pages.py)
     }
     yield world
     for client in clients.values():
         client.__exit__(None, None, None)
     db.dispose()
+
+
+def _a_letter(db: Engine) -> str:
+    """A 风险预警函 to the town's 司法所, so the letter pages have a real letter to refuse."""
+    from engine import letters
+    from engine.db import utcnow
+    from engine.scope import system
+
+    request = letters.Issue("风险预警函", TOWN, "司法所", "测试")
+    return str(letters.issue(db, system("测试", "xiaogan"), request, utcnow()))
 
 
 _TABLES: dict[str, list[Any]] = {}
