@@ -26,6 +26,7 @@ from dsl.intake import check_intake_form
 from dsl.model import Calendar, County
 from dsl.online import online_intake
 from dsl.outcomes import check_outcomes, outcome_meanings
+from dsl.rewards import reward_rates
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
 from dsl.response_rules import check_responses
@@ -166,6 +167,7 @@ def _build(
     t["fallback"] = fallback(ctx, groups[s.FallbackDecl], t)
     t["diversions"] = diversions(ctx, groups[s.DiversionDecl], t)
     t["outcomes"] = outcome_meanings(ctx, groups[s.OutcomeDecl])
+    t["rewards"] = reward_rates(ctx, groups[s.RewardDecl], t["outcomes"])
     compiled = processes(ctx, groups[s.ProcessDecl], t)
     if header is None:
         return None
@@ -196,6 +198,7 @@ def _build(
         forms=t["forms"],
         colours=t["colours"],
         outcomes=t["outcomes"],
+        reward_rates=t["rewards"],
         code_prefix=str(header.code or ""),
         files=dict(sorted(files.items())),
         address=header.address or "",

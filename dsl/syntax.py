@@ -192,6 +192,12 @@ class OutcomeDecl:
     meaning: Name
 
 
+# Per-case rewards (调解计件奖励, issue 22): meaning -> amount in yuan per case.
+@dataclass
+class RewardDecl:
+    rates: list[tuple[Name, Token]]
+
+
 @dataclass
 class CalendarDecl:
     name: Name
@@ -342,6 +348,7 @@ Item = (
     | FallbackDecl
     | DiversionDecl
     | OutcomeDecl
+    | RewardDecl
     | CalendarDecl
     | ProcessDecl
 )
