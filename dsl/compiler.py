@@ -26,10 +26,10 @@ from dsl.intake import check_intake_form
 from dsl.model import Calendar, County
 from dsl.online import online_intake
 from dsl.outcomes import check_outcomes, outcome_meanings
-from dsl.rewards import reward_rates
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
 from dsl.response_rules import check_responses
+from dsl.rewards import reward_rates
 from dsl.routing_rules import calendars, diversions, fallback, routes, routing_gaps
 from dsl.staffing import check_staffing
 

@@ -445,9 +445,7 @@ class County:
     # outcome name -> its declared meaning (a key of OUTCOME_MEANINGS): what the figures count
     outcomes: Mapping[str, str] = field(default_factory=dict, metadata={HASH_ONLY_IF_SET: True})
     # 计件奖励 (issue 22): outcome meaning -> yuan paid per case, for the monthly reward ledger
-    reward_rates: Mapping[str, int] = field(
-        default_factory=dict, metadata={HASH_ONLY_IF_SET: True}
-    )
+    reward_rates: Mapping[str, int] = field(default_factory=dict, metadata={HASH_ONLY_IF_SET: True})
     code_prefix: str = ""  # 一案一码 prefix, e.g. "PT"
     files: Mapping[str, str] = field(default_factory=dict)  # relative path -> source text
     content_hash: str = ""  # sha256 of the canonical compiled form: the version identity

@@ -1,8 +1,9 @@
 """Who did it (issue 22): the mediator(s) of each case, recorded by the engine from the actions.
 
 When an action records an outcome (动作 … 结果 X), the person who took it is the case's mediator
-(part `recorded`), and whoever had signed for that ticket before (签收, part `accepted`) is
-recorded with them when it was someone else. So per-mediator, per-studio and per-office figures
+(part `recorded`); whoever took the case in for that office before (signed for the ticket, 签收,
+or finished an earlier step of the case at the same office and center, 接单) is recorded with
+them (part `accepted`) when it was someone else. So per-mediator, per-studio and per-office figures
 need no form field: the case's `mediator` and `studio` columns are filled from the recorder
 unless the action's form named a mediator itself (then the form wins, as before).
 
@@ -24,7 +25,7 @@ from dsl.model import Action, County
 from engine.db import Base, UTCDateTime
 from engine.flow import Move
 from engine.scope import Principal
-from engine.tables import EVENT
+from engine.tables import EVENT, TICKET
 
 # Meanings whose recorder mediated the case (the others: diverted, sent to court, confirmed).
 MEDIATION_WORK = frozenset({"resolved", "mediated", "mediation_failed", "unresolved"})
@@ -66,15 +67,42 @@ def studio_of(county: County, name: str, office: str | None) -> str | None:
     return chosen[0].key if chosen else None
 
 
-def _accepted_by(move: Move, ticket: dict[str, Any]) -> str | None:
-    """The display name of whoever signed for the ticket (its last 签收 event)."""
-    row = move.conn.execute(
-        select(EVENT.c.actor)
-        .where(EVENT.c.ticket_id == int(ticket["id"]), EVENT.c.kind == "claimed")
-        .order_by(desc(EVENT.c.id))
+def _acceptors(move: Move, ticket: dict[str, Any], recorder: str) -> list[tuple[str, str]]:
+    """(username, display name) of the others who took the case in for this office before the
+    outcome: whoever signed for this ticket, and whoever finished an earlier ticket of the
+    case at the same office and center (接单 before 办理), latest first."""
+    found: dict[str, str] = {}
+    claimer = ticket.get("claimed_by")
+    if isinstance(claimer, str) and claimer and claimer != recorder:
+        row = move.conn.execute(
+            select(EVENT.c.actor)
+            .where(EVENT.c.ticket_id == int(ticket["id"]), EVENT.c.kind == "claimed")
+            .order_by(desc(EVENT.c.id))
+            .limit(1)
+        ).first()
+        found[claimer] = claimer if row is None else str(row.actor)
+    if ticket.get("office") is None:
+        return list(found.items())  # a center's own step: nobody accepted it for an office
+    earlier = move.conn.execute(
+        select(TICKET.c.completed_by, TICKET.c.completed_name)
+        .where(
+            TICKET.c.case_id == move.case_id,
+            TICKET.c.id != int(ticket["id"]),
+            TICKET.c.office == ticket["office"],
+            TICKET.c.center == ticket["center"],
+            TICKET.c.state == "completed",
+            TICKET.c.kind == "task",
+            TICKET.c.completed_by.is_not(None),
+            TICKET.c.completed_by != recorder,
+        )
+        .order_by(desc(TICKET.c.id))
         .limit(1)
     ).first()
-    return None if row is None else str(row.actor)
+    if earlier is not None:
+        found.setdefault(
+            str(earlier.completed_by), str(earlier.completed_name or earlier.completed_by)
+        )
+    return list(found.items())
 
 
 def record(
@@ -110,14 +138,12 @@ def record(
             studio=studio_of(move.county, name, office),
         )
     ]
-    claimer = ticket.get("claimed_by")
-    if isinstance(claimer, str) and claimer and claimer != principal.username:
-        accepted = _accepted_by(move, ticket) or claimer
+    for username, accepted in _acceptors(move, ticket, principal.username):
         rows.append(
             dict(
                 common,
                 part="accepted",
-                username=claimer,
+                username=username[:100],
                 name=accepted[:100],
                 studio=studio_of(move.county, accepted, office),
             )
