@@ -64,10 +64,8 @@ def variant(tmp_path: Path) -> Path:
     folder = tmp_path / "lucheng"
     shutil.copytree(LUCHENG, folder, ignore=shutil.ignore_patterns("features"))
     county = (folder / "county.yd").read_text(encoding="utf-8")
-    county = county.replace(
-        '单位 行政争议调解中心 "行政争议调解中心（案前调解）" {\n  类型 调委会\n  角色 调解员, 负责人',
-        '单位 行政争议调解中心 "行政争议调解中心（案前调解）" {\n  类型 调委会\n  角色 调解员, 承办人, 负责人',
-    )
+    office = '单位 行政争议调解中心 "行政争议调解中心（案前调解）" {\n  类型 调委会\n'
+    county = county.replace(office + "  角色 调解员,", office + "  角色 调解员, 承办人,")
     county += '\n工作室 林调解工作室 单位 行政争议调解中心 主理人 "林调解"\n'
     (folder / "county.yd").write_text(county, encoding="utf-8")
     processes = (folder / "processes.yd").read_text(encoding="utf-8")
@@ -76,8 +74,8 @@ def variant(tmp_path: Path) -> Path:
         '动作 未自纠 "未能自纠，转案前调解" -> 案前接单',
     ).replace(
         "  步骤 案前调解 {",
-        "  步骤 案前接单 {\n    办理人 承办人 @ 单位 行政争议调解中心\n    动作 接单 -> 案前调解\n  }\n"
-        "  步骤 案前调解 {",
+        "  步骤 案前接单 {\n    办理人 承办人 @ 单位 行政争议调解中心\n"
+        "    动作 接单 -> 案前调解\n  }\n  步骤 案前调解 {",
     )
     (folder / "processes.yd").write_text(processes, encoding="utf-8")
     form_path = folder / "forms" / "办理情况.json"
