@@ -248,3 +248,51 @@ def test_an_action_without_an_outcome_records_nobody(db: DbEngine) -> None:
     view = wf.act(OFFICIAL, open_ticket(view), "未自纠", {"notes": "机关认为原决定并无不当"})
     assert parts(db, view.code) == []
     assert case_row(db, view.code)["mediator"] is None
+
+
+RUGAO = LUCHENG.parent / "rugao"
+RUGAO_INTAKE = {
+    "channel": "12345",
+    "category": "婚姻家庭",
+    "severity": "重大",
+    "location": {"town": "如城街道"},
+    "parties": [{"name": "冒一", "role": "申请人", "phone": "13800001111"}],
+    "summary": "离婚后子女抚养费长期拖欠，双方矛盾激化",
+}
+
+
+def test_rugaos_named_studio_counts_the_cases_its_mediator_records(db: DbEngine) -> None:
+    """如皋's 王桂兰家事纠纷调解工作室 (the report's): a case 王桂兰 mediates counts for it."""
+    model = publish(db, RUGAO)
+    wf = Engine(db, ManualClock(MONDAY))
+    view = wf.receive(
+        "12345平台",
+        "rugao",
+        channel="12345",
+        category="婚姻家庭",
+        severity="重大",
+        location="东兴社区",
+        parties=RUGAO_INTAKE["parties"],
+        data=RUGAO_INTAKE,
+        visits=0,
+        center="如皋市中心",
+    )
+    here = "如皋市中心"
+    clerk = Principal("ck", "窗口", "rugao", (Membership(here, "窗口人员", None, "综合受理1"),))
+    view = wf.act(clerk, open_ticket(view), "转后台", RUGAO_INTAKE)
+    dispatcher = Principal("dd", "调度", "rugao", (Membership(here, "调度员", None),))
+    view = wf.act(dispatcher, open_ticket(view), "派单", {"office": "人民调解委员会"})
+    wang = Principal("wgl", "王桂兰", "rugao", (Membership(here, "调解员", "人民调解委员会"),))
+    view = wf.act(wang, open_ticket(view), "调解成功", MEDIATED | {"result": "化解成功"})
+    assert (case_row(db, view.code)["mediator"], case_row(db, view.code)["studio"]) == (
+        "王桂兰",
+        "王桂兰工作室",
+    )
+    with db.connect() as conn:
+        ctx = Context(
+            versions.county_id(db, "rugao"),
+            month_of(date(2026, 11, 1)),
+            Scope(model, frozenset(model.centers)),
+        )
+        per_studio = figures.compute(conn, ctx, "studio")
+    assert per_studio["王桂兰工作室"]["mediation"].numerator == 1
