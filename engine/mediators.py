@@ -54,6 +54,11 @@ class CaseMediator(Base):
     outcome: Mapped[str] = mapped_column(String(100))
     meaning: Mapped[str | None] = mapped_column(String(40))  # None: the outcome has none declared
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Whom this outcome credits, fixed when it is recorded (the reward ledger pays them): the
+    # case's mediator and studio just after the action: the recorder (or the mediator the form
+    # named) for mediation work, the case's earlier mediator for a court's confirmation.
+    credited: Mapped[str | None] = mapped_column(String(100))
+    credited_studio: Mapped[str | None] = mapped_column(String(100))
 
 
 CASE_MEDIATOR = cast(Table, CaseMediator.__table__)
@@ -148,11 +153,12 @@ def record(
                 studio=studio_of(move.county, accepted, office),
             )
         )
+    if meaning in MEDIATION_WORK:
+        # What the action's form named (a mediator, a studio) was recorded as given: it wins.
+        for column, value in (("mediator", name[:100]), ("studio", rows[0]["studio"])):
+            named = data.get(column)
+            if not (isinstance(named, str) and named.strip()):
+                move.set(**{column: value})
+    for row in rows:
+        row.update(credited=move.get("mediator"), credited_studio=move.get("studio"))
     move.conn.execute(insert(CASE_MEDIATOR), rows)
-    if meaning not in MEDIATION_WORK:
-        return
-    # What the action's form named (a mediator, a studio) was recorded as given: it wins.
-    for column, value in (("mediator", name[:100]), ("studio", rows[0]["studio"])):
-        named = data.get(column)
-        if not (isinstance(named, str) and named.strip()):
-            move.set(**{column: value})

@@ -2,8 +2,10 @@
 
 One line per outcome recorded in the month whose meaning has a declared rate
 (`计件奖励 调解成功 200 元, 司法确认 100 元`): the case, the outcome, the amount and the person it
-is paid to. A mediation outcome is paid to whoever recorded it (engine/mediators.py); a court's
-confirmation (类别 司法确认) is paid to the case's mediator, not to the judge who recorded it.
+is paid to, as fixed when the outcome was recorded (engine/mediators.py: `credited`): a
+mediation outcome pays whoever recorded it (or the mediator the form named); a court's
+confirmation (类别 司法确认) pays the case's mediator at that moment, not the judge. A later
+reopening and another mediator never change what an earlier month paid.
 Only cases the viewer's scope may open are counted (the same SQL condition as every figure).
 """
 
@@ -64,9 +66,9 @@ def ledger(conn: Connection, ctx: Context) -> Ledger:
             cm.c.center,
             cm.c.outcome,
             cm.c.meaning,
+            cm.c.credited,
+            cm.c.credited_studio,
             CASE.c.code,
-            CASE.c.mediator.label("case_mediator"),
-            CASE.c.studio.label("case_studio"),
         )
         .join(CASE, CASE.c.id == cm.c.case_id)
         .where(
@@ -81,9 +83,8 @@ def ledger(conn: Connection, ctx: Context) -> Ledger:
     )
     lines: list[dict[str, Any]] = []
     for row in conn.execute(query):
-        confirmation = row.meaning == "confirmed"
-        payee = (row.case_mediator if confirmation else row.name) or NO_PAYEE
-        studio = row.case_studio if confirmation else row.studio
+        payee = row.credited or NO_PAYEE
+        studio = row.credited_studio
         lines.append(
             {
                 "day": f"{_local(row.at):%Y-%m-%d}",

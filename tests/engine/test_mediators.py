@@ -239,6 +239,12 @@ def test_a_mediator_named_on_the_form_wins_over_the_recorder(db: DbEngine, tmp_p
     )
     assert case_row(db, view.code)["mediator"] == "外聘调解员赵某"
     assert parts(db, view.code)[0][:2] == ("recorded", "陈调解")  # who acted is still recorded
+    view = wf.act(JUDGE, open_ticket(view), "确认", {"ruling": "（2026）浙0302民特3号"})
+    model = versions.current_county(db, "lucheng")
+    with db.connect() as conn:
+        paid = rewards.ledger(conn, context(db, model, date(2026, 11, 1)))
+    # the named mediator is paid, for the mediation and for the court's confirmation
+    assert paid.summary == [{"payee": "外聘调解员赵某", "count": 2, "amount": 300}]
 
 
 def test_an_action_without_an_outcome_records_nobody(db: DbEngine) -> None:

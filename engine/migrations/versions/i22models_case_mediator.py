@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=100), nullable=False),
         sa.Column("meaning", sa.String(length=40), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("credited", sa.String(length=100), nullable=True),
+        sa.Column("credited_studio", sa.String(length=100), nullable=True),
     )
     op.create_index("ix_case_mediator_county_at", "case_mediator", ["county_id", "at"])
     op.create_index("ix_case_mediator_case", "case_mediator", ["case_id"])
