@@ -30,6 +30,7 @@ from dsl.outcomes import check_outcomes, outcome_meanings
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
 from dsl.response_rules import check_responses
+from dsl.rewards import reward_rates
 from dsl.routing_rules import calendars, diversions, fallback, routes, routing_gaps
 from dsl.staffing import check_staffing
 
@@ -167,6 +168,7 @@ def _build(
     t["fallback"] = fallback(ctx, groups[s.FallbackDecl], t)
     t["diversions"] = diversions(ctx, groups[s.DiversionDecl], t)
     t["outcomes"] = outcome_meanings(ctx, groups[s.OutcomeDecl])
+    t["rewards"] = reward_rates(ctx, groups[s.RewardDecl], t["outcomes"])
     compiled = processes(ctx, groups[s.ProcessDecl], t)
     t["letters"] = letter_kinds(ctx, groups[s.LetterDecl], t)  # 函件 (dsl/letters.py)
     if header is None:
@@ -198,6 +200,7 @@ def _build(
         forms=t["forms"],
         colours=t["colours"],
         outcomes=t["outcomes"],
+        reward_rates=t["rewards"],
         code_prefix=str(header.code or ""),
         files=dict(sorted(files.items())),
         address=header.address or "",

@@ -193,6 +193,9 @@ OUTCOME_MEANINGS: Mapping[str, tuple[str, str]] = {
     "unresolved": ("未化解", "unresolved"),
     "diverted": ("分流", "diverted"),  # guided to arbitration, reconsideration, ...
     "to_court": ("诉讼", "to_court"),  # sent to court
+    # A mediation agreement the court confirmed (司法确认; issue 22, i22models): mediated and
+    # resolved, and a reward of its own where a county pays per confirmation (计件奖励).
+    "confirmed": ("司法确认", "confirmed"),
 }
 
 
@@ -457,6 +460,8 @@ class County:
     colours: tuple[str, ...] = ("蓝", "黄", "橙", "红")  # mildest first
     # outcome name -> its declared meaning (a key of OUTCOME_MEANINGS): what the figures count
     outcomes: Mapping[str, str] = field(default_factory=dict, metadata={HASH_ONLY_IF_SET: True})
+    # 计件奖励 (issue 22): outcome meaning -> yuan paid per case, for the monthly reward ledger
+    reward_rates: Mapping[str, int] = field(default_factory=dict, metadata={HASH_ONLY_IF_SET: True})
     code_prefix: str = ""  # 一案一码 prefix, e.g. "PT"
     files: Mapping[str, str] = field(default_factory=dict)  # relative path -> source text
     content_hash: str = ""  # sha256 of the canonical compiled form: the version identity

@@ -192,6 +192,12 @@ class OutcomeDecl:
     meaning: Name
 
 
+# Per-case rewards (调解计件奖励, issue 22): meaning -> amount in yuan per case.
+@dataclass
+class RewardDecl:
+    rates: list[tuple[Name, Token]]
+
+
 @dataclass
 class LetterDecl:
     """函件 K "title" { 文号 …; 收件单位 …; 回复时限 …; 签发 …; 正文 … } (dsl/letters.py)"""
@@ -358,6 +364,7 @@ Item = (
     | DiversionDecl
     | OutcomeDecl
     | LetterDecl
+    | RewardDecl
     | CalendarDecl
     | ProcessDecl
 )

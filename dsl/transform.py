@@ -290,6 +290,13 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     lt_issuers = _stmt("issuers")
     lt_body = _stmt("body")
 
+    # Per-case rewards (调解计件奖励, issue 22).
+    def reward_rates(self, *rates: tuple[Token, Token]) -> s.RewardDecl:
+        return s.RewardDecl(list(rates))
+
+    def reward_rate(self, meaning: Token, amount: Token) -> tuple[Token, Token]:
+        return (meaning, amount)
+
     # --- calendars ------------------------------------------------------------------------
 
     def calendar(self, *parts: Any) -> s.CalendarDecl:

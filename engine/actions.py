@@ -23,6 +23,7 @@ from engine import (
     flow,
     formcheck,
     loading,
+    mediators,
     response,
     revisit_fail,
 )
@@ -226,6 +227,7 @@ def act(
     )
     response.record(move, loaded.ticket, f"办理「{action.name}」")
     apply(move, loaded.ticket, action, data, reason)
+    mediators.record(move, principal, loaded.ticket, action, data)  # who did it (issue 22)
     _carry_on(move, principal, loaded.ticket, action, reason)
     flow.save(move)
     return move

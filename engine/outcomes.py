@@ -15,8 +15,10 @@ def outcome_columns(move: Move, outcome: str) -> dict[str, Any]:
     meaning = move.county.outcomes.get(outcome)
     if meaning is None:
         return {"resolved": False, "mediation_success": None}
-    mediated = meaning in ("mediated", "mediation_failed") or bool(move.get("mediated"))
-    resolved = meaning in ("resolved", "mediated")
+    mediated = meaning in ("mediated", "mediation_failed", "confirmed") or bool(
+        move.get("mediated")
+    )
+    resolved = meaning in ("resolved", "mediated", "confirmed")
     return {
         "resolved": resolved,
         "mediated": mediated,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from admin.dashboards import glossary, views
+from admin.dashboards import glossary, rewards, views
 
 
 def routes() -> list[BaseRoute]:
@@ -14,5 +14,6 @@ def routes() -> list[BaseRoute]:
         Route("/overdue", views.overdue_board, methods=["GET"]),
         Route("/glossary", glossary.glossary_page, methods=["GET"]),
         Route("/meeting/{kind}", views.meeting, methods=["GET"]),
+        Route("/rewards", rewards.reward_page, methods=["GET"]),  # 计件奖励 (issue 22)
         Route("/export/{what}.{fmt}", views.export, methods=["GET"]),
     ]

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from admin.dashboards import pages, tables
+from admin.dashboards import pages, rewards, tables
 from admin.dashboards.render import download, page
 from admin.dashboards.viewer import Viewer, now, viewer
 from admin.limits import MAX_PAGE
@@ -148,6 +148,8 @@ def _export(
 
 async def export(request: Request) -> Response:
     what, fmt = request.path_params["what"], request.path_params["fmt"]
+    if what == "rewards" and fmt in ("csv", "xlsx"):  # 计件奖励台账 (issue 22)
+        return rewards.reward_export(request, fmt)
     if fmt not in ("csv", "xlsx") or what not in ("cases", "table", "overdue"):
         raise HTTPException(404, "没有这种台账")
     v = viewer(request)

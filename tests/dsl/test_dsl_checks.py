@@ -434,7 +434,7 @@ def test_an_unknown_outcome_meaning_is_refused_in_chinese() -> None:
     assert result.county is None
     [error] = result.errors
     assert error.message == (
-        "未知的结果类别「调好了」（可选：化解、调解成功、调解不成、未化解、分流、诉讼）"
+        "未知的结果类别「调好了」（可选：化解、调解成功、调解不成、未化解、分流、诉讼、司法确认）"
     )
     assert error.column == 12  # under the meaning
 

@@ -1,4 +1,4 @@
-"""The five seed counties: each passes the checks and models what its README says."""
+"""The nine seed counties: each passes the checks and models what its README says."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from dsl.model import County, Duration
 from dsl.routing import route
 
 ROOT = Path(__file__).resolve().parents[2] / "definitions"
-SEEDS = ("putuo", "xiaogan", "yunmeng", "rugao", "jining")
+SEEDS = (
+    "putuo", "xiaogan", "yunmeng", "rugao", "jining", "lucheng", "jiangan", "shishou", "echeng"
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,10 @@ def test_rugao_front_shop_back_factory(counties: dict[str, County]) -> None:
     rugao = counties["rugao"]
     front = [w for w in rugao.windows.values() if w.levels == ("市",)]
     assert len(front) == 12
-    assert len(rugao.studios) == 8
+    # the report's studio, not invented ones (the seven others are named only by field)
+    assert [(s.name, s.mediator) for s in rugao.studios.values()] == [
+        ("王桂兰家事纠纷调解工作室", "王桂兰")
+    ]
     assert sum(1 for c in rugao.centers.values() if c.level == "村") == 56
     assert rugao.centers["白蒲镇"].parent == "如皋市中心"
     village = next(c.key for c in rugao.centers.values() if c.parent == "白蒲镇")
@@ -101,3 +106,52 @@ def test_jining_four_levels_windows_and_diversions(counties: dict[str, County]) 
     assert deadline.allowed("一般", "县") == Duration(3, "month")
     calendar = jining.calendars["济宁日历"]
     assert (calendar.workday_start, len(calendar.extra_workdays)) == ((9, 0), 1)
+
+
+def test_seed_readme_separates_report_facts_from_assumptions() -> None:
+    for key in SEEDS:
+        readme = (ROOT / key / "README.md").read_text(encoding="utf-8")
+        assert "假设" in readme and "来自报告" in readme, key
+
+
+def test_lucheng_administrative_chain_and_rewards(counties: dict[str, County]) -> None:
+    lucheng = counties["lucheng"]
+    assert list(lucheng.levels) == ["区", "街道", "社区"]
+    assert sum(1 for c in lucheng.centers.values() if c.level == "街道") == 14
+    chain = lucheng.processes["行政争议"]
+    assert list(chain.steps)[:3] == ["主体自纠", "案前调解", "司法确认"]
+    assert route(lucheng, "行政争议", "一般", "五马社区").process == "行政争议"  # type: ignore[union-attr]
+    assert lucheng.outcomes["司法确认"] == "confirmed"
+    assert lucheng.reward_rates == {"mediated": 200, "confirmed": 100}
+
+
+def test_jiangan_fast_track_court_and_letters(counties: dict[str, County]) -> None:
+    jiangan = counties["jiangan"]
+    mediation = jiangan.processes["调解优先"].steps["调解"]
+    failed = next(a for a in mediation.actions if a.key == "调解不成")
+    assert failed.target == "速裁"
+    court = jiangan.processes["调解优先"].steps["速裁"].actor
+    assert court is not None and (court.role, court.office) == ("法官", "速裁法庭")
+    risk = jiangan.processes["风险交办"].steps
+    assert (risk["交办"].ticket, risk["预警"].ticket) == ("转送交办单", "风险预警函")
+    assert list(jiangan.processes["医疗纠纷"].steps)[:2] == ["鉴定", "调赔"]
+
+
+def test_shishou_loop_and_five_sources(counties: dict[str, County]) -> None:
+    shishou = counties["shishou"]
+    loop = list(shishou.processes["六步闭环"].steps)
+    assert loop == ["首问受理", "全面研", "精准交", "高效办", "重点督", "限期结", "综合评"]
+    assert {"稳情", "警情", "社情", "民情", "舆情"} <= set(shishou.channels)
+    assert sum(1 for c in shishou.centers.values() if c.level == "镇") == 15
+
+
+def test_echeng_loop_and_court_after_rounds(counties: dict[str, County]) -> None:
+    echeng = counties["echeng"]
+    steps = echeng.processes["五环闭环"].steps
+    assert [k for k in steps if k in ("受理", "研判", "流转", "督办", "反馈")] == [
+        "受理", "研判", "流转", "督办", "反馈"
+    ]  # fmt: skip
+    court = next(a for a in steps["调解"].actions if a.key == "导入诉讼")
+    assert court.condition == dsl.model.Comparison("form.round", ">=", 3)
+    assert len(echeng.windows) == 16
+    assert sum(1 for o in echeng.offices.values() if o.kind == "专业调委会") == 4

@@ -47,3 +47,19 @@ def test_the_worker_dispatcher_runs_the_engine_handlers(wf: Engine, clock: Manua
     assert (
         moved is not None and moved.colour == "红" and moved.supervised and moved.escalations == 1
     )
+
+
+def test_load_demo_publishes_every_seed_county_and_gives_each_its_accounts(db: DbEngine) -> None:
+    """What `yidi serve` does on first run, on the real definitions/ (the nine seed counties of
+    the reports and the invented 小镇县): all publish, each gets staff and an administrator."""
+    from admin.demo import create_demo_accounts
+
+    published = versions.load_demo(db, DEFINITIONS)
+    seeds = {"putuo", "xiaogan", "yunmeng", "rugao", "jining", "lucheng", "jiangan", "shishou"}
+    assert seeds | {"echeng", "demo-xiaozhen"} == set(published)
+    models = [versions.current_county(db, key) for key in published]
+    accounts = create_demo_accounts(db, models)
+    for key in published:
+        mine = [a for a in accounts if a.username.startswith(key)]
+        assert f"{key}admin" in {a.username for a in mine}, key
+        assert any(a.membership and a.membership.window for a in mine), key
