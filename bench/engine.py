@@ -11,6 +11,10 @@ Printed (medians of several runs, same invocation, same machine):
   spiff_db_cases_per_s   the same chain in SpiffWorkflow (`db` mode of
                          ../shared/bench/spiff_baseline.py)
   ratio_vs_spiff         engine_cases_per_s / spiff_db_cases_per_s (goal >= 5)
+  spiff_pg_cases_per_s   (PostgreSQL only) the same SpiffWorkflow chain persisting to the same
+                         PostgreSQL: its JSON and one event row per ticket, one transaction per
+                         ticket (bench.spiff_pg)
+  ratio_vs_spiff_pg      engine_cases_per_s / spiff_pg_cases_per_s: like against like (goal >= 2)
   raw_txn_per_s          the same database doing one UPDATE + one INSERT per transaction, through
                          the bare driver, as many transactions as the engine ran actions
   ratio_vs_raw           engine_actions_per_s / raw_txn_per_s (goal >= 0.2)
@@ -25,6 +29,10 @@ Printed (medians of several runs, same invocation, same machine):
   statements_per_case    SQL statements one whole chain sends (BEGIN and COMMIT not counted;
                          on PostgreSQL each is a round trip), counted on one extra case
   commits_per_case       transactions per chain (intake + five tickets: one per user action)
+  round_trips_per_case   round trips of one chain, counted (bench.roundtrips): on PostgreSQL the
+                         turns on the wire through a counting relay (pre-ping, BEGIN, statements,
+                         COMMIT, the case view read back); on SQLite the calls into the library
+  round_trips_per_action round_trips_per_case / commits_per_case (one action per transaction)
 """
 
 from __future__ import annotations
@@ -48,7 +56,11 @@ from engine.clock import ManualClock
 from engine.db import make_engine
 from tests.engine.counties import MONDAY, make_county, person
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared next to the checkout (/work/main -> /work/shared), or beside the worktrees' folder
+SHARED = next(
+    (p / "shared" for p in Path(__file__).resolve().parents[2:4] if (p / "shared").is_dir()),
+    Path(__file__).resolve().parents[2] / "shared",
+)
 SPIFF = SHARED / "bench" / "spiff_baseline.py"
 DISPATCHER = person("bench", "dispatcher", ("城关镇/东门村", "调度员", None))
 MEDIATOR = person("bench", "mediator", ("城关镇/东门村", "调解员", "人民调解委员会"))
@@ -108,6 +120,32 @@ def measure_engine(db: DbEngine, cases: int, runs: int) -> float:
             one_case(wf, run * cases + index)
         rates.append(cases / (time.perf_counter() - started))
     return statistics.median(rates)
+
+
+def count_round_trips(db: DbEngine, url: str | None) -> int:
+    """Round trips of one whole chain, counted (bench.roundtrips): on PostgreSQL the turns of
+    the conversation on the wire, through a counting relay; on SQLite the statements the
+    library runs (BEGIN and COMMIT included). One chain is run first on the same connection
+    so that caches and prepared statements are as warm as in the timed runs."""
+    from bench import roundtrips
+
+    if url is None:
+        wf = Engine(db, ManualClock(MONDAY))
+        one_case(wf, 3 * 10**6)
+        with roundtrips.sqlite_calls(db) as seen:
+            one_case(wf, 3 * 10**6 + 1)
+        return seen["calls"]
+    relay = roundtrips.TurnCounter(*roundtrips.target_of(url))
+    counted = make_engine(relay.url(url), pool_size=1)
+    try:
+        wf = Engine(counted, ManualClock(MONDAY))
+        one_case(wf, 3 * 10**6)
+        before = relay.turns
+        one_case(wf, 3 * 10**6 + 1)
+        return relay.turns - before
+    finally:
+        counted.dispose()
+        relay.close()
 
 
 def count_statements(db: DbEngine) -> tuple[int, int]:
@@ -192,7 +230,18 @@ def main() -> None:
     parser.add_argument(
         "--database", help="PostgreSQL URL to spend on the benchmark (default: SQLite WAL)"
     )
+    parser.add_argument(
+        "--clients",
+        help="PostgreSQL concurrency curve instead: client counts, e.g. 1,2,4,8 (bench.engine_curve)",
+    )
     args = parser.parse_args()
+    if args.clients:
+        if not args.database:
+            parser.error("--clients needs --database postgresql://...")
+        from bench import engine_curve
+
+        engine_curve.run(args.database, [int(n) for n in args.clients.split(",")], args.quick)
+        return
     cases, runs = (60, 3) if args.quick else (300, 5)
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -205,7 +254,14 @@ def main() -> None:
             if spiff:
                 figures["spiff_db_cases_per_s"] = spiff
                 figures["ratio_vs_spiff"] = figures["engine_cases_per_s"] / spiff
+            if args.database and SPIFF.exists():
+                from bench.spiff_pg import measure as measure_spiff_pg
+
+                peer = measure_spiff_pg(SPIFF, args.database, cases, runs)
+                figures["spiff_pg_cases_per_s"] = peer
+                figures["ratio_vs_spiff_pg"] = figures["engine_cases_per_s"] / peer
             statements, commits = count_statements(db)
+            trips = count_round_trips(db, args.database)
             wf = Engine(db, ManualClock(MONDAY))
             chain = record_chain(db, lambda: one_case(wf, 2 * 10**6))
             figures["sql_floor_cases_per_s"] = replay(db, chain, cases, runs)
@@ -225,6 +281,8 @@ def main() -> None:
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["statements_per_case"] = statements
     figures["commits_per_case"] = commits
+    figures["round_trips_per_case"] = trips
+    figures["round_trips_per_action"] = trips / commits
     for name, value in figures.items():
         if isinstance(value, int):
             print(f"{name}: {value}")
