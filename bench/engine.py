@@ -33,24 +33,30 @@ Printed (medians of several runs, same invocation, same machine):
                          turns on the wire through a counting relay (pre-ping, BEGIN, statements,
                          COMMIT, the case view read back); on SQLite the calls into the library
   round_trips_per_action round_trips_per_case / commits_per_case (one action per transaction)
+  today_*                (PostgreSQL) the same figures on today's path (YIDI_PG_PIPELINE=0: no
+                         pipeline, pool pre-ping), measured in the same run, runs alternating
+  speedup_vs_today       engine_cases_per_s / today_cases_per_s
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import text
 
 from bench.engine_floor import record_chain, replay
-from engine import schema, versions
+from engine import pipeline, schema, versions
 from engine.cases import Engine
 from engine.clock import ManualClock
 from engine.db import make_engine
@@ -111,15 +117,41 @@ def warmed_engine(db: DbEngine, cases: int = 50) -> Engine:
 
 
 def measure_engine(db: DbEngine, cases: int, runs: int) -> float:
-    wf = Engine(db, ManualClock(MONDAY))
-    one_case(wf, 0)  # warm caches (forms, calendars, statements)
-    rates = []
+    return measure_paths({"engine": db}, cases, runs)["engine"]
+
+
+@contextmanager
+def path(today: bool) -> Iterator[None]:
+    """Today's path (YIDI_PG_PIPELINE=0: one round trip per statement, pre-ping) or the
+    pipelined one (engine.pipeline) while the block runs: engines made and transactions run
+    inside it follow it."""
+    before = os.environ.get(pipeline.SWITCH)
+    os.environ[pipeline.SWITCH] = "0" if today else "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[pipeline.SWITCH]
+        else:
+            os.environ[pipeline.SWITCH] = before
+
+
+def measure_paths(dbs: dict[str, DbEngine], cases: int, runs: int) -> dict[str, float]:
+    """Median cases/s of each engine ("today": today's path); their runs alternate, so that
+    a change in the machine's load falls on both alike."""
+    engines = {name: Engine(db, ManualClock(MONDAY)) for name, db in dbs.items()}
+    for name, wf in engines.items():
+        with path(name == "today"):
+            one_case(wf, 0)  # warm caches (forms, calendars, statements)
+    rates: dict[str, list[float]] = {name: [] for name in engines}
     for run in range(runs):
-        started = time.perf_counter()
-        for index in range(cases):
-            one_case(wf, run * cases + index)
-        rates.append(cases / (time.perf_counter() - started))
-    return statistics.median(rates)
+        for n, (name, wf) in enumerate(engines.items()):
+            with path(name == "today"):
+                started = time.perf_counter()
+                for index in range(cases):
+                    one_case(wf, (run * len(engines) + n) * cases + index + 1)
+                rates[name].append(cases / (time.perf_counter() - started))
+    return {name: statistics.median(found) for name, found in rates.items()}
 
 
 def count_round_trips(db: DbEngine, url: str | None) -> int:
@@ -232,7 +264,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--clients",
-        help="PostgreSQL concurrency curve instead: client counts, e.g. 1,2,4,8 (bench.engine_curve)",
+        help="PostgreSQL concurrency curve instead: client counts, e.g. 1,2,4,8",
     )
     args = parser.parse_args()
     if args.clients:
@@ -248,7 +280,15 @@ def main() -> None:
         db = fresh_database(args.database, Path(folder))
         try:
             print(f"# database: {db.dialect.name}; {cases} cases x {runs} runs (medians)")
-            figures["engine_cases_per_s"] = measure_engine(db, cases, runs)
+            if args.database:
+                with path(today=True):
+                    today = make_engine(args.database)
+                rates = measure_paths({"engine": db, "today": today}, cases, runs)
+                figures["engine_cases_per_s"] = rates["engine"]
+                figures["today_cases_per_s"] = rates["today"]
+                figures["speedup_vs_today"] = rates["engine"] / rates["today"]
+            else:
+                figures["engine_cases_per_s"] = measure_engine(db, cases, runs)
             figures["engine_actions_per_s"] = figures["engine_cases_per_s"] * 5
             spiff = measure_spiff(cases, runs)
             if spiff:
@@ -262,6 +302,10 @@ def main() -> None:
                 figures["ratio_vs_spiff_pg"] = figures["engine_cases_per_s"] / peer
             statements, commits = count_statements(db)
             trips = count_round_trips(db, args.database)
+            if args.database:
+                with path(today=True):
+                    trips_today = count_round_trips(today, args.database)
+                today.dispose()
             wf = Engine(db, ManualClock(MONDAY))
             chain = record_chain(db, lambda: one_case(wf, 2 * 10**6))
             figures["sql_floor_cases_per_s"] = replay(db, chain, cases, runs)
@@ -283,6 +327,8 @@ def main() -> None:
     figures["commits_per_case"] = commits
     figures["round_trips_per_case"] = trips
     figures["round_trips_per_action"] = trips / commits
+    if args.database:
+        figures["today_round_trips_per_action"] = trips_today / commits
     for name, value in figures.items():
         if isinstance(value, int):
             print(f"{name}: {value}")

@@ -173,7 +173,15 @@ def finish(
     """The guarded UPDATE: exactly one transaction finishes an open ticket (and drops its
     pending timers when its step has timed stages)."""
     state = "returned" if action.effect == "return" else "completed"
-    done = driver.execute(
+
+    def only_one(done: int) -> None:
+        if done != 1:
+            fresh = conn.execute(select(TICKET).where(TICKET.c.id == ticket["id"]))
+            raise ActionRefused(handled_message(dict(fresh.mappings().one())))
+
+    # Checked at once, or (a pipelined transaction, engine.pipeline) when the answer comes
+    # back with a later statement's and always before COMMIT: no second finish ever commits.
+    driver.execute_checked(
         conn,
         sql.FINISH_TICKET,
         dict(
@@ -187,12 +195,10 @@ def finish(
             reason=reason or None,
             data=data,
         ),
+        only_one,
     )
-    if done != 1:
-        fresh = conn.execute(select(TICKET).where(TICKET.c.id == ticket["id"])).mappings().one()
-        raise ActionRefused(handled_message(dict(fresh)))
     if timed:
-        driver.execute(conn, sql.DROP_ONE_TICKET_TIMERS, {"ticket_id": int(ticket["id"])})
+        driver.run(conn, sql.DROP_ONE_TICKET_TIMERS, {"ticket_id": int(ticket["id"])})
 
 
 def act(
