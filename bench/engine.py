@@ -36,6 +36,8 @@ Printed (medians of several runs, same invocation, same machine):
   today_*                (PostgreSQL) the same figures on today's path (YIDI_PG_PIPELINE=0: no
                          pipeline, pool pre-ping), measured in the same run, runs alternating
   speedup_vs_today       engine_cases_per_s / today_cases_per_s
+  *_client_cpu_ms_per_case  CPU time of this process per chain (PostgreSQL, both paths): on a
+                         loaded machine wall time hides what a round trip saved; this does not
 """
 
 from __future__ import annotations
@@ -144,14 +146,19 @@ def measure_paths(dbs: dict[str, DbEngine], cases: int, runs: int) -> dict[str, 
         with path(name == "today"):
             one_case(wf, 0)  # warm caches (forms, calendars, statements)
     rates: dict[str, list[float]] = {name: [] for name in engines}
+    cpu: dict[str, list[float]] = {name: [] for name in engines}
     for run in range(runs):
         for n, (name, wf) in enumerate(engines.items()):
             with path(name == "today"):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 for index in range(cases):
                     one_case(wf, (run * len(engines) + n) * cases + index + 1)
                 rates[name].append(cases / (time.perf_counter() - started))
-    return {name: statistics.median(found) for name, found in rates.items()}
+                cpu[name].append((time.process_time() - cpu_started) * 1000 / cases)
+    found = {name: statistics.median(values) for name, values in rates.items()}
+    for name, values in cpu.items():  # this process's CPU: what a loaded machine cannot hide
+        found[f"{name}_client_cpu_ms_per_case"] = statistics.median(values)
+    return found
 
 
 def count_round_trips(db: DbEngine, url: str | None) -> int:
@@ -279,7 +286,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = fresh_database(args.database, Path(folder))
         try:
-            print(f"# database: {db.dialect.name}; {cases} cases x {runs} runs (medians)")
+            print(
+                f"# database: {db.dialect.name}; {cases} cases x {runs} runs (medians);"
+                f" load average {os.getloadavg()[0]:.1f} at the start"
+            )
             if args.database:
                 with path(today=True):
                     today = make_engine(args.database)
@@ -287,6 +297,9 @@ def main() -> None:
                 figures["engine_cases_per_s"] = rates["engine"]
                 figures["today_cases_per_s"] = rates["today"]
                 figures["speedup_vs_today"] = rates["engine"] / rates["today"]
+                for name in ("engine", "today"):
+                    key = f"{name}_client_cpu_ms_per_case"
+                    figures[key] = rates[key]
             else:
                 figures["engine_cases_per_s"] = measure_engine(db, cases, runs)
             figures["engine_actions_per_s"] = figures["engine_cases_per_s"] * 5
@@ -322,6 +335,7 @@ def main() -> None:
                 figures["timer_fire_s"] = measure_timer_fire(db)["timer_fire_s"]
         finally:
             db.dispose()
+    figures["load_average_at_end"] = os.getloadavg()[0]
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["statements_per_case"] = statements
     figures["commits_per_case"] = commits

@@ -12,6 +12,7 @@ clients work on different cases, and each action locks only its own case.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -22,7 +23,12 @@ from sqlalchemy.exc import DBAPIError
 RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
-def _client(url: str, seconds: float, first: int, start_at: float, out: Any) -> None:
+def _client(url: str, seconds: float, first: int, start_at: float, today: bool, out: Any) -> None:
+    import os
+
+    from engine import pipeline
+
+    os.environ[pipeline.SWITCH] = "0" if today else "1"
     from bench.engine import DISPATCHER, MEDIATOR, VISITOR
     from engine import versions
     from engine.cases import Engine
@@ -92,12 +98,15 @@ def _client(url: str, seconds: float, first: int, start_at: float, out: Any) -> 
     out.put((counts, latencies))
 
 
-def measure(url: str, clients: int, seconds: float) -> dict[str, float]:
+def measure(url: str, clients: int, seconds: float, today: bool = False) -> dict[str, float]:
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
     start_at = time.time() + 4 + clients  # every client warmed before the clock starts
     workers = [
-        context.Process(target=_client, args=(url, seconds, 10**7 * (n + 1), start_at, out))
+        context.Process(
+            target=_client,
+            args=(url, seconds, 10**7 * (n + 1) + today * 10**6, start_at, today, out),
+        )
         for n in range(clients)
     ]
     for worker in workers:
@@ -124,10 +133,16 @@ def run(url: str, clients: list[int], quick: bool) -> None:
 
     db = fresh_database(url, Path("."))  # the folder only serves SQLite
     db.dispose()
-    print(f"# concurrency curve on {url.rsplit('/', 1)[-1]}: {seconds:.0f} s per client count")
+    print(
+        f"# concurrency curve on {url.rsplit('/', 1)[-1]}: {seconds:.0f} s per client count"
+        " and path (pipelined, then today's: YIDI_PG_PIPELINE=0, same run)"
+    )
     for count in clients:
-        figures = measure(url, count, seconds)
-        line = "  ".join(
-            f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()
-        )
-        print(f"clients={count}  {line}", flush=True)
+        for today in (False, True):
+            load = os.getloadavg()[0]
+            figures = measure(url, count, seconds, today)
+            line = "  ".join(
+                f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()
+            )
+            name = "today" if today else "pipelined"
+            print(f"clients={count} path={name}  {line}  load={load:.1f}", flush=True)
