@@ -260,9 +260,23 @@ def _carry_on(
         return
     if action.effect != "complete" or not principal.memberships:
         return  # a system caller (API, timer) signs for nothing
+    # Only tickets that can be the same hands' are read (for their state): where each new
+    # ticket is placed is known from its INSERT, so most actions skip the read (a round trip).
+    candidates = [
+        tid
+        for tid in move.opened
+        if (placed := move.placed.get(tid)) is None
+        or (
+            placed[2] == ticket["role"]
+            and placed[1] == ticket["office"]
+            and may_work(principal, *placed)
+        )
+    ]
+    if not candidates:
+        return
     rows = move.conn.execute(
         select(TICKET.c.id, TICKET.c.center, TICKET.c.office, TICKET.c.role).where(
-            TICKET.c.id.in_(move.opened), TICKET.c.state == "open"
+            TICKET.c.id.in_(candidates), TICKET.c.state == "open"
         )
     ).all()
     for row in rows:
