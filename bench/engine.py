@@ -11,6 +11,10 @@ Printed (medians of several runs, same invocation, same machine):
   spiff_db_cases_per_s   the same chain in SpiffWorkflow (`db` mode of
                          ../shared/bench/spiff_baseline.py)
   ratio_vs_spiff         engine_cases_per_s / spiff_db_cases_per_s (goal >= 5)
+  spiff_pg_cases_per_s   (PostgreSQL only) the same SpiffWorkflow chain persisting to the same
+                         PostgreSQL: its JSON and one event row per ticket, one transaction per
+                         ticket (bench.spiff_pg)
+  ratio_vs_spiff_pg      engine_cases_per_s / spiff_pg_cases_per_s: like against like (goal >= 2)
   raw_txn_per_s          the same database doing one UPDATE + one INSERT per transaction, through
                          the bare driver, as many transactions as the engine ran actions
   ratio_vs_raw           engine_actions_per_s / raw_txn_per_s (goal >= 0.2)
@@ -25,30 +29,46 @@ Printed (medians of several runs, same invocation, same machine):
   statements_per_case    SQL statements one whole chain sends (BEGIN and COMMIT not counted;
                          on PostgreSQL each is a round trip), counted on one extra case
   commits_per_case       transactions per chain (intake + five tickets: one per user action)
+  round_trips_per_case   round trips of one chain, counted (bench.roundtrips): on PostgreSQL the
+                         turns on the wire through a counting relay (pre-ping, BEGIN, statements,
+                         COMMIT, the case view read back); on SQLite the calls into the library
+  round_trips_per_action round_trips_per_case / commits_per_case (one action per transaction)
+  today_*                (PostgreSQL) the same figures on today's path (YIDI_PG_PIPELINE=0: no
+                         pipeline, pool pre-ping), measured in the same run, runs alternating
+  speedup_vs_today       engine_cases_per_s / today_cases_per_s
+  *_client_cpu_ms_per_case  CPU time of this process per chain (PostgreSQL, both paths): on a
+                         loaded machine wall time hides what a round trip saved; this does not
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import text
 
 from bench.engine_floor import record_chain, replay
-from engine import schema, versions
+from engine import pipeline, schema, versions
 from engine.cases import Engine
 from engine.clock import ManualClock
 from engine.db import make_engine
 from tests.engine.counties import MONDAY, make_county, person
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared next to the checkout (/work/main -> /work/shared), or beside the worktrees' folder
+SHARED = next(
+    (p / "shared" for p in Path(__file__).resolve().parents[2:4] if (p / "shared").is_dir()),
+    Path(__file__).resolve().parents[2] / "shared",
+)
 SPIFF = SHARED / "bench" / "spiff_baseline.py"
 DISPATCHER = person("bench", "dispatcher", ("城关镇/东门村", "调度员", None))
 MEDIATOR = person("bench", "mediator", ("城关镇/东门村", "调解员", "人民调解委员会"))
@@ -99,15 +119,72 @@ def warmed_engine(db: DbEngine, cases: int = 50) -> Engine:
 
 
 def measure_engine(db: DbEngine, cases: int, runs: int) -> float:
-    wf = Engine(db, ManualClock(MONDAY))
-    one_case(wf, 0)  # warm caches (forms, calendars, statements)
-    rates = []
+    return measure_paths({"engine": db}, cases, runs)["engine"]
+
+
+@contextmanager
+def path(today: bool) -> Iterator[None]:
+    """Today's path (YIDI_PG_PIPELINE=0: one round trip per statement, pre-ping) or the
+    pipelined one (engine.pipeline) while the block runs: engines made and transactions run
+    inside it follow it."""
+    before = os.environ.get(pipeline.SWITCH)
+    os.environ[pipeline.SWITCH] = "0" if today else "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[pipeline.SWITCH]
+        else:
+            os.environ[pipeline.SWITCH] = before
+
+
+def measure_paths(dbs: dict[str, DbEngine], cases: int, runs: int) -> dict[str, float]:
+    """Median cases/s of each engine ("today": today's path); their runs alternate, so that
+    a change in the machine's load falls on both alike."""
+    engines = {name: Engine(db, ManualClock(MONDAY)) for name, db in dbs.items()}
+    for name, wf in engines.items():
+        with path(name == "today"):
+            one_case(wf, 0)  # warm caches (forms, calendars, statements)
+    rates: dict[str, list[float]] = {name: [] for name in engines}
+    cpu: dict[str, list[float]] = {name: [] for name in engines}
     for run in range(runs):
-        started = time.perf_counter()
-        for index in range(cases):
-            one_case(wf, run * cases + index)
-        rates.append(cases / (time.perf_counter() - started))
-    return statistics.median(rates)
+        for n, (name, wf) in enumerate(engines.items()):
+            with path(name == "today"):
+                started, cpu_started = time.perf_counter(), time.process_time()
+                for index in range(cases):
+                    one_case(wf, (run * len(engines) + n) * cases + index + 1)
+                rates[name].append(cases / (time.perf_counter() - started))
+                cpu[name].append((time.process_time() - cpu_started) * 1000 / cases)
+    found = {name: statistics.median(values) for name, values in rates.items()}
+    for name, values in cpu.items():  # this process's CPU: what a loaded machine cannot hide
+        found[f"{name}_client_cpu_ms_per_case"] = statistics.median(values)
+    return found
+
+
+def count_round_trips(db: DbEngine, url: str | None) -> int:
+    """Round trips of one whole chain, counted (bench.roundtrips): on PostgreSQL the turns of
+    the conversation on the wire, through a counting relay; on SQLite the statements the
+    library runs (BEGIN and COMMIT included). One chain is run first on the same connection
+    so that caches and prepared statements are as warm as in the timed runs."""
+    from bench import roundtrips
+
+    if url is None:
+        wf = Engine(db, ManualClock(MONDAY))
+        one_case(wf, 3 * 10**6)
+        with roundtrips.sqlite_calls(db) as seen:
+            one_case(wf, 3 * 10**6 + 1)
+        return seen["calls"]
+    relay = roundtrips.TurnCounter(*roundtrips.target_of(url))
+    counted = make_engine(relay.url(url), pool_size=1)
+    try:
+        wf = Engine(counted, ManualClock(MONDAY))
+        one_case(wf, 3 * 10**6)
+        before = relay.turns
+        one_case(wf, 3 * 10**6 + 1)
+        return relay.turns - before
+    finally:
+        counted.dispose()
+        relay.close()
 
 
 def count_statements(db: DbEngine) -> tuple[int, int]:
@@ -192,20 +269,56 @@ def main() -> None:
     parser.add_argument(
         "--database", help="PostgreSQL URL to spend on the benchmark (default: SQLite WAL)"
     )
+    parser.add_argument(
+        "--clients",
+        help="PostgreSQL concurrency curve instead: client counts, e.g. 1,2,4,8",
+    )
     args = parser.parse_args()
+    if args.clients:
+        if not args.database:
+            parser.error("--clients needs --database postgresql://...")
+        from bench import engine_curve
+
+        engine_curve.run(args.database, [int(n) for n in args.clients.split(",")], args.quick)
+        return
     cases, runs = (60, 3) if args.quick else (300, 5)
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         db = fresh_database(args.database, Path(folder))
         try:
-            print(f"# database: {db.dialect.name}; {cases} cases x {runs} runs (medians)")
-            figures["engine_cases_per_s"] = measure_engine(db, cases, runs)
+            print(
+                f"# database: {db.dialect.name}; {cases} cases x {runs} runs (medians);"
+                f" load average {os.getloadavg()[0]:.1f} at the start"
+            )
+            if args.database:
+                with path(today=True):
+                    today = make_engine(args.database)
+                rates = measure_paths({"engine": db, "today": today}, cases, runs)
+                figures["engine_cases_per_s"] = rates["engine"]
+                figures["today_cases_per_s"] = rates["today"]
+                figures["speedup_vs_today"] = rates["engine"] / rates["today"]
+                for name in ("engine", "today"):
+                    key = f"{name}_client_cpu_ms_per_case"
+                    figures[key] = rates[key]
+            else:
+                figures["engine_cases_per_s"] = measure_engine(db, cases, runs)
             figures["engine_actions_per_s"] = figures["engine_cases_per_s"] * 5
             spiff = measure_spiff(cases, runs)
             if spiff:
                 figures["spiff_db_cases_per_s"] = spiff
                 figures["ratio_vs_spiff"] = figures["engine_cases_per_s"] / spiff
+            if args.database and SPIFF.exists():
+                from bench.spiff_pg import measure as measure_spiff_pg
+
+                peer = measure_spiff_pg(SPIFF, args.database, cases, runs)
+                figures["spiff_pg_cases_per_s"] = peer
+                figures["ratio_vs_spiff_pg"] = figures["engine_cases_per_s"] / peer
             statements, commits = count_statements(db)
+            trips = count_round_trips(db, args.database)
+            if args.database:
+                with path(today=True):
+                    trips_today = count_round_trips(today, args.database)
+                today.dispose()
             wf = Engine(db, ManualClock(MONDAY))
             chain = record_chain(db, lambda: one_case(wf, 2 * 10**6))
             figures["sql_floor_cases_per_s"] = replay(db, chain, cases, runs)
@@ -222,9 +335,14 @@ def main() -> None:
                 figures["timer_fire_s"] = measure_timer_fire(db)["timer_fire_s"]
         finally:
             db.dispose()
+    figures["load_average_at_end"] = os.getloadavg()[0]
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["statements_per_case"] = statements
     figures["commits_per_case"] = commits
+    figures["round_trips_per_case"] = trips
+    figures["round_trips_per_action"] = trips / commits
+    if args.database:
+        figures["today_round_trips_per_action"] = trips_today / commits
     for name, value in figures.items():
         if isinstance(value, int):
             print(f"{name}: {value}")

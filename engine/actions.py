@@ -173,7 +173,15 @@ def finish(
     """The guarded UPDATE: exactly one transaction finishes an open ticket (and drops its
     pending timers when its step has timed stages)."""
     state = "returned" if action.effect == "return" else "completed"
-    done = driver.execute(
+
+    def only_one(done: int) -> None:
+        if done != 1:
+            fresh = conn.execute(select(TICKET).where(TICKET.c.id == ticket["id"]))
+            raise ActionRefused(handled_message(dict(fresh.mappings().one())))
+
+    # Checked at once, or (a pipelined transaction, engine.pipeline) when the answer comes
+    # back with a later statement's and always before COMMIT: no second finish ever commits.
+    driver.execute_checked(
         conn,
         sql.FINISH_TICKET,
         dict(
@@ -187,12 +195,10 @@ def finish(
             reason=reason or None,
             data=data,
         ),
+        only_one,
     )
-    if done != 1:
-        fresh = conn.execute(select(TICKET).where(TICKET.c.id == ticket["id"])).mappings().one()
-        raise ActionRefused(handled_message(dict(fresh)))
     if timed:
-        driver.execute(conn, sql.DROP_ONE_TICKET_TIMERS, {"ticket_id": int(ticket["id"])})
+        driver.run(conn, sql.DROP_ONE_TICKET_TIMERS, {"ticket_id": int(ticket["id"])})
 
 
 def act(
@@ -254,9 +260,23 @@ def _carry_on(
         return
     if action.effect != "complete" or not principal.memberships:
         return  # a system caller (API, timer) signs for nothing
+    # Only tickets that can be the same hands' are read (for their state): where each new
+    # ticket is placed is known from its INSERT, so most actions skip the read (a round trip).
+    candidates = [
+        tid
+        for tid in move.opened
+        if (placed := move.placed.get(tid)) is None
+        or (
+            placed[2] == ticket["role"]
+            and placed[1] == ticket["office"]
+            and may_work(principal, *placed)
+        )
+    ]
+    if not candidates:
+        return
     rows = move.conn.execute(
         select(TICKET.c.id, TICKET.c.center, TICKET.c.office, TICKET.c.role).where(
-            TICKET.c.id.in_(move.opened), TICKET.c.state == "open"
+            TICKET.c.id.in_(candidates), TICKET.c.state == "open"
         )
     ).all()
     for row in rows:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.crud import REQUIRED
 from sqlalchemy.sql.elements import ClauseElement
 
+from engine import pipeline
 from engine.db import UTCDateTime, as_utc
 
 Processor = Callable[[Any], Any] | None
@@ -222,7 +223,32 @@ def run(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -
 def execute(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> int:
     """Run an UPDATE/DELETE/INSERT; returns the number of rows it changed."""
     prepared = prepare(conn.dialect, statement, values)
-    return int(_run(conn, prepared, prepared.parameters(values)).rowcount)
+    cursor = _run(conn, prepared, prepared.parameters(values))
+    if pipeline.active(conn) is not None:
+        pipeline.sync(conn)  # the row count is the answer: wait for it
+    return int(cursor.rowcount)
+
+
+def execute_checked(
+    conn: Connection,
+    statement: ClauseElement,
+    values: Mapping[str, Any],
+    check: Callable[[int], None],
+) -> None:
+    """Run a guarded UPDATE and `check` its row count: at once, or in a pipelined write
+    transaction when the answer arrives with a later statement's (before COMMIT at the
+    latest; `check` raising there rolls the whole transaction back)."""
+    prepared = prepare(conn.dialect, statement, values)
+    if pipeline.active(conn) is None:
+        check(int(_run(conn, prepared, prepared.parameters(values)).rowcount))
+        return
+    COUNT.sent += 1
+    if COUNT.log is not None:
+        COUNT.log.append(Sent(prepared, prepared.parameters(values), False))
+    own: Any = conn.connection.dbapi_connection
+    cursor = own.cursor()  # its own cursor: the shared one's row count is the next statement's
+    cursor.execute(prepared.sql, prepared.parameters(values))
+    pipeline.check_later(conn, cursor, check)
 
 
 def execute_many(
@@ -269,20 +295,37 @@ def _values_list(table: Table, keys: tuple[str, ...], count: int) -> Insert:
     return found
 
 
+def _fetched(conn: Connection, prepared: Prepared, cursor: Any) -> list[Any]:
+    """The cursor's rows. In a pipelined transaction this is where the round trip happens,
+    with the answers of every statement queued before: their errors come out here."""
+    if pipeline.active(conn) is None:
+        rows: list[Any] = cursor.fetchall()
+        return rows
+    try:
+        rows = cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as error:
+        conn.connection.info.pop(_CURSOR, None)
+        raise exc.DBAPIError.instance(
+            prepared.sql, None, error, conn.dialect.loaded_dbapi.Error
+        ) from error
+    pipeline.run_checks(conn)
+    return rows
+
+
 def all_rows(
     conn: Connection, statement: ClauseElement, values: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """Every row of a SELECT (or of an UPDATE ... RETURNING), as dicts keyed like .mappings()."""
     prepared = prepare(conn.dialect, statement, values)
     cursor = _run(conn, prepared, prepared.parameters(values))
-    return [prepared.row(r) for r in cursor.fetchall()]
+    return [prepared.row(r) for r in _fetched(conn, prepared, cursor)]
 
 
 def tuples(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> list[Any]:
     """Every row as a list of processed values in column order (cheaper than dicts)."""
     prepared = prepare(conn.dialect, statement, values)
     cursor = _run(conn, prepared, prepared.parameters(values))
-    return [prepared.values(r) for r in cursor.fetchall()]
+    return [prepared.values(r) for r in _fetched(conn, prepared, cursor)]
 
 
 def raw_rows(conn: Connection, statement: ClauseElement, values: Mapping[str, Any]) -> list[Any]:
@@ -290,8 +333,7 @@ def raw_rows(conn: Connection, statement: ClauseElement, values: Mapping[str, An
     (SQLite times stay text): for a caller that caches what it builds from a row by the row
     itself, and converts only the rows it has not seen."""
     prepared = prepare(conn.dialect, statement, values)
-    rows: list[Any] = _run(conn, prepared, prepared.parameters(values)).fetchall()
-    return rows
+    return _fetched(conn, prepared, _run(conn, prepared, prepared.parameters(values)))
 
 
 def stored_time(dialect: Dialect, value: datetime) -> Any:

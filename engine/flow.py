@@ -35,6 +35,9 @@ class Move:
     actor: str
     changes: dict[str, Any] = field(default_factory=dict)
     opened: list[int] = field(default_factory=list)
+    # (center, office, role) of each ticket opened here, as inserted (never updated after):
+    # lets actions._carry_on skip its read when no new ticket can be the same hands' (issue 23)
+    placed: dict[int, tuple[str, str | None, str]] = field(default_factory=dict)
     # When set, events wait in `pending` and `save` writes them in one statement with the
     # case UPDATE; only for callers that end with `save` (nothing reads events in between).
     batch_events: bool = False
@@ -295,6 +298,7 @@ def open_ticket(
         ticket = step.ticket or step.key
         move.event("called_in", ticket_id=ticket_id, note=called_in_note(called, ticket))
     move.opened.append(ticket_id)
+    move.placed[ticket_id] = (center, office, actor.role)
     return ticket_id
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from admin.auth import accounts_stamp
 from admin.web import read_only
+from engine import pipeline
 from engine.db import make_engine
 
 
@@ -85,10 +86,12 @@ def accounts_stamp_without_pre_ping(engine: Engine) -> int | None:
     """The stamp read on a pool that does not test connections first, so the read itself
     meets the dead connection (the app's pool pre-pings, which would hide it)."""
     engine.pool._pre_ping = False  # type: ignore[attr-defined]
+    setattr(engine.pool, pipeline.CHECK_IDLE, False)  # nor by a socket poll (engine.pipeline)
     try:
         return accounts_stamp(engine)
     finally:
         engine.pool._pre_ping = True  # type: ignore[attr-defined]
+        setattr(engine.pool, pipeline.CHECK_IDLE, True)
 
 
 def test_opening_a_case_takes_one_connection_at_a_time(db: Engine, one_connection: Engine) -> None:
