@@ -159,3 +159,43 @@ def test_a_court_referral_runs_on_its_own_deadline(rg: Engine) -> None:
     assert walk_in.due_at is not None and referral.due_at is not None
     assert walk_in.due_at - walk_in.received_at == timedelta(days=3)  # 村 3 天
     assert referral.due_at - referral.received_at == timedelta(days=30)  # 委派 30 天
+
+
+def test_the_court_figures(rg: Engine, db: DbEngine) -> None:
+    from engine.reports import court as figures
+    from engine.reports.cohorts import Context
+    from engine.reports.periods import month_of
+    from engine.reports.scope import Scope
+
+    handed = to_court(rg)  # 调解不成 -> 速裁, then the court concludes it
+    rg.act(LIAISON, only(handed), "登记结果", {"disposition": "结案", "result": "判决结案"})
+    back = to_court(rg)  # sent back by the court
+    rg.act(LIAISON, only(back), "登记结果", {"disposition": "退回调解", "result": "委派调解"})
+    to_court(rg)  # still with the court
+    agreed = rg.act(MEDIATOR, only(to_mediation(rg)), "调解成功", AGREED)
+    rg.act(LIAISON, only(agreed), "登记确认结果", {"decision": "确认有效"})
+    referral = rg.receive("法院", "rugao", **intake(channel="法院委派"))
+    referral = rg.act(DISPATCHER, only(referral), "转后台", {**intake()["data"], "channel": "法院委派",
+                      "category": "邻里纠纷", "severity": "一般", "parties": intake()["parties"]})  # fmt: skip
+    referral = rg.act(DISPATCHER, only(referral), "派单", {"office": "人民调解委员会"})
+    rg.act(MEDIATOR, only(referral), "调解成功", {**AGREED, "judicial_confirmation": False})
+    rg.receive("法院", "rugao", **intake(channel="法院委派"))  # a second one, still open
+    county = compile_county(RUGAO)
+    ctx = Context(versions.county_id(db, "rugao"), month_of(MONDAY.date()), Scope(county, frozenset(county.centers)))
+    with db.connect() as conn:
+        found = {m.label: figures.totals(conn, ctx)[m.key].display for m in figures.METRICS}
+    assert found == {
+        "法院委派数": "2",
+        "诉前调解办结数": "1",
+        "诉前调解成功数": "1",
+        "诉前调解成功率": "100.0%",
+        "申请司法确认数": "1",
+        "司法确认数": "1",
+        "不予确认数": "0",
+        "司法确认率": "100.0%",
+        "移送法院数": "3",
+        "调解不成移送数": "3",
+        "法院结案数": "1",
+        "法院退回调解数": "1",
+        "等待法院数": "1",
+    }
