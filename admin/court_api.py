@@ -162,7 +162,9 @@ def path_item(error: Any, code_pattern: str) -> dict[str, Any]:
             ],
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CourtIn"}}},
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/CourtIn"}}
+                },
             },
             "responses": {
                 "200": {

@@ -49,14 +49,14 @@ def _one(ctx: Context, decl: s.CourtLinkDecl, tables: dict[str, Any]) -> CourtLi
             f"office '{court}' has no role '{decl.liaison}': the liaison works at the court",
         )
     for name in decl.hand_off:
-        if ctx.known(name, tables["diversions"], ("引导去向", "diversion")):
-            if not tables["diversions"][str(name)].outcome_required:
-                ctx.report(
-                    name,
-                    f"移送法院的「{name}」不能是「无需回告」的引导：法院的结果须登记",
-                    f"hand-off '{name}' cannot be a no_outcome diversion: the court's result "
-                    "is recorded",
-                )
+        known = ctx.known(name, tables["diversions"], ("引导去向", "diversion"))
+        if known and not tables["diversions"][str(name)].outcome_required:
+            ctx.report(
+                name,
+                f"移送法院的「{name}」不能是「无需回告」的引导：法院的结果须登记",
+                f"hand-off '{name}' cannot be a no_outcome diversion: the court's result "
+                "is recorded",
+            )
     referrals: dict[str, Deadline] = {}
     for channel, rule in decl.referral:
         if ctx.known(channel, tables["channels"], ("渠道", "channel")):

@@ -97,11 +97,11 @@ def _confirmation_asked(move: Move, link: CourtLink) -> bool:
     if not link.confirmation_field or move.county.outcomes.get(outcome) != "mediated":
         return False
     rows = move.conn.execute(
-        select(TICKET.c.data).where(
-            TICKET.c.case_id == move.case_id, TICKET.c.state == "completed"
-        )
+        select(TICKET.c.data).where(TICKET.c.case_id == move.case_id, TICKET.c.state == "completed")
     ).scalars()
-    asked = sum(1 for data in rows if isinstance(data, dict) and data.get(link.confirmation_field) is True)
+    asked = sum(
+        1 for data in rows if isinstance(data, dict) and data.get(link.confirmation_field) is True
+    )
     sent = move.conn.execute(
         select(func.count())
         .select_from(COURT_MATTER)

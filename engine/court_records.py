@@ -9,7 +9,6 @@ step is also an audit event on the case.
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import cast
 
 from sqlalchemy import ForeignKey, Index, String, Table

@@ -57,10 +57,15 @@ def only(view: CaseView) -> int:
     return tickets[0].id
 
 
+def back_office(channel: str) -> dict[str, Any]:
+    """The 受理登记 the window hands to the back office (转后台)."""
+    facts = {"channel": channel, "category": "邻里纠纷", "severity": "一般"}
+    return {**intake()["data"], **facts, "parties": intake()["parties"]}
+
+
 def to_mediation(rg: Engine) -> CaseView:
     view = rg.receive("窗口", "rugao", **intake())
-    view = rg.act(DISPATCHER, only(view), "转后台", {**intake()["data"], "channel": "来访",
-                  "category": "邻里纠纷", "severity": "一般", "parties": intake()["parties"]})  # fmt: skip
+    view = rg.act(DISPATCHER, only(view), "转后台", back_office("来访"))
     return rg.act(DISPATCHER, only(view), "派单", {"office": "人民调解委员会"})
 
 
@@ -79,7 +84,7 @@ def test_a_failed_mediation_waits_for_the_fast_track_court_then_closes(
 ) -> None:
     view = to_court(rg)
     assert (view.status, view.step) == ("open", "等待法院")
-    ticket = [t for t in view.open_tickets() if t.kind == "court"][0]
+    ticket = next(t for t in view.open_tickets() if t.kind == "court")
     assert (ticket.center, ticket.office, ticket.role) == (CITY, "法院", "法院联络员")
     assert [a.key for a in rg.available_actions(LIAISON, ticket.id)] == [
         "登记立案",
@@ -97,7 +102,9 @@ def test_a_failed_mediation_waits_for_the_fast_track_court_then_closes(
     )
     view = rg.act(LIAISON, only(view), "登记开庭", {"hearing_on": "2026-11-25"})
     assert (view.status, view.step) == ("open", "等待法院")
-    view = rg.act(LIAISON, only(view), "登记结果", {"disposition": "结案", "result": "速裁调解结案"})
+    view = rg.act(
+        LIAISON, only(view), "登记结果", {"disposition": "结案", "result": "速裁调解结案"}
+    )
     assert view.status == "closed" and view.open_tickets() == []
     [row] = matters(db, view.id)
     assert (row.kind, row.route, row.after_failed_mediation) == ("hand_off", "速裁", True)
@@ -113,7 +120,9 @@ def test_a_failed_mediation_waits_for_the_fast_track_court_then_closes(
 
 def test_the_court_sends_the_case_back_to_mediation(rg: Engine, db: DbEngine) -> None:
     view = to_court(rg)
-    view = rg.act(LIAISON, only(view), "登记结果", {"disposition": "退回调解", "result": "诉前委派调解"})
+    view = rg.act(
+        LIAISON, only(view), "登记结果", {"disposition": "退回调解", "result": "诉前委派调解"}
+    )
     assert (view.status, view.step, view.diversion, view.outcome) == ("open", "调解", None, None)
     ticket = rg.available_actions(MEDIATOR, only(view))
     assert "调解成功" in [a.key for a in ticket]
@@ -127,7 +136,9 @@ def test_an_agreement_goes_for_judicial_confirmation(rg: Engine, db: DbEngine) -
     view = rg.act(MEDIATOR, only(view), "调解成功", AGREED)
     assert (view.status, view.step) == ("open", "待司法确认")
     assert [a.key for a in rg.available_actions(LIAISON, only(view))] == ["登记确认结果"]
-    view = rg.act(LIAISON, only(view), "登记确认结果", {"decision": "不予确认", "result": "协议违反法律"})
+    view = rg.act(
+        LIAISON, only(view), "登记确认结果", {"decision": "不予确认", "result": "协议违反法律"}
+    )
     assert (view.status, view.step) == ("open", "调解")
     view = rg.act(MEDIATOR, only(view), "调解成功", AGREED)  # mediated again, asked again
     assert view.step == "待司法确认"
@@ -175,13 +186,16 @@ def test_the_court_figures(rg: Engine, db: DbEngine) -> None:
     agreed = rg.act(MEDIATOR, only(to_mediation(rg)), "调解成功", AGREED)
     rg.act(LIAISON, only(agreed), "登记确认结果", {"decision": "确认有效"})
     referral = rg.receive("法院", "rugao", **intake(channel="法院委派"))
-    referral = rg.act(DISPATCHER, only(referral), "转后台", {**intake()["data"], "channel": "法院委派",
-                      "category": "邻里纠纷", "severity": "一般", "parties": intake()["parties"]})  # fmt: skip
+    referral = rg.act(DISPATCHER, only(referral), "转后台", back_office("法院委派"))
     referral = rg.act(DISPATCHER, only(referral), "派单", {"office": "人民调解委员会"})
     rg.act(MEDIATOR, only(referral), "调解成功", {**AGREED, "judicial_confirmation": False})
     rg.receive("法院", "rugao", **intake(channel="法院委派"))  # a second one, still open
     county = compile_county(RUGAO)
-    ctx = Context(versions.county_id(db, "rugao"), month_of(MONDAY.date()), Scope(county, frozenset(county.centers)))
+    ctx = Context(
+        versions.county_id(db, "rugao"),
+        month_of(MONDAY.date()),
+        Scope(county, frozenset(county.centers)),
+    )
     with db.connect() as conn:
         found = {m.label: figures.totals(conn, ctx)[m.key].display for m in figures.METRICS}
     assert found == {

@@ -115,7 +115,9 @@ def test_the_courts_system_records_through_the_api(client, wf, db, auth):
     assert body["court"]["after_failed_mediation"] is True
     heard = client.post(url, json={"record": "hearing", "hearing_on": "2026-11-25"}, headers=auth)
     assert heard.status_code == 200 and heard.json()["court"]["hearing_at"].startswith("2026-11-24")
-    wrong_kind = client.post(url, json={"record": "confirmation", "decision": "确认有效"}, headers=auth)
+    wrong_kind = client.post(
+        url, json={"record": "confirmation", "decision": "确认有效"}, headers=auth
+    )
     assert wrong_kind.status_code == 409 and "登记确认结果" in wrong_kind.json()["message"]
     result = {"record": "result", "disposition": "结案", "result": "速裁调解结案"}
     closed = client.post(url, json=result, headers=auth)

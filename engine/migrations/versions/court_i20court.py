@@ -33,7 +33,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["county_id"], ["county.id"], name=op.f("fk_court_matter_county_id_county")
         ),
-        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_court_matter_case_id_case")),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case.id"], name=op.f("fk_court_matter_case_id_case")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_court_matter")),
     )
     op.create_index("ix_court_matter_case", "court_matter", ["case_id", "id"])
