@@ -165,3 +165,43 @@ def test_the_openapi_document_describes_the_court_record(client, auth):
         "result",
         "confirmation",
     ]
+
+
+AGREED = {
+    "method": "人民调解",
+    "result": "化解成功",
+    "notes": "双方签订调解协议，约定分期付款",
+    "judicial_confirmation": True,
+}
+
+
+def test_a_refused_confirmation_reopens_at_the_declared_step(client, wf, db, auth):
+    view = wf.receive("窗口", "rugao", **FACTS, location=VILLAGE, parties=[PARTY], data=DATA)
+    view = wf.act(DISPATCHER, only(view), "转后台", {**DATA, **FACTS, "parties": [PARTY]})
+    view = wf.act(DISPATCHER, only(view), "派单", {"office": "人民调解委员会"})
+    view = wf.act(MEDIATOR, only(view), "调解成功", AGREED)
+    assert (view.status, view.step) == ("open", "待司法确认")
+    url = f"/api/v1/cases/{view.code}/court"
+    filing = {
+        "record": "filing",
+        "court_case_number": "（2026）苏0682民特1号",
+        "filed_on": "2026-11-18",
+    }
+    assert client.post(url, json=filing, headers=auth).status_code == 409  # not for a confirmation
+    refused = client.post(
+        url,
+        json={"record": "confirmation", "decision": "不予确认", "result": "超出范围"},
+        headers=auth,
+    )
+    assert refused.status_code == 200, refused.text
+    assert (refused.json()["status"], refused.json()["step"]) == (
+        "open",
+        "调解",
+    )  # 退回调解 -> 调解
+    assert refused.json()["court"]["decision"] == "refused"
+    view = wf.act(MEDIATOR, only(wf.case(system("测试", "rugao"), view.code)), "调解成功", AGREED)
+    confirmed = client.post(
+        url, json={"record": "confirmation", "decision": "确认有效"}, headers=auth
+    )
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "closed"
+    assert matters(db) == 2
