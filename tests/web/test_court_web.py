@@ -205,3 +205,28 @@ def test_a_refused_confirmation_reopens_at_the_declared_step(client, wf, db, aut
     )
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "closed"
     assert matters(db) == 2
+
+
+def test_the_dashboard_shows_the_court_figures(client, wf, db, auth, make_user, clock):
+    code = at_court(wf).code
+    result = {"record": "result", "disposition": "结案", "result": "判决结案"}
+    assert client.post(f"/api/v1/cases/{code}/court", json=result, headers=auth).status_code == 200
+    make_user("leader", MembershipSpec(CITY, "负责人"), county="rugao")
+    assert login(client, "leader") == 303
+    day = clock.now().date().isoformat()
+    page = client.get(f"/dashboards/?period=month&day={day}")
+    assert page.status_code == 200, page.text
+    assert "诉源治理" in page.text
+    shown = dict(
+        re.findall(
+            r'data-metric="(\w+)">\s*<span class="metric-label">[^<]*</span>\s*'
+            r'<span class="metric-value">([^<]*)</span>',
+            page.text,
+        )
+    )
+    assert (shown["hand_offs"], shown["after_failed_mediation"], shown["court_closed"]) == (
+        "1",
+        "1",
+        "1",
+    )
+    assert shown["referral_success"] == "—"
