@@ -9,6 +9,7 @@ wins). Bad input is a 422 with field paths, a case not waiting for the court a 4
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -46,7 +47,16 @@ async def record_court(request: Request) -> Response:
     if not isinstance(kind, str) or kind not in RECORDS:
         message = f"record 应为 {WORDS}"
         return problem(422, "请求内容有误", [{"path": "record", "message": message}])
+    unknown = sorted(k for k in body if k not in COURT_IN["properties"])
+    if unknown:
+        name = unknown[0][:40]
+        message = f"不认识的字段「{name}」：可用 {'、'.join(COURT_IN['properties'])}"
+        return problem(422, "请求内容有误", [{"path": name, "message": message}])
     data = {k: v for k, v in body.items() if k != "record"}
+    for name in ("filed_on", "hearing_on"):
+        if not _sane_day(data.get(name)):
+            message = f"「{name}」应为 1949 至 2100 年间的日期，如 2026-11-20"
+            return problem(422, "请求内容有误", [{"path": name, "message": message}])
     code = request.path_params["code"]
     db = request.app.state.db
     county = county_id(db, caller.county)
@@ -70,6 +80,16 @@ async def record_court(request: Request) -> Response:
         answer = case_status_in(conn, code, county) or {"code": code}
         answer["court"] = _matter(conn, int(case_id))
     return JSONResponse(answer)
+
+
+def _sane_day(value: Any) -> bool:
+    """Absent, or a date the court could have set (the form checks the format itself)."""
+    if value is None:
+        return True
+    try:
+        return 1949 <= date.fromisoformat(str(value)).year <= 2100
+    except ValueError:
+        return True  # not a date at all: the form's own check says so, with its path
 
 
 def _matter(conn: Any, case_id: int) -> dict[str, Any] | None:
@@ -102,6 +122,8 @@ def _matter(conn: Any, case_id: int) -> dict[str, Any] | None:
 # --- the OpenAPI document's part (admin/api_schema.py adds it) --------------------------------
 
 _STAMP = {"type": ["string", "null"]}
+# no control characters in a text (the request layer refuses them: admin/limits.py)
+_TEXT = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 COURT_IN: dict[str, Any] = {
     "type": "object",
     "title": "法院处理情况",
@@ -110,13 +132,20 @@ COURT_IN: dict[str, Any] = {
         "disposition（结案 / 退回调解）、result；confirmation 填 decision（确认有效 / 不予确认）"
     ),
     "required": ["record"],
+    "additionalProperties": False,
     "properties": {
         "record": {"type": "string", "enum": list(RECORDS)},
-        "court_case_number": {"type": "string", "title": "案号", "minLength": 2, "maxLength": 100},
+        "court_case_number": {
+            "type": "string",
+            "title": "案号",
+            "minLength": 2,
+            "maxLength": 100,
+            "pattern": _TEXT,
+        },
         "filed_on": {"type": "string", "format": "date", "title": "立案日期"},
         "hearing_on": {"type": "string", "format": "date", "title": "开庭日期"},
         "disposition": {"type": "string", "enum": ["结案", "退回调解"]},
-        "result": {"type": "string", "title": "法院结果", "maxLength": 500},
+        "result": {"type": "string", "title": "法院结果", "maxLength": 500, "pattern": _TEXT},
         "decision": {"type": "string", "enum": ["确认有效", "不予确认"]},
     },
 }

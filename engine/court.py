@@ -216,6 +216,8 @@ def _day(value: Any, what: str) -> datetime:
         day = date.fromisoformat(str(value))
     except ValueError as exc:
         raise ActionRefused(f"{what}应为日期，如 2026-11-20") from exc
+    if not 1949 <= day.year <= 2100:  # a typo, and year 1 would overflow in UTC
+        raise ActionRefused(f"{what}「{day.isoformat()}」不在合理范围内，请核对年份")
     return datetime.combine(day, time(0, 0), tzinfo=CST)
 
 

@@ -94,6 +94,9 @@ def test_a_failed_mediation_waits_for_the_fast_track_court_then_closes(
     assert rg.available_actions(MEDIATOR, ticket.id) == []
     with pytest.raises(ValidationFailed):
         rg.act(LIAISON, ticket.id, "登记立案", {"court_case_number": "（2026）苏0682民初1号"})
+    with pytest.raises(ActionRefused, match="不在合理范围内"):  # year 1 overflows in UTC
+        rg.act(LIAISON, ticket.id, "登记立案", {"court_case_number": "（2026）苏0682民初1号",
+               "filed_on": "0001-01-01"})  # fmt: skip
     view = rg.act(
         LIAISON,
         ticket.id,

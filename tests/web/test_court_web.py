@@ -105,6 +105,17 @@ def test_the_courts_system_records_through_the_api(client, wf, db, auth):
                    "filed_on": "2026-13-40"}, headers=auth)  # fmt: skip
     assert bad_day.status_code == 422, bad_day.text
     assert "立案日期" in bad_day.text and matters(db) == 1
+    ancient = {
+        "record": "filing",
+        "court_case_number": "（2026）苏0682民初7号",
+        "filed_on": "0001-01-01",
+    }
+    refused = client.post(url, json=ancient, headers=auth)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["path"] == "filed_on"
+    extra = client.post(
+        url, json={"record": "hearing", "hearing_on": "2026-11-25", "法官": "王"}, headers=auth
+    )
+    assert extra.status_code == 422 and extra.json()["errors"][0]["path"] == "法官"
     filed = client.post(
         url, json={"record": "filing", "court_case_number": "（2026）苏0682民初7号",
                    "filed_on": "2026-11-18"}, headers=auth)  # fmt: skip
