@@ -123,6 +123,7 @@ def _matter(conn: Any, case_id: int) -> dict[str, Any] | None:
 
 _STAMP = {"type": ["string", "null"]}
 # no control characters in a text (the request layer refuses them: admin/limits.py)
+_YEARS = "^(19(49|[5-9][0-9])|20[0-9][0-9]|2100)-"  # the years _sane_day accepts
 _TEXT = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 COURT_IN: dict[str, Any] = {
     "type": "object",
@@ -142,8 +143,8 @@ COURT_IN: dict[str, Any] = {
             "maxLength": 100,
             "pattern": _TEXT,
         },
-        "filed_on": {"type": "string", "format": "date", "title": "立案日期"},
-        "hearing_on": {"type": "string", "format": "date", "title": "开庭日期"},
+        "filed_on": {"type": "string", "format": "date", "pattern": _YEARS, "title": "立案日期"},
+        "hearing_on": {"type": "string", "format": "date", "pattern": _YEARS, "title": "开庭日期"},
         "disposition": {"type": "string", "enum": ["结案", "退回调解"]},
         "result": {"type": "string", "title": "法院结果", "maxLength": 500, "pattern": _TEXT},
         "decision": {"type": "string", "enum": ["确认有效", "不予确认"]},
