@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, select, update
 
 from dsl.model import Action, Actor, County, CourtLink, Deadline, Step
 from engine import court_forms as cf
@@ -44,6 +44,15 @@ from engine.flow import OPEN_STATES, Move, cancel_open, close, enter, open_ticke
 from engine.tables import TICKET
 
 DECIDED = "court_decided"  # the event that lets a decided case close (see hold)
+# Prebuilt (engine/statements.py): `hold` runs at every closing case of a county with a link.
+MATTERS = (
+    select(COURT_MATTER.c.kind, COURT_MATTER.c.decision)
+    .where(COURT_MATTER.c.case_id == bindparam("case_id"))
+    .order_by(COURT_MATTER.c.id)
+)
+DONE_DATA = select(TICKET.c.data).where(
+    TICKET.c.case_id == bindparam("case_id"), TICKET.c.state == "completed"
+)
 
 
 def referral_deadline(county: County, channel: str) -> Deadline | None:
@@ -67,15 +76,17 @@ def hold(move: Move) -> bool:
     link = move.county.court
     if link is None or any(row["kind"] == DECIDED for row in move.pending):
         return False
-    last = _last_matter(move)
-    if last is not None and last.decision is None:
+    matters = driver.tuples(move.conn, MATTERS, {"case_id": move.case_id})
+    kind, decision = matters[-1] if matters else (None, None)
+    if matters and decision is None:
         return True  # still with the court: nothing closes it but the court's result
     route = str(move.get("diversion") or "")
-    concluded = last is not None and last.kind == HAND_OFF and last.decision == CLOSED
+    concluded = kind == HAND_OFF and decision == CLOSED
     if route in link.hand_offs and not concluded:
         _open(move, link, HAND_OFF, route)
         return True
-    if _confirmation_asked(move, link):
+    sent = sum(1 for found, _ in matters if found == CONFIRMATION)
+    if _confirmation_asked(move, link, sent):
         _open(move, link, CONFIRMATION, "")
         return True
     return False
@@ -90,24 +101,16 @@ def _last_matter(move: Move) -> Any:
     ).first()
 
 
-def _confirmation_asked(move: Move, link: CourtLink) -> bool:
+def _confirmation_asked(move: Move, link: CourtLink, sent: int) -> bool:
     """A mediated agreement whose form ticked the confirmation field more often than the
     case has been sent for confirmation (a refused one, mediated again, may be sent again)."""
     outcome = str(move.get("outcome") or "")
     if not link.confirmation_field or move.county.outcomes.get(outcome) != "mediated":
         return False
-    rows = move.conn.execute(
-        select(TICKET.c.data).where(TICKET.c.case_id == move.case_id, TICKET.c.state == "completed")
-    ).scalars()
-    asked = sum(
-        1 for data in rows if isinstance(data, dict) and data.get(link.confirmation_field) is True
-    )
-    sent = move.conn.execute(
-        select(func.count())
-        .select_from(COURT_MATTER)
-        .where(COURT_MATTER.c.case_id == move.case_id, COURT_MATTER.c.kind == CONFIRMATION)
-    ).scalar_one()
-    return asked > int(sent)
+    rows = driver.tuples(move.conn, DONE_DATA, {"case_id": move.case_id})
+    field = link.confirmation_field
+    asked = sum(1 for (data,) in rows if isinstance(data, dict) and data.get(field) is True)
+    return asked > sent
 
 
 def _open(move: Move, link: CourtLink, kind: str, route: str) -> None:
