@@ -72,24 +72,29 @@ def actions(ticket: dict[str, Any]) -> tuple[Action, ...]:
 
 
 def hold(move: Move) -> bool:
-    """Instead of closing, hand the case to the court or ask for confirmation. True = held."""
+    """Instead of closing, hand the case to the court or ask for confirmation. True = held.
+    Cheap for the common case (no query unless the case was diverted to the court or its
+    mediated agreement may have asked for confirmation): it runs at every closing case."""
     link = move.county.court
     if link is None or any(row["kind"] == DECIDED for row in move.pending):
         return False
-    matters = driver.tuples(move.conn, MATTERS, {"case_id": move.case_id})
-    kind, decision = matters[-1] if matters else (None, None)
-    if matters and decision is None:
+    if move.get("step") in (cf.WAIT_STEP, cf.CONFIRM_STEP):
         return True  # still with the court: nothing closes it but the court's result
     route = str(move.get("diversion") or "")
-    concluded = kind == HAND_OFF and decision == CLOSED
-    if route in link.hand_offs and not concluded:
-        _open(move, link, HAND_OFF, route)
-        return True
-    sent = sum(1 for found, _ in matters if found == CONFIRMATION)
-    if _confirmation_asked(move, link, sent):
+    if route in link.hand_offs:
+        matters = _matters(move)
+        if not matters or tuple(matters[-1]) != (HAND_OFF, CLOSED):
+            _open(move, link, HAND_OFF, route)
+            return True
+    if _confirmation_asked(move, link):
         _open(move, link, CONFIRMATION, "")
         return True
     return False
+
+
+def _matters(move: Move) -> list[Any]:
+    """(kind, decision) of each of the case's court matters, oldest first."""
+    return driver.tuples(move.conn, MATTERS, {"case_id": move.case_id})
 
 
 def _last_matter(move: Move) -> Any:
@@ -101,7 +106,7 @@ def _last_matter(move: Move) -> Any:
     ).first()
 
 
-def _confirmation_asked(move: Move, link: CourtLink, sent: int) -> bool:
+def _confirmation_asked(move: Move, link: CourtLink) -> bool:
     """A mediated agreement whose form ticked the confirmation field more often than the
     case has been sent for confirmation (a refused one, mediated again, may be sent again)."""
     outcome = str(move.get("outcome") or "")
@@ -110,6 +115,9 @@ def _confirmation_asked(move: Move, link: CourtLink, sent: int) -> bool:
     rows = driver.tuples(move.conn, DONE_DATA, {"case_id": move.case_id})
     field = link.confirmation_field
     asked = sum(1 for (data,) in rows if isinstance(data, dict) and data.get(field) is True)
+    if not asked:
+        return False
+    sent = sum(1 for kind, _ in _matters(move) if kind == CONFIRMATION)
     return asked > sent
 
 
