@@ -341,9 +341,12 @@ async def openapi_json(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
+    from admin.court_api import record_court  # the court link (诉调对接)
+
     return [
         Route("/api/v1/cases", push_case, methods=["POST"]),
         Route("/api/v1/cases/{code}", get_case, methods=["GET"]),
+        Route("/api/v1/cases/{code}/court", record_court, methods=["POST"]),
         Route("/api/v1/changes", get_changes, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]

@@ -278,6 +278,10 @@ def openapi(model: Any = None) -> dict[str, Any]:
         "Error": ERROR,
         "TextValue": text_value(value_ref),
     }
+    # the court link (诉调对接, admin/court_api.py)
+    from admin import court_api
+
+    schemas["CourtIn"], schemas["CourtOut"] = court_api.COURT_IN, court_api.COURT_OUT
     if model is not None:
         # The same schema the API validates with; `data` as its own component.
         schemas["IntakeData"] = request["properties"]["data"]
@@ -346,6 +350,7 @@ def openapi(model: Any = None) -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/cases/{code}/court": court_api.path_item(_error, TEXT_PATTERN),
             "/api/v1/changes": {
                 "get": {
                     "summary": "轮询本密钥推送的案件的变化（与回告推送内容相同，按 id 顺序）",

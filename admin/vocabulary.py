@@ -56,6 +56,12 @@ EVENT_WORDS = {
     "letter_answered": "函件回复",
     "letter_overdue": "函件逾期未回复",
     "letter_closed": "函件闭环销号",
+    # the court link (engine/court.py)
+    "court_hand_off": "移送法院",
+    "confirmation_requested": "申请司法确认",
+    "court_filed": "法院立案",
+    "court_hearing": "法院开庭",
+    "court_decided": "法院结果",
 }
 # Who did it, when it was not a member of staff.
 ACTORS = {"party": "当事人", "center": "中心", "system": "系统"}

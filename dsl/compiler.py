@@ -17,6 +17,7 @@ from lark import Token
 from dsl import organisation as org
 from dsl import syntax as s
 from dsl.context import CALENDAR, FORM, PROCESS, Context
+from dsl.court import check_court_link, court_link  # the court link (诉调对接)
 from dsl.csvlists import read_centers
 from dsl.diagnostics import Diagnostic, sort_key
 from dsl.effects import check_effects
@@ -171,6 +172,7 @@ def _build(
     t["rewards"] = reward_rates(ctx, groups[s.RewardDecl], t["outcomes"])
     compiled = processes(ctx, groups[s.ProcessDecl], t)
     t["letters"] = letter_kinds(ctx, groups[s.LetterDecl], t)  # 函件 (dsl/letters.py)
+    court = court_link(ctx, groups[s.CourtLinkDecl], t)  # the court link (诉调对接)
     if header is None:
         return None
     ctx.path = _first(ctx, groups)
@@ -206,6 +208,7 @@ def _build(
         address=header.address or "",
         phone=header.phone or "",
         letters=t["letters"],
+        court=court,
     )
     _gaps(ctx, county, groups)
     check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])
@@ -213,6 +216,7 @@ def _build(
     check_effects(ctx, county, groups)
     ctx.path = _first(ctx, groups)
     check_outcomes(ctx, county, groups[s.OutcomeDecl])
+    check_court_link(ctx, county, groups[s.CourtLinkDecl])  # the court link (诉调对接)
     intake = county.forms.get(county.intake_form)
     if intake is not None and not any(d.path == intake.path for d in ctx.diagnostics):
         text = files.get(intake.path, "")

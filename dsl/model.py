@@ -199,6 +199,19 @@ OUTCOME_MEANINGS: Mapping[str, tuple[str, str]] = {
 }
 
 
+# --- the court link (诉调对接, dsl/court.py, engine/court.py) ---
+@dataclass(frozen=True)
+class CourtLink:
+    """`法院对接 法院 { … }`: what the center hands to the court and follows to the end."""
+
+    court: str  # Office.key of the court; its liaison (联络员) records what the court did
+    liaison: str  # Role.key in that office
+    hand_offs: tuple[str, ...] = ()  # Diversion keys whose case waits for the court (等待法院)
+    back_to: str = ""  # Step.key a case reopens at when the court sends it back / refuses
+    confirmation_field: str = ""  # boolean form field: the agreement goes for 司法确认
+    referrals: Mapping[str, Deadline] = field(default_factory=dict)  # channel -> its deadline
+
+
 @dataclass(frozen=True)
 class RouteDecision:
     level: str
@@ -473,3 +486,5 @@ class County:
     letters: Mapping[str, LetterKind] = field(
         default_factory=dict, metadata={HASH_ONLY_IF_SET: True}
     )
+    # the court link (诉调对接); None = the county declares none (a diversion ends the case)
+    court: CourtLink | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})

@@ -198,6 +198,17 @@ class RewardDecl:
     rates: list[tuple[Name, Token]]
 
 
+# --- the court link (诉调对接, dsl/court.py) ---
+@dataclass
+class CourtLinkDecl:
+    court: Name
+    liaison: Name | None = None
+    hand_off: list[Name] = field(default_factory=list)
+    back_to: Name | None = None
+    confirmation: Name | None = None
+    referral: list[tuple[Name, DeadlineSyntax]] = field(default_factory=list)
+
+
 @dataclass
 class LetterDecl:
     """函件 K "title" { 文号 …; 收件单位 …; 回复时限 …; 签发 …; 正文 … } (dsl/letters.py)"""
@@ -365,6 +376,7 @@ Item = (
     | OutcomeDecl
     | LetterDecl
     | RewardDecl
+    | CourtLinkDecl
     | CalendarDecl
     | ProcessDecl
 )

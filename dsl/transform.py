@@ -297,6 +297,22 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     def reward_rate(self, meaning: Token, amount: Token) -> tuple[Token, Token]:
         return (meaning, amount)
 
+    # --- the court link (诉调对接, dsl/court.py) -------------------------------------------
+
+    def court_link(self, court: Token, *stmts: Stmt) -> s.CourtLinkDecl:
+        decl = s.CourtLinkDecl(court)
+        self._fill(decl, list(stmts), frozenset({"hand_off", "referral"}))
+        return decl
+
+    ct_liaison = _stmt("liaison")
+    ct_hand_off = _stmt("hand_off")
+    ct_back_to = _stmt("back_to")
+    ct_confirmation = _stmt("confirmation")
+
+    @v_args(meta=True, inline=True)
+    def ct_referral(self, meta: Meta, channel: Token, deadline: s.DeadlineSyntax) -> Stmt:
+        return ("referral", [(channel, deadline)], _pos(meta))
+
     # --- calendars ------------------------------------------------------------------------
 
     def calendar(self, *parts: Any) -> s.CalendarDecl:

@@ -18,6 +18,7 @@ from dsl import routing
 from dsl.model import Action, County, Step, action_form
 from engine import (
     conditions,
+    court,
     diversion,
     driver,
     flow,
@@ -29,6 +30,7 @@ from engine import (
 )
 from engine import statements as sql
 from engine.clock import CST
+from engine.court_forms import TICKET_KIND as COURT_KIND
 from engine.errors import ActionRefused
 from engine.flow import OPEN_STATES, Move
 from engine.outcomes import outcome_columns
@@ -67,7 +69,7 @@ def handled_message(ticket: dict[str, Any]) -> str:
 
 def step_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> Step | None:
     process = county.processes.get(str(case["process"]))
-    if process is None or ticket["kind"] in ("supervision", diversion.REPORT_KIND):
+    if process is None or ticket["kind"] in ("supervision", diversion.REPORT_KIND, COURT_KIND):
         return None
     return process.steps.get(str(ticket["step"]))
 
@@ -77,6 +79,8 @@ def actions_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> 
         return (SUPERVISION_REPLY,)
     if ticket["kind"] == diversion.REPORT_KIND:
         return (diversion.REPORT_ACTION,)
+    if ticket["kind"] == COURT_KIND:  # the court link's 法院跟踪单 (engine/court.py)
+        return court.actions(ticket)
     step = step_of(county, case, ticket)
     if step is None:
         return ()
@@ -341,6 +345,9 @@ def apply(
         if step is not None and action.key == revisit_fail.FAIL_KEY:
             move.event("verification_failed", ticket_id=tid, note=revisit_fail.note(step, action))
     if ticket["kind"] == "supervision":
+        return
+    if ticket["kind"] == COURT_KIND:  # the court liaison's record (engine/court.py)
+        court.apply(move, ticket, action, data)
         return
     if ticket["join_group"] and action.effect == "complete" and _others_open(move, ticket):
         return  # a consultation continues when the last view is in

@@ -32,6 +32,7 @@ from dsl.model import (
 )
 from engine import driver
 from engine import statements as sql
+from engine.court_forms import FORMS as COURT_FORMS
 from engine.errors import ActionRefused
 from engine.flow import Move, open_ticket
 from engine.outcomes import outcome_columns
@@ -66,6 +67,8 @@ BUILTIN_FORMS = {
         },
     )
 }
+# The court link's forms (engine/court_forms.py) are built in the same way.
+BUILTIN_FORMS.update(COURT_FORMS)
 MARKS = ("diverted", "diversion_reported")
 
 

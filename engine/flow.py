@@ -367,8 +367,10 @@ def _next_of(step: Step) -> str | None:
 
 
 def close(move: Move, *, note: str = "") -> None:
-    from engine import diversion  # it opens tickets through this module
+    from engine import court, diversion  # they open tickets through this module
 
+    if court.hold(move):  # the court link: the court has the case (诉讼/速裁, 司法确认)
+        return
     if diversion.hold(move):  # the legal channel's outcome (回告) is still awaited
         return
     due = move.get("due_at")

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from dsl import routing
 from dsl.model import County
-from engine import codes, driver, flow, formcheck, response
+from engine import codes, court, driver, flow, formcheck, response
 from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
@@ -104,7 +104,9 @@ def receive(
         "updated_at": now,
     }
     process = county.processes[decision.process]
-    due = flow.due_time(county, process.case_deadline, values, now)
+    # a court referral (委派) runs on its declared deadline, not its process's (engine/court.py)
+    case_deadline = court.referral_deadline(county, channel) or process.case_deadline
+    due = flow.due_time(county, case_deadline, values, now)
     values["due_at"] = due
     values["response_due_at"] = response.due_at(county, decision, now)
     case_id = int(driver.scalar(conn, sql.INSERT_CASE, values))
@@ -120,7 +122,7 @@ def receive(
         center=values["center"],
         office=decision.office,
     )
-    flow.schedule_stages(move, process.case_deadline, None, now, due)
+    flow.schedule_stages(move, case_deadline, None, now, due)
     response.arm(move, decision.route)
     flow.enter(move, process.start)
     flow.save(move)

@@ -182,7 +182,7 @@ def _place_problems(new: County, t: TicketState) -> list[str]:
 
 
 def _map_ticket(new: County, process: str, t: TicketState) -> StepMapping:
-    if t.kind in ("supervision", "outcome_report"):  # supervision, 回告: no step of theirs
+    if t.kind in ("supervision", "outcome_report", "court"):  # 督办, 回告, 法院跟踪: no step
         target: str | None = t.step
         problems = []
     else:

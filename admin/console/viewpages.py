@@ -105,6 +105,12 @@ def process_svg(model: Any, process: str) -> Markup:
     return Markup(draw(model.processes[process]))
 
 
+def court_rows(model: Any) -> list[tuple[str, str]] | None:
+    from admin.console.court_view import court_rows as rows
+
+    return rows(model)
+
+
 def outcome_rows(model: Any) -> list[tuple[str, str]]:
     """Each outcome an action records, with the meaning the figures count it as."""
     from dsl.outcomes import meaning_label, recorded_outcomes
@@ -129,6 +135,7 @@ async def processes(request: Request) -> Response:
             "diagrams": [(p.key, p.name, process_svg(m, p.key)) for p in m.processes.values()],
             "outcomes": outcome_rows(m),
             "letter_kinds": letter_kind_rows(m),  # 函件 (admin/letter_pages.py)
+            "court": court_rows(m),  # the court link (诉调对接)
         }
 
     return _page(request, "console/processes.html", "流程图", build)

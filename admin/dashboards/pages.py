@@ -76,7 +76,18 @@ def dashboard(conn: Connection, viewer: Viewer, dimension: str) -> dict[str, Any
         "rows": table(viewer, rows, dimension),
         "dimension_chart": top_bars(viewer, f"按{label}受理数", dimension, rows),
         **trend_part(conn, viewer),
+        "court": court_part(conn, viewer),
     }
+
+
+def court_part(conn: Connection, viewer: Viewer) -> list[tuple[str, str, Any]] | None:
+    """诉源治理 (the court link, engine/reports/court.py): None when the county declares none."""
+    from engine.reports import court
+
+    if not court.declared(viewer.ctx):
+        return None
+    found = court.totals(conn, viewer.ctx)
+    return [(m.key, m.label, found[m.key]) for m in court.METRICS]
 
 
 def _people(rows: dict[str, Figures]) -> dict[str, Figures]:

@@ -35,6 +35,12 @@ EVENTS = {
     "待回告": "awaiting_report",
     "回告": "diversion_reported",
     "通知到场": "called_in",
+    # the court link (engine/court.py)
+    "移送法院": "court_hand_off",
+    "申请司法确认": "confirmation_requested",
+    "法院立案": "court_filed",
+    "法院开庭": "court_hearing",
+    "法院结果": "court_decided",
 }
 EVENT_ZH = {v: k for k, v in EVENTS.items()}
 
@@ -308,7 +314,7 @@ def outcome_is(world: World, outcome: str) -> None:
     doc="时间线按顺序包含这些事件（中间可以有别的事件）。",
     example_zh="那么 案件时间线依次包含：",
     example_en="Then the case timeline contains in order:",
-    table="一列（可带表头 事件）：受理、签收、办理、退回、转办、提级、下沉、重开、中止、恢复、延期、分流、提醒、变色、督办、评价、跟进、核实、核查不通过、待回告、回告、通知到场、办结（英文写引擎的事件名：received、claimed、completed、returned、transferred、escalated、pushed_down、reopened、suspended、resumed、extended、diverted、reminded、colour、supervised、evaluated、follow_up、verified、verification_failed、awaiting_report、diversion_reported、called_in、closed）；第二列可写备注中应包含的文字。",
+    table="一列（可带表头 事件）：受理、签收、办理、退回、转办、提级、下沉、重开、中止、恢复、延期、分流、提醒、变色、督办、评价、跟进、核实、核查不通过、待回告、回告、通知到场、移送法院、申请司法确认、法院立案、法院开庭、法院结果、办结（英文写引擎的事件名：received、claimed、completed、returned、transferred、escalated、pushed_down、reopened、suspended、resumed、extended、diverted、reminded、colour、supervised、evaluated、follow_up、verified、verification_failed、awaiting_report、diversion_reported、called_in、court_hand_off、confirmation_requested、court_filed、court_hearing、court_decided、closed）；第二列可写备注中应包含的文字。",
 )
 def timeline_contains(world: World, datatable: list[list[str]]) -> None:
     engine = world.need_engine()

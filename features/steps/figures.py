@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from engine import versions
+from engine.reports import court as court_figures  # the 诉源治理 figures (诉调对接)
 from engine.reports import figures
 from engine.reports.cohorts import Context
 from engine.reports.periods import Period, PeriodError, custom, day_of, month_of
@@ -14,7 +15,7 @@ from engine.reports.scope import Scope, subtree
 from features.steps.phrases import phrase
 from features.steps.world import World
 
-TABLE_DOC = "两列：指标 | 值。指标写名称（受理数、办结数、化解率、调解成功率、按时办结率、满意率、受理率、办结率、最多跑一地占比、最多跑一次占比、零跑占比、基层化解占比、超期未结数……）或键（received、on_time……）；比率写成 75.0%，无分母写 —。"
+TABLE_DOC = "两列：指标 | 值。指标写名称（受理数、办结数、化解率、调解成功率、按时办结率、满意率、受理率、办结率、最多跑一地占比、最多跑一次占比、零跑占比、基层化解占比、超期未结数、法院委派数、诉前调解成功率、申请司法确认数、司法确认数、移送法院数、调解不成移送数……）或键（received、on_time……）；比率写成 75.0%，无分母写 —。"
 
 
 def parse_period(world: World, text: str) -> Period:
@@ -47,7 +48,9 @@ def check_figures(world: World, period: Period, center: str | None, table: list[
     context = Context(versions.county_id(world.db, county.key), period, Scope(county, centers))
     with world.db.connect() as conn:
         found = figures.totals(conn, context)
-    labels = {m.label: m.key for m in figures.METRICS} | {m.key: m.key for m in figures.METRICS}
+        found.update(court_figures.totals(conn, context))  # 法院委派数, 司法确认数, …
+    known = (*figures.METRICS, *court_figures.METRICS)
+    labels = {m.label: m.key for m in known} | {m.key: m.key for m in known}
     wrong = []
     for row in table:
         name, expected = row[0].strip(), row[1].strip()
@@ -55,8 +58,8 @@ def check_figures(world: World, period: Period, center: str | None, table: list[
             continue
         if name not in labels:
             raise world.fail(
-                f"没有指标「{name}」（可选：{'、'.join(m.label for m in figures.METRICS)}）",
-                f"no figure {name!r} (known: {', '.join(m.key for m in figures.METRICS)})",
+                f"没有指标「{name}」（可选：{'、'.join(m.label for m in known)}）",
+                f"no figure {name!r} (known: {', '.join(m.key for m in known)})",
             )
         actual = found[labels[name]].display
         if actual != expected:

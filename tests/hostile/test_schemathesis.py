@@ -99,7 +99,8 @@ def test_schemathesis_finds_no_5xx_and_no_contract_violation(
     failures = [failure for run in runs for failure in run["failures"]]
     with capsys.disabled():
         print(f"\nSchemathesis: {tried} cases, {server_errors} with 5xx, {len(failures)} failed")
-    # POST /api/v1/cases, GET /api/v1/cases/{code} and GET /api/v1/changes, two modes each
-    assert len(runs) == 6
+    # POST /api/v1/cases, GET /api/v1/cases/{code}, POST /api/v1/cases/{code}/court (the court
+    # link) and GET /api/v1/changes, two modes each
+    assert len(runs) == 8
     assert server_errors == 0
     assert not failures, "\n\n".join(failures[:5])

@@ -156,7 +156,12 @@ def test_api_needs_no_csrf_token_but_no_cookie_authenticates_it(client, auth, ma
 def test_openapi_documents_both_operations(client):
     doc = client.get("/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
-    assert set(doc["paths"]) == {"/api/v1/cases", "/api/v1/cases/{code}", "/api/v1/changes"}
+    assert set(doc["paths"]) == {
+        "/api/v1/cases",
+        "/api/v1/cases/{code}",
+        "/api/v1/cases/{code}/court",  # the court link (诉调对接, admin/court_api.py)
+        "/api/v1/changes",
+    }
     post = doc["paths"]["/api/v1/cases"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
