@@ -26,6 +26,7 @@ from dsl.intake import check_intake_form
 from dsl.letters import letter_kinds
 from dsl.model import Calendar, County
 from dsl.online import online_intake
+from dsl import supervision
 from dsl.outcomes import check_outcomes, outcome_meanings
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes
@@ -169,6 +170,7 @@ def _build(
     t["diversions"] = diversions(ctx, groups[s.DiversionDecl], t)
     t["outcomes"] = outcome_meanings(ctx, groups[s.OutcomeDecl])
     t["rewards"] = reward_rates(ctx, groups[s.RewardDecl], t["outcomes"])
+    t["supervision"] = supervision.duty(ctx, groups[s.SupervisionDecl], t)  # 督办 (i20super)
     compiled = processes(ctx, groups[s.ProcessDecl], t)
     t["letters"] = letter_kinds(ctx, groups[s.LetterDecl], t)  # 函件 (dsl/letters.py)
     if header is None:
@@ -201,6 +203,7 @@ def _build(
         colours=t["colours"],
         outcomes=t["outcomes"],
         reward_rates=t["rewards"],
+        supervision=t["supervision"],
         code_prefix=str(header.code or ""),
         files=dict(sorted(files.items())),
         address=header.address or "",
@@ -213,6 +216,7 @@ def _build(
     check_effects(ctx, county, groups)
     ctx.path = _first(ctx, groups)
     check_outcomes(ctx, county, groups[s.OutcomeDecl])
+    supervision.check_links(ctx, county, groups[s.ProcessDecl])  # 督办 links (i20super)
     intake = county.forms.get(county.intake_form)
     if intake is not None and not any(d.path == intake.path for d in ctx.diagnostics):
         text = files.get(intake.path, "")
