@@ -56,6 +56,13 @@ EVENT_WORDS = {
     "letter_answered": "函件回复",
     "letter_overdue": "函件逾期未回复",
     "letter_closed": "函件闭环销号",
+    # 督办 as a duty (engine/supervision.py, engine/supervision_link.py)
+    "supervision_issued": "开具督办单",
+    "supervision_replied": "回复督办单",
+    "supervision_reminded": "督办单回复提醒",
+    "supervision_escalated": "督办单逾期，提级督办",
+    "supervision_link_opened": "开始跟踪督办",
+    "supervision_link_closed": "跟踪督办结束",
 }
 # Who did it, when it was not a member of staff.
 ACTORS = {"party": "当事人", "center": "中心", "system": "系统"}

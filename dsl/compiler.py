@@ -15,6 +15,7 @@ from typing import Any
 from lark import Token
 
 from dsl import organisation as org
+from dsl import supervision
 from dsl import syntax as s
 from dsl.context import CALENDAR, FORM, PROCESS, Context
 from dsl.csvlists import read_centers
@@ -26,7 +27,6 @@ from dsl.intake import check_intake_form
 from dsl.letters import letter_kinds
 from dsl.model import Calendar, County
 from dsl.online import online_intake
-from dsl import supervision
 from dsl.outcomes import check_outcomes, outcome_meanings
 from dsl.parser import parse_file, too_deep
 from dsl.processes import processes

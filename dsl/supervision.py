@@ -41,7 +41,9 @@ LINK_FIELDS = {
 }
 
 
-def duty(ctx: Context, decls: Located[s.SupervisionDecl], t: dict[str, Any]) -> SupervisionDuty | None:
+def duty(
+    ctx: Context, decls: Located[s.SupervisionDecl], t: dict[str, Any]
+) -> SupervisionDuty | None:
     """The county's one `督办 { … }` block, checked against its roles, levels and offices."""
     found: SupervisionDuty | None = None
     for decl in walk(ctx, decls):
@@ -107,7 +109,8 @@ def _check_reply(ctx: Context, node: s.DeadlineSyntax) -> None:
             elif effect.kind == "supervise" and effect.level is None:
                 ctx.report(
                     effect.at,
-                    f"督办单逾期的「督办 {effect.target}」要写层级，如「督办 {effect.target} @ 市」",
+                    f"督办单逾期的「督办 {effect.target}」要写层级，"
+                    f"如「督办 {effect.target} @ 市」",
                     "a late reply's supervision needs a level: 'supervise ROLE @ LEVEL'",
                 )
 

@@ -322,6 +322,10 @@ def enter(move: Move, step_key: str | None, *, note: str = "") -> None:
         enter(move, _next_of(step), note=note)
         return
     move.set(step=step.key)
+    if any(s.kind == "supervision" for s in process.steps.values()):
+        from engine import supervision_link  # it opens its ticket through this module
+
+        supervision_link.follow(move, process, step)  # 督办 links beside handling (i20super)
     actor = worker_of(move, step)
     if step.kind == "consultation":
         group = uuid.uuid4().hex
