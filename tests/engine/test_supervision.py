@@ -121,7 +121,9 @@ def test_a_late_reply_reminds_then_escalates_to_the_city(xg: Engine) -> None:  #
     assert isinstance(clock, ManualClock)
     view = dispatched(xg)
     view = xg.supervise(SUPERVISOR, view.code, office="人民调解委员会", reason="请说明进展", days=1)
-    [notice] = [t for t in view.open_tickets() if t.office == "人民调解委员会" and t.kind == "supervision"]
+    [notice] = [
+        t for t in view.open_tickets() if t.office == "人民调解委员会" and t.kind == "supervision"
+    ]
     clock.advance(timedelta(hours=23))  # past 80% of one working day
     fire(xg)
     kinds = [e.kind for e in xg.timeline(SUPERVISOR, view.code)]
