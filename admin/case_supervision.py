@@ -48,7 +48,7 @@ def context(db: Engine, user: StaffUser, case: Row[Any], model: Any) -> dict[str
     if supervision.supervisor_of(user.principal(), model, case.center) is None:
         return values
     targets = supervision.targets(model, {"center": case.center, "office": case.office})
-    default = supervision.flow.allowed(duty.reply, dict(case._mapping))
+    default = supervision.default_reply(duty, dict(case._mapping))
     values["supervise"] = {
         "offices": [(key, offices[key].name) for key in targets],
         "default": f"{default.amount} 个工作日" if default and default.unit == "workday" else "",

@@ -121,6 +121,11 @@ def targets(county: County, case: dict[str, Any]) -> list[str]:
     return sorted(found, key=lambda key: key != own)
 
 
+def default_reply(duty: SupervisionDuty, case: dict[str, Any]) -> Duration | None:
+    """The block's reply time for this case (its severity and level rules, else 默认)."""
+    return flow.allowed(duty.reply, case)
+
+
 def reply_time(county: County, case: dict[str, Any], days: int | None) -> Duration:
     """The supervisor's working days, else the block's default for this case."""
     amount = Duration(days, "workday") if days else flow.allowed(duty_of(county).reply, case)
