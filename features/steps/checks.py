@@ -35,6 +35,13 @@ EVENTS = {
     "待回告": "awaiting_report",
     "回告": "diversion_reported",
     "通知到场": "called_in",
+    # 督办 as a duty (features/steps/supervising.py)
+    "开具督办单": "supervision_issued",
+    "回复督办单": "supervision_replied",
+    "督办单提醒": "supervision_reminded",
+    "提级督办": "supervision_escalated",
+    "开始跟踪督办": "supervision_link_opened",
+    "跟踪督办结束": "supervision_link_closed",
 }
 EVENT_ZH = {v: k for k, v in EVENTS.items()}
 
@@ -221,7 +228,12 @@ def supervised_for(world: World, role: str, place: str) -> None:
 )
 def not_supervised(world: World) -> None:
     view = world.case()
-    notes = [t for t in view.tickets if t.kind == "supervision"]
+    steps = world.need_county().processes[view.process].steps
+    notes = [
+        t
+        for t in view.tickets
+        if t.kind == "supervision" and not (t.step in steps and steps[t.step].kind == "supervision")
+    ]  # a chain's supervision link (类型 督办) follows every case: it is no 督办单 issued
     if view.supervised or notes:
         raise world.fail(
             f"期望案件未被督办，实际已督办（督办单 {len(notes)} 张）",
