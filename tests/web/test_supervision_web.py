@@ -15,9 +15,9 @@ from starlette.testclient import TestClient
 from admin.accounts import MembershipSpec
 from engine import supervision
 from engine.tables import TICKET
-from tests.web.casework import open_case
+from tests.web.casework import open_case, open_ticket
 from tests.web.conftest import PASSWORD, csrf_of
-from tests.web.flow import COUNTY_CENTER, TOWN
+from tests.web.flow import COUNTY_CENTER, HANDLING_FIELDS, TOWN
 from tests.web.test_web_ticket_ops import sign_in, timeline
 
 
@@ -139,3 +139,23 @@ def test_the_overdue_board_counts_supervision_per_office(client, db, people, clo
         for key in ("issued", "on_time", "late", "open")
     }
     assert cells == {"issued": "3", "on_time": "1", "late": "1", "open": "1"}
+
+
+def test_the_link_follows_handling_in_the_supervisors_inbox(client, db, people, clock, make_user):
+    """孝感's 督办单 (类型 督办, 伴随 接单, 办理): open in the county supervisor's 督办 tab while
+    the office accepts and handles the case, gone once handling is done; the chain never
+    waited for it."""
+    code = open_case(db, clock, step="接单")
+    sign_in(client, supervisor(make_user), PASSWORD)
+    assert code in client.get("/inbox?tab=supervised").text
+    page = client.get(f"/cases/{code}").text
+    assert "开始跟踪督办" in timeline(page) and "当前环节：接单" in page
+    sign_in(client, people["handler"].username)
+    for action, fields in (("接收", {}), ("化解", HANDLING_FIELDS)):
+        url = f"/tickets/{open_ticket(db, code)}/act/{quote(action)}"
+        answer = client.post(url, data={"csrf_token": csrf_of(client, url), **fields})
+        assert answer.status_code == 303, answer.text[-1500:]
+    sign_in(client, "dubanyuan", PASSWORD)
+    assert code not in client.get("/inbox?tab=supervised").text
+    page = client.get(f"/cases/{code}").text
+    assert "跟踪督办结束" in timeline(page) and "当前环节：评单" in page
