@@ -55,7 +55,11 @@ def test_xiaogan_declares_its_supervisors_and_the_link_of_its_chain() -> None:
     duty = county.supervision
     assert duty.supervisors == (Supervisor("督办员", "县"), Supervisor("负责人", "市"))
     assert duty.replier == "承办人" and duty.reply.default == Duration(2, "workday")
-    assert [e.kind for s in duty.reply.stages for e in s.effects] == ["remind", "colour", "supervise"]
+    assert [e.kind for s in duty.reply.stages for e in s.effects] == [
+        "remind",
+        "colour",
+        "supervise",
+    ]
     link = county.processes["五单制"].steps["督办单"]
     assert (link.kind, link.beside, link.ticket) == ("supervision", ("接单", "办理"), "督办单")
 
@@ -94,14 +98,22 @@ def test_a_county_without_them_keeps_its_hash() -> None:
         ("督办 负责人 @ 市\n  }\n}", "督办 负责人\n  }\n}", "督办单逾期的「督办 负责人」要写层级"),
         ("    默认 2 工作日", "    默认 2 工作日\n    允许 延期", "督办单的回复时限不能中止或延期"),
         ("  回复人 承办人\n", "", "缺少回复人"),
-        ("    办理人 督办员 @ 中心 县", "    办理人 督办员 @ 单位 外星办", "未定义的单位「外星办」"),
+        (
+            "    办理人 督办员 @ 中心 县",
+            "    办理人 督办员 @ 单位 外星办",
+            "未定义的单位「外星办」",
+        ),
         ("    伴随 接单, 办理", "    伴随 接单, 调解", "未定义的步骤「调解」"),
         ("    伴随 接单, 办理", "", "缺少督办步骤「督办单」伴随的步骤"),
         ("    伴随 接单, 办理", "    伴随 接单, 已办结", "督办步骤只能伴随办理步骤"),
         ("    票据 督办单\n", "    票据 督办单\n    时限 2 天\n", "不能写「时限」"),
         ("    票据 督办单\n", "    票据 督办单\n    动作 督办完成 -> 评单\n", "不能写「动作」"),
-        ("    票据 接单\n", "    票据 接单\n    伴随 办理\n", "只有督办步骤（类型 督办）可以写「伴随」"),
-        ("动作 接收 \"接单\" -> 办理", "动作 接收 \"接单\" -> 督办单", "「督办单」是督办步骤"),
+        (
+            "    票据 接单\n",
+            "    票据 接单\n    伴随 办理\n",
+            "只有督办步骤（类型 督办）可以写「伴随」",
+        ),
+        ('动作 接收 "接单" -> 办理', '动作 接收 "接单" -> 督办单', "「督办单」是督办步骤"),
         ("  开始 派单", "  开始 督办单", "督办步骤「督办单」不能是开始步骤"),
     ],
 )
@@ -112,7 +124,9 @@ def test_what_nobody_could_honour_is_refused(old: str, new: str, message: str) -
 
 def test_a_replier_no_office_has_is_refused() -> None:
     roles = "回访员, 负责人\n\n单位 综治中心"  # the county's roles, not the office's
-    found = errors((roles, "回访员, 负责人, 观察员\n\n单位 综治中心"), ("回复人 承办人", "回复人 观察员"))
+    found = errors(
+        (roles, "回访员, 负责人, 观察员\n\n单位 综治中心"), ("回复人 承办人", "回复人 观察员")
+    )
     assert any("没有任何单位设有角色「观察员」，督办单无人回复" in text for text in found), found
 
 
