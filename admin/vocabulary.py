@@ -62,7 +62,7 @@ EVENT_WORDS = {
     "supervision_reminded": "督办单回复提醒",
     "supervision_escalated": "督办单逾期，提级督办",
     "supervision_link_opened": "开始跟踪督办",
-    "supervision_link_closed": "跟踪督办结束",
+    "supervision_link_closed": "结束跟踪督办",
 }
 # Who did it, when it was not a member of staff.
 ACTORS = {"party": "当事人", "center": "中心", "system": "系统"}

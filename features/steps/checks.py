@@ -41,7 +41,7 @@ EVENTS = {
     "督办单提醒": "supervision_reminded",
     "提级督办": "supervision_escalated",
     "开始跟踪督办": "supervision_link_opened",
-    "跟踪督办结束": "supervision_link_closed",
+    "结束跟踪督办": "supervision_link_closed",
 }
 EVENT_ZH = {v: k for k, v in EVENTS.items()}
 

@@ -158,4 +158,4 @@ def test_the_link_follows_handling_in_the_supervisors_inbox(client, db, people, 
     sign_in(client, "dubanyuan", PASSWORD)
     assert code not in client.get("/inbox?tab=supervised").text
     page = client.get(f"/cases/{code}").text
-    assert "跟踪督办结束" in timeline(page) and "当前环节：评单" in page
+    assert "结束跟踪督办" in timeline(page) and "当前环节：评单" in page
