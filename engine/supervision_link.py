@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, select, update
 
 from dsl.model import County, Process, Step
 from engine import flow
@@ -30,46 +30,58 @@ def is_link(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> boo
     return step is not None and step.kind == KIND and ticket["office"] is None
 
 
-def follow(move: Move, process: Process, entered: Step) -> None:
-    """The case enters `entered`: open the links that run beside it, close the others."""
+def follow(move: Move, process: Process, previous: str, entered: Step) -> None:
+    """The case goes from step `previous` into `entered`: open the links that run beside
+    `entered` and not beside `previous`, close those beside `previous` and not `entered`.
+    A move between two steps a link runs beside touches nothing (its ticket stays open)."""
     for link in process.steps.values():
         if link.kind != KIND:
             continue
-        open_ids = list(
-            move.conn.execute(
-                TICKET.select()
-                .with_only_columns(TICKET.c.id)
-                .where(
-                    TICKET.c.case_id == move.case_id,
-                    TICKET.c.step == link.key,
-                    TICKET.c.kind == KIND,
-                    TICKET.c.office.is_(None),
-                    TICKET.c.state.in_(OPEN_STATES),
-                )
-            ).scalars()
+        was, now = previous in link.beside, entered.key in link.beside
+        if now and not was:
+            _open(move, link, entered)
+        elif was and not now:
+            _close(move, link, entered)
+
+
+def _current(link: Step) -> Any:
+    return and_(
+        TICKET.c.step == link.key,
+        TICKET.c.kind == KIND,
+        TICKET.c.office.is_(None),
+        TICKET.c.state.in_(OPEN_STATES),
+    )
+
+
+def _open(move: Move, link: Step, entered: Step) -> None:
+    found = move.conn.execute(
+        select(TICKET.c.id).where(TICKET.c.case_id == move.case_id, _current(link)).limit(1)
+    ).first()
+    if found is not None or link.actor is None:
+        return  # already following (a case sent back into the steps it runs beside)
+    ticket_id = flow.open_ticket(move, link, link.actor, kind=KIND)
+    move.event(
+        "supervision_link_opened",
+        ticket_id=ticket_id,
+        note=f"{link.ticket or link.key}伴随「{entered.name}」跟踪督办",
+    )
+
+
+def _close(move: Move, link: Step, entered: Step) -> None:
+    closed = move.conn.execute(
+        update(TICKET)
+        .where(TICKET.c.case_id == move.case_id, _current(link))
+        .values(
+            state="completed",
+            completed_at=move.now,
+            completed_by=move.actor,
+            completed_name=move.actor,
         )
-        if entered.key in link.beside:
-            if not open_ids and link.actor is not None:
-                ticket_id = flow.open_ticket(move, link, link.actor, kind=KIND)
-                move.event(
-                    "supervision_link_opened",
-                    ticket_id=ticket_id,
-                    note=f"{link.ticket or link.key}伴随「{entered.name}」跟踪督办",
-                )
-            continue
-        for ticket_id in open_ids:
-            move.conn.execute(
-                update(TICKET)
-                .where(TICKET.c.id == ticket_id, TICKET.c.state.in_(OPEN_STATES))
-                .values(
-                    state="completed",
-                    completed_at=move.now,
-                    completed_by=move.actor,
-                    completed_name=move.actor,
-                )
-            )
-            move.event(
-                "supervision_link_closed",
-                ticket_id=int(ticket_id),
-                note=f"办理已转入「{entered.name}」，{link.ticket or link.key}跟踪结束",
-            )
+        .returning(TICKET.c.id)
+    ).scalars()
+    for ticket_id in list(closed):
+        move.event(
+            "supervision_link_closed",
+            ticket_id=int(ticket_id),
+            note=f"办理已转入「{entered.name}」，{link.ticket or link.key}跟踪结束",
+        )
