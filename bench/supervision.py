@@ -77,7 +77,10 @@ def one_case(wf: Engine, supervise: bool) -> None:
         severity="一般",
         location="书院社区",
         parties=[{"name": "张三", "role": "申请人", "phone": "13800138000"}],
-        data={"location": {"town": TOWN, "village": "书院社区"}, "summary": "邻居装修噪音扰民多次协商未果"},
+        data={
+            "location": {"town": TOWN, "village": "书院社区"},
+            "summary": "邻居装修噪音扰民多次协商未果",
+        },
         center=TOWN,
     )
     work = [t for t in view.open_tickets() if t.kind != "supervision"]
