@@ -149,11 +149,13 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         for t in tickets
         if t.state in ("completed", "returned") and (t.data or t.action)
     ]
-    from admin import ticket_ops
+    from admin import case_supervision, ticket_ops
 
     actors = {r.by for r in records if r.by} | {e.actor for e in events if e.actor}
     ops, names = ticket_ops.for_case(db, model, case, list(tickets), user, set(mine), actors)
     return {
+        # 督办: the case's 督办单 and, for a supervisor in scope, the form (i20super)
+        **case_supervision.context(db, user, case, model),
         "case": case,
         "parties": parties,
         "ops": ops,

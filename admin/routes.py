@@ -10,6 +10,7 @@ from admin import (
     api,
     attachments,
     case_page,
+    case_supervision,
     case_visits,
     citizen,
     console,
@@ -40,6 +41,7 @@ def routes() -> list[BaseRoute]:
         Route("/cases/{code}/files/{sha256}", attachments.download),
         Route("/cases/{code}/evaluation-link", case_page.evaluation_link, methods=["POST"]),
         Route("/cases/{code}/visits", case_visits.record_visit, methods=["POST"]),
+        Route("/cases/{code}/supervise", case_supervision.supervise, methods=["POST"]),  # 督办
         Route("/tickets/{ticket:id}/act/{action}", act.act_page, methods=["GET"]),
         Route("/tickets/{ticket:id}/act/{action}", act.act_submit, methods=["POST"]),
         *ticket_ops.routes(),

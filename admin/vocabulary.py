@@ -62,6 +62,13 @@ EVENT_WORDS = {
     "court_filed": "法院立案",
     "court_hearing": "法院开庭",
     "court_decided": "法院结果",
+    # 督办 as a duty (engine/supervision.py, engine/supervision_link.py)
+    "supervision_issued": "开具督办单",
+    "supervision_replied": "回复督办单",
+    "supervision_reminded": "督办单回复提醒",
+    "supervision_escalated": "督办单逾期，提级督办",
+    "supervision_link_opened": "开始跟踪督办",
+    "supervision_link_closed": "结束跟踪督办",
 }
 # Who did it, when it was not a member of staff.
 ACTORS = {"party": "当事人", "center": "中心", "system": "系统"}

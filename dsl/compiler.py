@@ -15,6 +15,7 @@ from typing import Any
 from lark import Token
 
 from dsl import organisation as org
+from dsl import supervision
 from dsl import syntax as s
 from dsl.context import CALENDAR, FORM, PROCESS, Context
 from dsl.court import check_court_link, court_link  # the court link (诉调对接)
@@ -170,6 +171,7 @@ def _build(
     t["diversions"] = diversions(ctx, groups[s.DiversionDecl], t)
     t["outcomes"] = outcome_meanings(ctx, groups[s.OutcomeDecl])
     t["rewards"] = reward_rates(ctx, groups[s.RewardDecl], t["outcomes"])
+    t["supervision"] = supervision.duty(ctx, groups[s.SupervisionDecl], t)  # 督办 (i20super)
     compiled = processes(ctx, groups[s.ProcessDecl], t)
     t["letters"] = letter_kinds(ctx, groups[s.LetterDecl], t)  # 函件 (dsl/letters.py)
     court = court_link(ctx, groups[s.CourtLinkDecl], t)  # the court link (诉调对接)
@@ -203,6 +205,7 @@ def _build(
         colours=t["colours"],
         outcomes=t["outcomes"],
         reward_rates=t["rewards"],
+        supervision=t["supervision"],
         code_prefix=str(header.code or ""),
         files=dict(sorted(files.items())),
         address=header.address or "",
@@ -217,6 +220,7 @@ def _build(
     ctx.path = _first(ctx, groups)
     check_outcomes(ctx, county, groups[s.OutcomeDecl])
     check_court_link(ctx, county, groups[s.CourtLinkDecl])  # the court link (诉调对接)
+    supervision.check_links(ctx, county, groups[s.ProcessDecl])  # 督办 links (i20super)
     intake = county.forms.get(county.intake_form)
     if intake is not None and not any(d.path == intake.path for d in ctx.diagnostics):
         text = files.get(intake.path, "")

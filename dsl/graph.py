@@ -21,6 +21,7 @@ KIND_FILL = {
     "evaluation": "#e6f4ea",
     "verification": "#f3e8fd",
     "end": "#eeeeee",
+    "supervision": "#fde7e9",  # a link beside handling (伴随), reached by no arrow
 }
 EFFECT_NAMES = {
     "complete": "",

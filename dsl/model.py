@@ -342,7 +342,8 @@ def action_form(step: Step | None, action: Action) -> str | None:
     return step.form if step is not None and action.effect in FORM_EFFECTS else None
 
 
-StepKind = Literal["task", "consultation", "evaluation", "verification", "end"]
+# "supervision": a link (督办单) that runs beside the steps it names (`伴随`), never blocking them
+StepKind = Literal["task", "consultation", "evaluation", "verification", "end", "supervision"]
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,9 @@ class Step:
     evaluation: Evaluation | None = None  # kind == "evaluation"
     revisit: Revisit | None = None  # kind == "verification"
     line: int = 0
+    # kind == "supervision": the steps it runs beside (伴随); its ticket opens when the case
+    # enters the first of them and closes when the case leaves them all (engine/supervision_link)
+    beside: tuple[str, ...] = field(default=(), metadata={HASH_ONLY_IF_SET: True})
 
 
 @dataclass(frozen=True)
@@ -401,6 +405,25 @@ class Process:
 
     def step(self, key: str) -> Step:
         return self.steps[key]
+
+
+# --- supervision as a duty (督办, i20super; dsl/supervision.py, engine/supervision.py) ---
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    """Who may issue a 督办单 by hand: a role at a center of this level, on the cases of that
+    center and the centers below it."""
+
+    role: str  # Role.key
+    level: str  # Level.key
+
+
+@dataclass(frozen=True)
+class SupervisionDuty:
+    supervisors: tuple[Supervisor, ...]
+    replier: str  # the role at the targeted office that replies
+    reply: Deadline  # the default reply time (the supervisor may set another) and its stages
 
 
 # --- forms and the county ------------------------------------------------------------------
@@ -488,3 +511,5 @@ class County:
     )
     # the court link (诉调对接); None = the county declares none (a diversion ends the case)
     court: CourtLink | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})
+    # 督办: who may issue a 督办单 by hand, who replies, how fast (i20super)
+    supervision: SupervisionDuty | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})

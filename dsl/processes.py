@@ -50,6 +50,7 @@ KINDS: dict[str, StepKind] = {
     "评价": "evaluation", "evaluation": "evaluation",
     "核查": "verification", "回访": "verification", "verification": "verification",
     "结束": "end", "end": "end",
+    "督办": "supervision", "supervision": "supervision",  # a link beside handling (i20super)
 }  # fmt: skip
 NEEDS_TARGET = {"complete", "return", "escalate", "push_down", "reopen", "divert"}
 NO_TARGET = {"suspend", "extend", "close"}
@@ -293,6 +294,7 @@ def step(ctx: Context, node: s.StepDecl, tables: Tables) -> Step:
         _evaluation(ctx, node.evaluation) if node.evaluation else None,
         _revisit(ctx, node.revisit) if node.revisit else None,
         node.name.line or 0,
+        tuple(str(b) for b in node.beside),
     )
 
 
@@ -397,6 +399,8 @@ def _check_flow(ctx: Context, node: s.ProcessDecl, steps: dict[str, Step], start
     for decl in node.steps:
         if decl.name not in steps or steps[decl.name].line != (decl.name.line or 0):
             continue
+        if steps[decl.name].kind == "supervision":
+            continue  # a link beside handling: not reached by actions (dsl/supervision.py)
         if decl.name not in reached:
             ctx.report(
                 decl.name,

@@ -347,6 +347,7 @@ class StepDecl:
     evaluation: EvaluationSyntax | None = None
     revisit: RevisitSyntax | None = None
     end: bool = False  # written with the `终点` shorthand
+    beside: list[Name] = field(default_factory=list)  # 伴随: a supervision link's steps
 
 
 @dataclass
@@ -356,6 +357,15 @@ class ProcessDecl:
     start: Name | None = None
     deadline: DeadlineSyntax | None = None
     steps: list[StepDecl] = field(default_factory=list)
+
+
+# --- supervision as a duty (督办, i20super) ---
+@dataclass
+class SupervisionDecl:
+    at: Token
+    supervisors: list[tuple[Name, Name]] = field(default_factory=list)  # (role, level)
+    replier: Name | None = None
+    reply: DeadlineSyntax | None = None
 
 
 Item = (
@@ -379,6 +389,7 @@ Item = (
     | CourtLinkDecl
     | CalendarDecl
     | ProcessDecl
+    | SupervisionDecl
 )
 
 

@@ -289,6 +289,23 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     lt_calendar = _stmt("calendar")
     lt_issuers = _stmt("issuers")
     lt_body = _stmt("body")
+    # --- supervision as a duty (督办, i20super) ---
+
+    @v_args(meta=True, inline=True)
+    def supervision_duty(self, meta: Meta, *stmts: Stmt) -> s.SupervisionDecl:
+        decl = s.SupervisionDecl(_pos(meta))
+        self._fill(decl, list(stmts), frozenset({"supervisors"}))
+        return decl
+
+    @v_args(meta=True, inline=True)
+    def du_by(self, meta: Meta, *pairs: tuple[Token, Token]) -> Stmt:
+        return ("supervisors", list(pairs), _pos(meta))
+
+    def duty_by(self, role: Token, level: Token) -> tuple[Token, Token]:
+        return (role, level)
+
+    du_replier = _stmt("replier")
+    du_reply = _stmt("reply")
 
     # Per-case rewards (调解计件奖励, issue 22).
     def reward_rates(self, *rates: tuple[Token, Token]) -> s.RewardDecl:
@@ -353,7 +370,7 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     def step(self, *parts: Any) -> s.StepDecl:
         name, label, rest = _split(parts)
         decl = s.StepDecl(name, label)
-        self._fill(decl, rest, frozenset({"actions", "participants"}))
+        self._fill(decl, rest, frozenset({"actions", "participants", "beside"}))
         return decl
 
     st_kind = _stmt("kind")
@@ -362,6 +379,7 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     st_ticket = _stmt("ticket")
     st_action = _stmt("actions")
     st_deadline = _stmt("deadline")
+    st_beside = _stmt("beside")  # a supervision link beside these steps (i20super)
 
     @v_args(meta=True, inline=True)
     def st_participants(self, meta: Meta, *actors: s.ActorSyntax) -> Stmt:

@@ -27,6 +27,8 @@ from engine import (
     mediators,
     response,
     revisit_fail,
+    supervision,
+    supervision_link,
 )
 from engine import statements as sql
 from engine.clock import CST
@@ -51,6 +53,8 @@ EVENT_KIND = {
     "close": "closing",
 }
 SUPERVISION_REPLY = Action(key="回复督办", name="回复督办", effect="complete", target=None)
+# A 督办单 issued to an office by hand (engine.supervision) is answered with a reply text.
+SUPERVISION_ANSWER = replace(SUPERVISION_REPLY, requires_reason=True)
 
 
 def handled_message(ticket: dict[str, Any]) -> str:
@@ -76,6 +80,10 @@ def step_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> Ste
 
 def actions_of(county: County, case: dict[str, Any], ticket: dict[str, Any]) -> tuple[Action, ...]:
     if ticket["kind"] == "supervision":
+        if supervision.is_addressed(ticket):
+            return (SUPERVISION_ANSWER,)
+        if supervision_link.is_link(county, case, ticket):
+            return ()  # follows the case; closes when handling is done (engine.supervision_link)
         return (SUPERVISION_REPLY,)
     if ticket["kind"] == diversion.REPORT_KIND:
         return (diversion.REPORT_ACTION,)
@@ -345,6 +353,7 @@ def apply(
         if step is not None and action.key == revisit_fail.FAIL_KEY:
             move.event("verification_failed", ticket_id=tid, note=revisit_fail.note(step, action))
     if ticket["kind"] == "supervision":
+        supervision.replied(move, ticket, reason)
         return
     if ticket["kind"] == COURT_KIND:  # the court liaison's record (engine/court.py)
         court.apply(move, ticket, action, data)

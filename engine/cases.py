@@ -22,6 +22,7 @@ from engine import (
     national_calendar,
     pauses,
     queries,
+    supervision,
     versions,
     worklists,
 )
@@ -200,6 +201,26 @@ class Engine:
         NotFound for a case they may not see, ActionRefused for a note over 500 characters."""
         return self._change(
             lambda conn, now: citizen_visits.record(conn, principal, code, note=note, now=now)
+        )
+
+    # --- supervision (督办, engine/supervision.py) ----------------------------------------------
+
+    def supervise(
+        self,
+        principal: Principal,
+        code: str,
+        *,
+        office: str,
+        reason: str,
+        days: int | None = None,
+    ) -> CaseView:
+        """Issue a 督办单 on a case in the principal's supervision scope to `office`, with a
+        reason and a reply deadline (`days` working days, else the county's default). Raises
+        NotFound for a case they may not see, ActionRefused for anything else wrong."""
+        return self._change(
+            lambda conn, now: supervision.issue(
+                conn, principal, code, office=office, reason=reason, days=days, now=now
+            )
         )
 
     # --- evaluation and revisits -------------------------------------------------------------

@@ -325,7 +325,12 @@ def enter(move: Move, step_key: str | None, *, note: str = "") -> None:
         move.event("revisit_pending", note=f"回访按 {step.revisit.amount()} 抽样，结案后抽取")
         enter(move, _next_of(step), note=note)
         return
+    previous = str(move.get("step") or "")
     move.set(step=step.key)
+    if any(s.kind == "supervision" for s in process.steps.values()):
+        from engine import supervision_link  # it opens its ticket through this module
+
+        supervision_link.follow(move, process, previous, step)  # 督办 links (i20super)
     actor = worker_of(move, step)
     if step.kind == "consultation":
         group = uuid.uuid4().hex

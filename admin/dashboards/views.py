@@ -12,7 +12,7 @@ from admin.dashboards import pages, rewards, tables
 from admin.dashboards.render import download, page
 from admin.dashboards.viewer import Viewer, now, viewer
 from admin.limits import MAX_PAGE
-from engine.reports import figures, kinds, ledgers, lists, overdue
+from engine.reports import figures, kinds, ledgers, lists, overdue, supervision
 from engine.reports.figures import DIMENSIONS
 from engine.reports.lists import ListError, Selection
 from engine.reports.periods import KIND_LABELS
@@ -117,10 +117,18 @@ async def overdue_board(request: Request) -> Response:
     v = viewer(request)
     with v.db.connect() as conn:
         lanes = overdue.board(conn, v.ctx, now(request))
+        offices = supervision.by_office(conn, v.ctx)  # 督办单 per office in the period
     return page(
         request,
         "overdue.html",
-        {**_common(v), "title": "超期督办", "lanes": lanes, "columns": overdue.BOARD_COLUMNS},
+        {
+            **_common(v),
+            "title": "超期督办",
+            "lanes": lanes,
+            "columns": overdue.BOARD_COLUMNS,
+            "supervision": offices,
+            "supervision_columns": supervision.COLUMNS,
+        },
     )
 
 

@@ -8,9 +8,21 @@ from features.steps import (
     letters,
     rewards,
     setup,
+    supervising,
     tickets,
     time_travel,
 )
 
-# letters: 函件 (issue 20); rewards and tickets: issue 22
-MODULES = (setup, intake, acting, time_travel, checks, figures, letters, rewards, tickets)
+# letters: 函件 and supervising: 督办 (issue 20); rewards and tickets: issue 22
+MODULES = (
+    setup,
+    intake,
+    acting,
+    time_travel,
+    checks,
+    figures,
+    letters,
+    supervising,
+    rewards,
+    tickets,
+)

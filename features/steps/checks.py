@@ -41,6 +41,13 @@ EVENTS = {
     "法院立案": "court_filed",
     "法院开庭": "court_hearing",
     "法院结果": "court_decided",
+    # 督办 as a duty (features/steps/supervising.py)
+    "开具督办单": "supervision_issued",
+    "回复督办单": "supervision_replied",
+    "督办单提醒": "supervision_reminded",
+    "提级督办": "supervision_escalated",
+    "开始跟踪督办": "supervision_link_opened",
+    "结束跟踪督办": "supervision_link_closed",
 }
 EVENT_ZH = {v: k for k, v in EVENTS.items()}
 
@@ -227,7 +234,12 @@ def supervised_for(world: World, role: str, place: str) -> None:
 )
 def not_supervised(world: World) -> None:
     view = world.case()
-    notes = [t for t in view.tickets if t.kind == "supervision"]
+    steps = world.need_county().processes[view.process].steps
+    notes = [
+        t
+        for t in view.tickets
+        if t.kind == "supervision" and not (t.step in steps and steps[t.step].kind == "supervision")
+    ]  # a chain's supervision link (类型 督办) follows every case: it is no 督办单 issued
     if view.supervised or notes:
         raise world.fail(
             f"期望案件未被督办，实际已督办（督办单 {len(notes)} 张）",

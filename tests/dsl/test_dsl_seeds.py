@@ -60,8 +60,9 @@ def test_yunmeng_four_tickets_first_asked_and_return(counties: dict[str, County]
     yunmeng = counties["yunmeng"]
     chain = yunmeng.processes["四单制"]
     assert [s.ticket for s in chain.steps.values() if s.ticket] == [
-        "中心派单", "部门接单", "回访核单"
+        "中心派单", "部门接单", "归口督单", "回访核单"
     ]  # fmt: skip
+    assert chain.steps["归口督单"].beside == ("部门接单", "部门办理")  # 四单: beside handling
     assert chain.steps["首问受理"].actor == dsl.model.Actor("首问窗口人员", "window")
     back = chain.steps["部门接单"].actions[1]
     assert (back.effect, back.target, back.requires_reason, back.form) == (

@@ -13,7 +13,7 @@ def test_xiaogan_five_tickets_and_deadlines() -> None:
     county = dsl.compile_county(ROOT / "xiaogan")
     chain = county.processes[county.default_process]
     tickets = [s.ticket for s in chain.steps.values() if s.ticket]
-    assert tickets == ["派单", "接单", "评单", "核单"]
+    assert tickets == ["派单", "接单", "督办单", "评单", "核单"]  # 五单: 督办单 runs beside
     assert chain.start == "派单"
     assert chain.case_deadline is not None
     assert chain.case_deadline.allowed("一般", "镇") == Duration(3, "day")

@@ -45,7 +45,8 @@ def open_case(db: Engine, clock: ManualClock, step: str = "办理") -> str:
 
 
 def open_ticket(db: Engine, code: str) -> int:
-    """The id of the case's one open ticket (the step it is at)."""
+    """The id of the case's one open ticket (the step it is at; the 督办单 link that runs
+    beside 接单 and 办理 is not one)."""
     from engine.tables import CASE
 
     with db.connect() as conn:
@@ -53,7 +54,11 @@ def open_ticket(db: Engine, code: str) -> int:
             conn.execute(
                 select(TICKET.c.id)
                 .join(CASE, CASE.c.id == TICKET.c.case_id)
-                .where(CASE.c.code == code, TICKET.c.state.in_(("open", "claimed")))
+                .where(
+                    CASE.c.code == code,
+                    TICKET.c.state.in_(("open", "claimed")),
+                    TICKET.c.kind != "supervision",
+                )
                 .order_by(TICKET.c.id.desc())
             ).scalar_one()
         )
