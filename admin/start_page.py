@@ -61,9 +61,10 @@ def demo_present(db: Engine) -> bool:
     """Cheaper than demo_counties: does any county's administrator demo account exist? One
     query (every login page asks it)."""
     admin_account = USERS.c.username == COUNTY_T.c.code.concat("admin")
+    active = USERS.c.active.is_(True)
     with db.connect() as conn:
         found = conn.execute(
-            select(USERS.c.id).join(COUNTY_T, admin_account).where(USERS.c.active.is_(True)).limit(1)
+            select(USERS.c.id).join(COUNTY_T, admin_account).where(active).limit(1)
         ).first()
     return found is not None
 
