@@ -27,7 +27,6 @@ from admin.api_schema import case_in, openapi
 from admin.intake import facts, intake_form, wrong_types
 from admin.limits import MAX_API_BODY, Refused, parse_json
 from admin.scope import CASE, county_id, county_model
-from admin.web import database_work
 from admin.workflow import field_errors, refusal, workflow
 from engine import outbox
 from engine.db import as_utc, utcnow, writer
@@ -81,18 +80,10 @@ async def _json_body(request: Request) -> tuple[Any, Response | None]:
 
 
 async def push_case(request: Request) -> Response:
-    """The body is read on the event loop, where it arrives; the rest is database work, off
-    the loop on PostgreSQL (admin.web.database_work): inline, an intake's dozen round trips
-    to the server held the loop that answers every other request, and each login page read
-    under a flood of guessers waited behind them and they behind it (bench.attack)."""
-    body, bad = await _json_body(request)
-    return await database_work(request, _push, request, body, bad)
-
-
-def _push(request: Request, body: Any, bad: Response | None) -> Response:
     caller = _caller(request)
     if caller is None:
         return _unauthorised()
+    body, bad = await _json_body(request)
     if bad is not None:
         return bad
     key = request.headers.get("idempotency-key", "").strip()

@@ -14,6 +14,9 @@ the demo counties and accounts of a first start. After --warmup seconds of the q
   per round instead of a read and a post): what forty fast clients cost whatever they ask, so
   the attack's figures can be read against it.
 
+The 40 clients run in a process of their own, started (and its imports done) before the
+phase's clock starts, so its start-up is not counted as the attack's cost.
+
 It prints the API intake p50/p99 quiet and under attack with their ratio (target: p99 under
 attack within 2x the quiet one), the staff pages' figures, what the attackers got (by
 status) and the 5xx count (must be 0), and exits 1 when a 5xx was seen or an intake or a
