@@ -7,6 +7,8 @@ parser further in can fail on it:
 - the request target (path and query) is at most MAX_TARGET bytes (414);
 - a body is counted while it streams in and refused as soon as it passes its limit (413),
   or at once when its Content-Length says so: MAX_API_BODY under /api/, MAX_BODY elsewhere;
+- a body must keep arriving: within BODY_TIMEOUT_SECONDS plus one second per
+  BODY_MIN_RATE bytes received, else 408 and the connection is closed (a slow body);
 - a form is parsed here once, within MAX_FIELD bytes a field, MAX_FIELDS fields and MAX_FILES
   files; a multipart body without a boundary or otherwise malformed is a 400; pages read the
   parsed form through `form_of` (Starlette's own parser, with the same limits, would agree);
@@ -19,6 +21,7 @@ parser further in can fail on it:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -50,6 +53,15 @@ API_PREFIX = "/api/"
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 CONTROL_MESSAGE = "含有不允许的控制字符（如 NUL），请删除后重试"
+
+
+# A body that trickles in (a byte every few seconds: a slow-body attack, the slowloris of
+# bodies) held its connection, and a request task, open for as long as the sender liked; the
+# head has its own limit (HEADER_TIMEOUT_SECONDS, in the server). Ten seconds for any body,
+# plus a second per KB received: an attachment of 30 MB on a link of 1 KB/s still arrives.
+BODY_TIMEOUT_SECONDS = 10.0
+BODY_MIN_RATE = 1024  # bytes per second, on average, beyond the first BODY_TIMEOUT_SECONDS
+BODY_TIMEOUT_MESSAGE = "请求超时：提交的内容未能及时送达（传输过慢或中断），请检查网络后重试"
 
 
 class Refused(Exception):
@@ -228,8 +240,13 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
             raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0
+    began = asyncio.get_running_loop().time()
     while True:
-        message = await receive()
+        try:  # a timer on the loop, no task: this runs for every POST
+            async with asyncio.timeout_at(began + BODY_TIMEOUT_SECONDS + size / BODY_MIN_RATE):
+                message = await receive()
+        except TimeoutError:
+            raise Refused(408, BODY_TIMEOUT_MESSAGE) from None
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
@@ -319,13 +336,20 @@ def _form_problem(english: str) -> str:
 
 def _refusal(scope: Scope, refused: Refused) -> Response:
     request = Request(scope)
+    response: Response
     if scope["path"].startswith(API_PREFIX):
         errors = [{"path": refused.path, "message": refused.message}]
         body = {"status": refused.status, "message": refused.message, "errors": errors}
-        return JSONResponse(body, refused.status)
-    from admin.errors import error_response  # errors imports templates; avoid a cycle
+        response = JSONResponse(body, refused.status)
+    else:
+        from admin.errors import error_response  # errors imports templates; avoid a cycle
 
-    return error_response(request, refused.status, refused.message)
+        response = error_response(request, refused.status, refused.message)
+    if refused.status == 408:
+        # The rest of a slow body would still be trickling in: uvicorn closes the connection
+        # after an answer that says so, instead of reading on for the next request.
+        response.headers["Connection"] = "close"
+    return response
 
 
 def _replayer(body: bytes) -> Receive:
