@@ -144,7 +144,7 @@ def test_jiangan_fast_track_court_and_letters(counties: dict[str, County]) -> No
     assert list(jiangan.processes["医疗纠纷"].steps)[:2] == ["鉴定", "调赔"]
 
 
-@pytest.mark.parametrize("key", SEEDS + ("demo-xiaozhen",))
+@pytest.mark.parametrize("key", (*SEEDS, "demo-xiaozhen"))
 def test_seed_declares_its_outcome_meanings(key: str) -> None:
     """Issue 20 point 5: every outcome a seed's actions record has a declared meaning, one of them
     is a mediation success (else 调解成功率 has no numerator), and a feature proves the figure."""
