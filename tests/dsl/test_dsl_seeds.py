@@ -133,9 +133,35 @@ def test_jiangan_fast_track_court_and_letters(counties: dict[str, County]) -> No
     assert failed.target == "速裁"
     court = jiangan.processes["调解优先"].steps["速裁"].actor
     assert court is not None and (court.role, court.office) == ("法官", "速裁法庭")
+    # 转送交办单 and 风险预警函 are letters (函件), not steps dressed up as them
     risk = jiangan.processes["风险交办"].steps
-    assert (risk["交办"].ticket, risk["预警"].ticket) == ("转送交办单", "风险预警函")
+    assert list(risk) == ["研判", "跟踪", "核查"]
+    assert all(step.ticket not in jiangan.letters for step in risk.values())
+    sheet, warning = jiangan.letters["转送交办单"], jiangan.letters["风险预警函"]
+    assert sheet.number_pattern == "江矛交〔{年}〕{号}号" and sheet.needs_case
+    assert warning.number_pattern == "江矛预警〔{年}〕{号}号" and not warning.needs_case
+    assert sheet.addressees == warning.addressees == ("住建局", "人社局", "信访局")
     assert list(jiangan.processes["医疗纠纷"].steps)[:2] == ["鉴定", "调赔"]
+
+
+@pytest.mark.parametrize("key", (*SEEDS, "demo-xiaozhen"))
+def test_seed_declares_its_outcome_meanings(key: str) -> None:
+    """Issue 20 point 5: every outcome a seed's actions record has a declared meaning, one of them
+    is a mediation success (else 调解成功率 has no numerator), and a feature proves the figure."""
+    county = dsl.compile_county(ROOT / key)
+    recorded = {
+        action.outcome
+        for process in county.processes.values()
+        for step in process.steps.values()
+        for action in step.actions
+        if action.outcome
+    }
+    assert recorded and recorded <= set(county.outcomes)
+    assert "mediated" in county.outcomes.values()
+    features = "".join(
+        f.read_text(encoding="utf-8") for f in (ROOT / key / "features").glob("*.feature")
+    )
+    assert "调解成功率" in features
 
 
 def test_shishou_loop_and_five_sources(counties: dict[str, County]) -> None:
