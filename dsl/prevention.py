@@ -123,7 +123,7 @@ def _office(
             )
             return None
         return str(office)
-    candidates = [
+    candidates: list[str] = [
         o.key for o in offices.values() if str(role) in o.roles and str(level) in o.levels
     ]
     if len(candidates) == 1:
