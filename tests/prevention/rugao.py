@@ -71,7 +71,11 @@ def dispute(summary: str = "两户因宅基地排水沟堵塞争执不下", **ch
 
 
 def checklist(found: bool) -> dict[str, Any]:
-    result: dict[str, Any] = {"checked": ["矛盾纠纷", "邻里关系"], "households": 12, "发现纠纷": found}
+    result: dict[str, Any] = {
+        "checked": ["矛盾纠纷", "邻里关系"],
+        "households": 12,
+        "发现纠纷": found,
+    }
     if found:
         result["纠纷"] = dispute()
     return result

@@ -122,9 +122,15 @@ def test_a_found_dispute_becomes_a_case_in_one_click(db: Engine) -> None:
     with db.connect() as conn:
         linked = conn.execute(select(TASK.c.case_id).where(TASK.c.id == task_id)).scalar_one()
         case_id = conn.execute(select(CASE.c.id).where(CASE.c.code == view.code)).scalar_one()
-        notes = conn.execute(
-            select(EVENT.c.note).where(EVENT.c.case_id == case_id, EVENT.c.kind == "from_screening")
-        ).scalars().all()
+        notes = (
+            conn.execute(
+                select(EVENT.c.note).where(
+                    EVENT.c.case_id == case_id, EVENT.c.kind == "from_screening"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert linked == case_id
     assert notes == ["来自排查：网格员每日排查 · 2026年11月2日 · 东兴社区"]
     with pytest.raises(ActionRefused, match="已经转为案件"):
