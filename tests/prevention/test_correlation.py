@@ -4,7 +4,7 @@ worker's daily pass catches cases intake could not correlate."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
