@@ -4,14 +4,17 @@ channel 排查 in one click, linked to its task; missed rounds are overdue and c
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
+import dsl
 from dsl.prevention_model import Screening
-from engine import periods, scheduler, screening
+from engine import periods, scheduler, screening, versions
 from engine.clock import CST, ManualClock
 from engine.errors import ActionRefused, ValidationFailed
 from engine.prevention import Prevention
@@ -22,6 +25,7 @@ from tests.prevention.rugao import (
     GRID,
     MONDAY,
     OTHER_GRID,
+    RUGAO,
     SATURDAY,
     checklist,
     publish,
@@ -183,3 +187,19 @@ def test_screening_model_is_what_rugao_declares(db: Engine) -> None:
         form="十项排查",
         line=model.screenings["镇半月查"].line,
     )
+
+
+def test_a_daily_round_follows_its_own_calendar(db: Engine, tmp_path: Path) -> None:
+    """`日历 网格日历`: a local day off (2 November, a Monday) in the round's calendar only."""
+    folder = tmp_path / "rugao"
+    shutil.copytree(RUGAO, folder)
+    text = (folder / "prevention.yd").read_text(encoding="utf-8")
+    text = text.replace("  周期 每日\n", "  周期 每日\n  日历 网格日历\n", 1)
+    text += "\n日历 工作日\n日历 网格日历 {\n  放假 2026-11-02\n}\n"
+    (folder / "prevention.yd").write_text(text, encoding="utf-8")
+    versions.publish(db, dsl.compile_county(folder), by="测试")
+    scheduler.run_due(db, utc(MONDAY), worker_id="甲")
+    opened = tasks_by_screening(db)
+    assert "网格日查 2026-11-02" not in opened and opened["村周查 2026-W45"] == 56
+    scheduler.run_due(db, utc(MONDAY + timedelta(days=1)), worker_id="甲")
+    assert tasks_by_screening(db)["网格日查 2026-11-03"] == 56
