@@ -274,7 +274,7 @@ def coverage(
             func.count().filter(on_time),
             func.count().filter(late),
             func.count().filter(TASK.c.state == "open"),
-        ).where(TASK.c.county_id == county_id, TASK.c.due_at >= start, TASK.c.due_at <= until)
+        ).where(TASK.c.county_id == county_id, TASK.c.due_at > start, TASK.c.due_at <= until)
     ).one()
     return Coverage(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
