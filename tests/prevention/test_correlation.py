@@ -255,3 +255,22 @@ def test_when_no_rule_is_declared_nothing_is_recorded(db: Engine, tmp_path: Path
         receive(wf, "12345", party=different_people(index))
     with db.connect() as conn:
         assert conn.execute(select(WARNING_HIT.c.id)).first() is None
+
+
+def test_the_worker_warns_of_hits_intake_did_not_count_together(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two intakes of one cluster at the same moment on PostgreSQL each see only their own
+    hit: simulated by intake recording hits without evaluating them. The daily pass
+    evaluates the clusters of yesterday's cases again and raises the warning once."""
+    publish(db)
+    clock = ManualClock(utc(MONDAY))
+    wf = Workflow(db, clock)
+    with monkeypatch.context() as patched:
+        patched.setattr(correlation, "_evaluate", lambda *args: None)
+        for index in range(5):
+            receive(wf, "12345", party=different_people(index))
+    assert warnings(db) == []
+    scheduler.run_due(db, utc(MONDAY) + timedelta(days=1), worker_id="甲")
+    [warning] = warnings(db)
+    assert warning["hits"] == 5

@@ -177,3 +177,36 @@ def test_figures_by_grade_source_town_and_coverage(
     assert "本月没有预警" in client.get("/prevention/figures?month=2026-11").text
     bad = client.get("/prevention/figures?month=11月")
     assert bad.status_code == 200 and "统计月份应写成 2026-11" in bad.text
+
+
+def test_cases_pushed_through_the_api_raise_the_warning(
+    db: Engine, app: Any, client: TestClient
+) -> None:
+    """At API push (the 12345 hotline and the grid platform): the fifth push raises it."""
+    from admin.accounts import create_api_key
+
+    prepare(db, app)
+    keys = {name: create_api_key(db, name, KEY) for name in ("12345热线", "网格平台")}
+    for index, channel in enumerate(["12345", "12345", "网格", "12345", "网格"]):
+        caller = "12345热线" if channel == "12345" else "网格平台"
+        pushed = client.post(
+            "/api/v1/cases",
+            json={
+                "data": {
+                    "channel": channel,
+                    "category": "物业纠纷",
+                    "severity": "一般",
+                    "location": {"town": "如城街道", "village": "东兴社区"},
+                    "parties": [
+                        {"name": f"业主{index}", "role": "申请人", "phone": f"1390000{index:04d}"}
+                    ],
+                    "summary": "小区物业费上涨引发业主集体不满",
+                }
+            },
+            headers={"Authorization": f"Bearer {keys[caller]}"},
+        )
+        assert pushed.status_code == 201, pushed.text
+        assert len(_ids(db)) == (1 if index == 4 else 0)
+    assert login(client, "rucheng", PASSWORD) == 303
+    listed = client.get("/prevention/warnings")
+    assert "同一地点、事项 30 天内第 5 次，来源：12345×3、网格×2" in listed.text
