@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dsl import routing
 from dsl.model import County
 from dsl.prevention_model import DIMENSION_NAMES, WarningRule
-from engine import audit
+from engine import audit, driver
 from engine.errors import ActionRefused, NotFound
 from engine.prevention_tables import WARNING, WARNING_HIT
 from engine.scope import Principal, may_work
@@ -154,6 +154,69 @@ def _dialect(conn: Connection) -> Any:
     return postgresql if conn.dialect.name == "postgresql" else sqlite
 
 
+# The hot path (every intake, every rule): statements built once and run on the driver
+# (engine/driver.py), as intake's own statements are; building them on each call cost more
+# than running them.
+_HIT_COLUMNS = ("county_id", "rule", "cluster", "case_id", "channel", "seen_at")
+INSERT_HIT = {
+    name: dialect.insert(WARNING_HIT)
+    .values({column: bindparam(column) for column in _HIT_COLUMNS})
+    .on_conflict_do_nothing()
+    .returning(WARNING_HIT.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+CLUSTER_COUNTS = (
+    select(WARNING_HIT.c.channel, func.count())
+    .where(
+        WARNING_HIT.c.county_id == bindparam("county_id"),
+        WARNING_HIT.c.rule == bindparam("rule"),
+        WARNING_HIT.c.cluster == bindparam("cluster"),
+        WARNING_HIT.c.seen_at > bindparam("since"),
+        WARNING_HIT.c.seen_at <= bindparam("at"),
+    )
+    .group_by(WARNING_HIT.c.channel)
+)
+
+
+_RENEWED = ("hits", "sources", "explanation", "last_hit_at", "category")
+RENEW_WARNING = (
+    update(WARNING)
+    .where(
+        WARNING.c.county_id == bindparam("w_county"),
+        WARNING.c.rule == bindparam("w_rule"),
+        WARNING.c.cluster == bindparam("w_cluster"),
+        WARNING.c.state == "open",
+    )
+    .values({column: bindparam(column) for column in _RENEWED})
+    .returning(WARNING.c.id)
+)
+_WARNING_COLUMNS = (
+    *("county_id", "rule", "rule_name", "cluster", "grade", "state", "center", "role"),
+    *("town", "opened_at", *_RENEWED),
+)
+INSERT_WARNING = {
+    name: dialect.insert(WARNING)
+    .values({column: bindparam(column) for column in _WARNING_COLUMNS})
+    .on_conflict_do_nothing(
+        index_elements=["county_id", "rule", "cluster"], index_where=WARNING.c.state == "open"
+    )
+    .returning(WARNING.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+ATTACH_HITS = (
+    update(WARNING_HIT)
+    .where(
+        WARNING_HIT.c.county_id == bindparam("h_county"),
+        WARNING_HIT.c.rule == bindparam("h_rule"),
+        WARNING_HIT.c.cluster == bindparam("h_cluster"),
+        WARNING_HIT.c.seen_at > bindparam("h_since"),
+        WARNING_HIT.c.seen_at <= bindparam("h_at"),
+        WARNING_HIT.c.warning_id.is_(None),
+    )
+    .values(warning_id=bindparam("warning"))
+)
+
+
 def _hit(
     conn: Connection, county_id: int, rule: WarningRule, cluster: str, case: dict[str, Any]
 ) -> bool:
@@ -165,8 +228,7 @@ def _hit(
         "channel": case["channel"],
         "seen_at": case["received_at"],
     }
-    statement = _dialect(conn).insert(WARNING_HIT).values(row).on_conflict_do_nothing()
-    return conn.execute(statement.returning(WARNING_HIT.c.id)).first() is not None
+    return driver.scalar(conn, INSERT_HIT[conn.dialect.name], row) is not None
 
 
 def _evaluate(
@@ -181,18 +243,8 @@ def _evaluate(
 ) -> Raised | None:
     at = case["received_at"]
     since = at - timedelta(days=rule.days)
-    in_window = (
-        WARNING_HIT.c.county_id == county_id,
-        WARNING_HIT.c.rule == rule.key,
-        WARNING_HIT.c.cluster == cluster,
-        WARNING_HIT.c.seen_at > since,
-        WARNING_HIT.c.seen_at <= at,
-    )
-    counts = conn.execute(
-        select(WARNING_HIT.c.channel, func.count())
-        .where(*in_window)
-        .group_by(WARNING_HIT.c.channel)
-    ).all()
+    keys = {"county_id": county_id, "rule": rule.key, "cluster": cluster}
+    counts = driver.tuples(conn, CLUSTER_COUNTS, {**keys, "since": since, "at": at})
     by_channel = {str(channel): int(n) for channel, n in counts}
     total = sum(by_channel.values())
     fired = (rule.times is not None and total >= rule.times) or (
@@ -209,11 +261,8 @@ def _evaluate(
         "category": case["category"],
     }
     warning_id, new = _open_warning(conn, county, county_id, rule, cluster, case, renewed, now)
-    conn.execute(
-        update(WARNING_HIT)
-        .where(*in_window, WARNING_HIT.c.warning_id.is_(None))
-        .values(warning_id=warning_id)
-    )
+    window = {"h_county": county_id, "h_rule": rule.key, "h_cluster": cluster}
+    driver.run(conn, ATTACH_HITS, {**window, "h_since": since, "h_at": at, "warning": warning_id})
     kind = "warning_raised" if new else "warning_hit"
     note = f"{rule.name}（{rule.grade}色预警）：{text}"
     audit.insert(
@@ -228,7 +277,7 @@ def _evaluate(
             note=note,
         ),
     )
-    if new:
+    if new and RAISED:
         row = conn.execute(select(WARNING).where(WARNING.c.id == warning_id)).mappings().one()
         for hook in RAISED:
             hook(conn, county, dict(row))
@@ -246,13 +295,11 @@ def _open_warning(
     now: datetime,
 ) -> tuple[int, bool]:
     """The cluster's open warning, renewed; or a new one (the partial UNIQUE index decides
-    between two transactions raising it at once: the second attaches to the first's)."""
-    is_open = (
-        WARNING.c.county_id == county_id,
-        WARNING.c.rule == rule.key,
-        WARNING.c.cluster == cluster,
-        WARNING.c.state == "open",
-    )
+    between two transactions raising it at once: the second renews the first's)."""
+    keys = {"w_county": county_id, "w_rule": rule.key, "w_cluster": cluster}
+    found = driver.scalar(conn, RENEW_WARNING, {**keys, **renewed})
+    if found is not None:  # the common case once a cluster warns: one statement
+        return int(found), False
     location = str(case["location"])
     target = routing.center_at_level(county, location, rule.level)
     ranks = sorted(county.levels.values(), key=lambda level: level.rank)
@@ -270,16 +317,11 @@ def _open_warning(
         "opened_at": now,
         **renewed,
     }
-    insert = _dialect(conn).insert(WARNING).values(row)
-    statement = insert.on_conflict_do_nothing(
-        index_elements=["county_id", "rule", "cluster"], index_where=WARNING.c.state == "open"
-    )
-    created = conn.execute(statement.returning(WARNING.c.id)).first()
+    created = driver.scalar(conn, INSERT_WARNING[conn.dialect.name], row)
     if created is not None:
-        return int(created[0]), True
-    existing = conn.execute(select(WARNING.c.id).where(*is_open)).scalar_one()
-    conn.execute(update(WARNING).where(WARNING.c.id == existing).values(**renewed))
-    return int(existing), False
+        return int(created), True
+    # another transaction raised it since: renew theirs
+    return int(driver.scalar(conn, RENEW_WARNING, {**keys, **renewed})), False
 
 
 # --- the work order -------------------------------------------------------------------------------
