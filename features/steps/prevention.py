@@ -28,7 +28,9 @@ def _screening(world: World, name: str) -> tuple[str, str]:
         if name in (item.key, item.name):
             return item.key, item.form
     known = "、".join(county.screenings) or world.say("无", "none")
-    raise world.fail(f"没有排查「{name}」（可选：{known}）", f"no screening {name!r} (known: {known})")
+    raise world.fail(
+        f"没有排查「{name}」（可选：{known}）", f"no screening {name!r} (known: {known})"
+    )
 
 
 @phrase(
@@ -76,7 +78,9 @@ def round_has_tasks(world: World, screening: str, count: str) -> None:
     example_en='When the "网格员" at "网格工作站（东兴社区）" records the checklist of "网格日查":',
     table="两列：字段 | 值，字段写排查表单的标题或键，如 已排查事项、发现矛盾纠纷、纠纷情况.事项类型、纠纷情况.当事人（冒一，申请人，13800001111）。",
 )
-def record_checklist(world: World, role: str, unit: str, screening: str, datatable: list[list[str]]) -> None:
+def record_checklist(
+    world: World, role: str, unit: str, screening: str, datatable: list[list[str]]
+) -> None:
     key, form_name = _screening(world, screening)
     county = world.need_county()
     person = world.person(role, unit)
@@ -87,12 +91,18 @@ def record_checklist(world: World, role: str, unit: str, screening: str, datatab
         raise world.fail(str(error), str(error)) from None
     if unknown:
         names = "、".join(name for name, _ in unknown)
-        raise world.fail(f"排查表单「{form_name}」没有这些字段：{names}", f"form {form_name!r} has no fields {names}")
+        raise world.fail(
+            f"排查表单「{form_name}」没有这些字段：{names}",
+            f"form {form_name!r} has no fields {names}",
+        )
     task = _open_task(world, person, key, unit)
     try:
         _service(world).record(person, task, data)
     except EngineError as error:
-        world.refusal, world.refused_step = error, world.say("填报排查结果", "recording the checklist")
+        world.refusal, world.refused_step = (
+            error,
+            world.say("填报排查结果", "recording the checklist"),
+        )
         return
     world.screening_task = task  # type: ignore[attr-defined]
 
@@ -190,7 +200,9 @@ def _open_warnings(world: World, rule: str) -> list[dict[str, object]]:
     county = world.need_county()
     if rule not in county.warning_rules:
         known = "、".join(county.warning_rules) or world.say("无", "none")
-        raise world.fail(f"没有预警规则「{rule}」（可选：{known}）", f"no warning rule {rule!r} (known: {known})")
+        raise world.fail(
+            f"没有预警规则「{rule}」（可选：{known}）", f"no warning rule {rule!r} (known: {known})"
+        )
     county_id = versions.county_id(world.db, county.key)
     with world.db.connect() as conn:
         rows = conn.execute(
