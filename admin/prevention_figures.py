@@ -21,7 +21,7 @@ from admin.auth import StaffUser, require_user
 from admin.prevention_pages import service
 from admin.scope import county_id, county_model
 from admin.web import database_page, read_only, render
-from engine import periods
+from engine import periods, risks
 from engine.clock import CST
 from engine.prevention_tables import SCREENING_TASK as TASK
 from engine.prevention_tables import WARNING
@@ -129,12 +129,14 @@ def figures_page(request: Request) -> Response:
         "note": note,
         "warnings": {"grades": [], "sources": [], "towns": []},
         "coverage": [],
+        "risks": [],
     }
     if model is not None and county is not None:
         centers = scope_centers(model, user)
         with read_only(db).connect() as conn:
             found = warning_figures(conn, county, period, centers)
             rows = coverage_rows(conn, county, period, centers, now)
+            context["risks"] = risks.open_by_grade(conn, model, county, centers)
         channel_names = {k: c.name for k, c in model.channels.items()}
         scale = [c for c in reversed(model.colours)]
         context["warnings"] = {

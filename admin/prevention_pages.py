@@ -204,9 +204,10 @@ def warning_close(request: Request, submitted: FormData) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from admin import prevention_figures
+    from admin import prevention_figures, prevention_risks
 
     return [
+        *prevention_risks.routes(),
         Route("/prevention/screening", screening_list),
         Route("/prevention/screening/{item:id}", task_page, methods=["GET"]),
         Route("/prevention/screening/{item:id}", task_submit, methods=["POST"]),

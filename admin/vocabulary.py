@@ -75,6 +75,9 @@ EVENT_WORDS = {
     "warning_raised": "触发预警",
     "warning_hit": "预警关联",
     "warning_closed": "预警办结",
+    "risk_opened": "纳入风险清单",
+    "risk_regraded": "调整风险等级",
+    "risk_closed": "风险销号",
 }
 # Who did it, when it was not a member of staff.
 ACTORS = {"party": "当事人", "center": "中心", "system": "系统"}

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 
-from engine import correlation, national_calendar, queries, screening, versions
+from engine import correlation, national_calendar, queries, risks, screening, versions
 from engine.clock import Clock, SystemClock
 from engine.db import write_transaction
 from engine.errors import ActionRefused, NotFound
@@ -132,5 +132,52 @@ class Prevention:
         def work(conn: Connection, now: datetime) -> None:
             county_id = _county_id(conn, principal.county)
             correlation.close(conn, county_id, warning_id, principal, note, now)
+
+        self._write(work)
+
+    # --- the risk register (矛盾风险清单) ------------------------------------------------------
+
+    def risks(self, principal: Principal, *, open_only: bool = True) -> list[dict[str, Any]]:
+        with self.db.connect() as conn:
+            county_id, _, county = versions.current_in(conn, principal.county)
+            return risks.items(conn, county, county_id, principal, open_only=open_only)
+
+    def risk(self, principal: Principal, item_id: int) -> tuple[dict[str, Any], list[Any]]:
+        """The item (open or closed) and its history; NotFound outside the principal's scope."""
+        with self.db.connect() as conn:
+            county_id, _, county = versions.current_in(conn, principal.county)
+            row = (
+                conn.execute(
+                    select(risks.RISK_ITEM).where(
+                        risks.RISK_ITEM.c.id == item_id,
+                        risks.RISK_ITEM.c.county_id == county_id,
+                        risks.risk_clause(county, principal),
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                raise NotFound("没有这个风险事项，或它不在您的工作范围内")
+            return dict(row), risks.history(conn, item_id)
+
+    def open_risk(self, principal: Principal, values: dict[str, Any]) -> int:
+        def work(conn: Connection, now: datetime) -> int:
+            county_id, _, county = versions.current_in(conn, principal.county)
+            return risks.open_item(conn, county, county_id, principal, values, now)
+
+        return self._write(work)
+
+    def regrade_risk(self, principal: Principal, item_id: int, grade: Any, reason: Any) -> None:
+        def work(conn: Connection, now: datetime) -> None:
+            county_id, _, county = versions.current_in(conn, principal.county)
+            risks.regrade(conn, county, county_id, item_id, principal, grade, reason, now)
+
+        self._write(work)
+
+    def close_risk(self, principal: Principal, item_id: int, reason: Any) -> None:
+        def work(conn: Connection, now: datetime) -> None:
+            county_id, _, county = versions.current_in(conn, principal.county)
+            risks.close_item(conn, county, county_id, item_id, principal, reason, now)
 
         self._write(work)

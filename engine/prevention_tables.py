@@ -107,6 +107,47 @@ class EarlyWarning(Base):
     note: Mapped[str | None] = mapped_column(Text)  # the work order's answer (处置情况)
 
 
+class RiskItem(Base):
+    """A risk on the register (矛盾风险清单): not a case; graded on the county's colour scale,
+    owned by an office, closed (销号) with a reason."""
+
+    __tablename__ = "risk_item"
+    __table_args__ = (Index("ix_risk_item_open", "county_id", "state", "place"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(100))  # a center of the county's tree
+    category: Mapped[str] = mapped_column(String(100))
+    grade: Mapped[str] = mapped_column(String(20))  # one of County.colours
+    office: Mapped[str] = mapped_column(String(100))  # the owning office (Office.key)
+    parties: Mapped[str] = mapped_column(Text, default="")  # who is involved, as written
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_by: Mapped[str] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RiskChange(Base):
+    """One entry of a risk item's history: opened, regraded (with the reason) or closed."""
+
+    __tablename__ = "risk_change"
+    __table_args__ = (Index("ix_risk_change_item", "risk_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risk_item.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # opened | regraded | closed
+    from_grade: Mapped[str | None] = mapped_column(String(20))
+    to_grade: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
 SCREENING_TASK = cast(Table, ScreeningTask.__table__)
 WARNING_HIT = cast(Table, WarningHit.__table__)
 WARNING = cast(Table, EarlyWarning.__table__)
+RISK_ITEM = cast(Table, RiskItem.__table__)
+RISK_CHANGE = cast(Table, RiskChange.__table__)

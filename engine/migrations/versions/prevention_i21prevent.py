@@ -1,4 +1,5 @@
-"""prevention (排查预警): screening tasks, correlated-warning hits and warnings
+"""prevention (排查预警): screening tasks, correlated-warning hits and warnings, the risk
+register (矛盾风险清单) and its history
 (engine/prevention_tables.py)
 
 Revision ID: prevention_i21prevent
@@ -118,9 +119,45 @@ def upgrade() -> None:
         "ix_warning_hit_cluster", "warning_hit", ["county_id", "rule", "cluster", "seen_at"]
     )
     op.create_index("ix_warning_hit_case", "warning_hit", ["case_id"])
+    op.create_table(
+        "risk_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("county_id", sa.Integer(), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("place", sa.String(length=100), nullable=False),
+        sa.Column("category", sa.String(length=100), nullable=False),
+        sa.Column("grade", sa.String(length=20), nullable=False),
+        sa.Column("office", sa.String(length=100), nullable=False),
+        sa.Column("parties", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_by", sa.String(length=100), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sa.String(length=100), nullable=True),
+        sa.Column("close_reason", sa.Text(), nullable=True),
+        _fk("risk_item", "county_id", "county"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_item")),
+    )
+    op.create_index("ix_risk_item_open", "risk_item", ["county_id", "state", "place"])
+    op.create_table(
+        "risk_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("risk_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("from_grade", sa.String(length=20), nullable=True),
+        sa.Column("to_grade", sa.String(length=20), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        _fk("risk_change", "risk_id", "risk_item"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_change")),
+    )
+    op.create_index("ix_risk_change_item", "risk_change", ["risk_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_table("risk_change")
+    op.drop_table("risk_item")
     op.drop_table("warning_hit")
     op.drop_table("warning")
     op.drop_table("screening_task")
