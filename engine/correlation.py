@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dsl import routing
@@ -190,6 +191,10 @@ RENEW_WARNING = (
     .values({column: bindparam(column) for column in _RENEWED})
     .returning(WARNING.c.id)
 )
+# Literal, not a bound value: PostgreSQL infers the partial unique index from the predicate
+# only when it is written out (a parameter there matches no index once psycopg prepares the
+# statement on the server, from its fifth run on a connection).
+OPEN_PREDICATE = sql_text("state = 'open'")
 _WARNING_COLUMNS = (
     *("county_id", "rule", "rule_name", "cluster", "grade", "state", "center", "role"),
     *("town", "opened_at", *_RENEWED),
@@ -198,7 +203,7 @@ INSERT_WARNING = {
     name: dialect.insert(WARNING)
     .values({column: bindparam(column) for column in _WARNING_COLUMNS})
     .on_conflict_do_nothing(
-        index_elements=["county_id", "rule", "cluster"], index_where=WARNING.c.state == "open"
+        index_elements=["county_id", "rule", "cluster"], index_where=OPEN_PREDICATE
     )
     .returning(WARNING.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))

@@ -274,3 +274,17 @@ def test_the_worker_warns_of_hits_intake_did_not_count_together(
     scheduler.run_due(db, utc(MONDAY) + timedelta(days=1), worker_id="甲")
     [warning] = warnings(db)
     assert warning["hits"] == 5
+
+
+def test_many_clusters_warn_one_after_another(db: Engine) -> None:
+    """Seven places reach the rule one after another: seven new warnings on one connection
+    (on PostgreSQL psycopg prepares a statement on the server from its fifth run: the partial
+    index must still be found for the insert's ON CONFLICT)."""
+    publish(db)
+    wf = Workflow(db, ManualClock(utc(MONDAY)))
+    villages = ["东兴社区", "西河社区", "南庄社区", "北湖社区", "新桥社区", "长青社区", "永安社区"]
+    for place in villages:
+        for index in range(5):
+            receive(wf, "12345", party=different_people(index), place=place)
+    clue = [w["hits"] for w in warnings(db) if w["rule"] == "同一线索五次"]
+    assert clue == [5] * 7
