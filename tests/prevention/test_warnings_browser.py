@@ -15,9 +15,12 @@ from tests.prevention.pages import PASSWORD, prepare
 from tests.prevention.test_prevention_pages import raise_warning
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# A liveness bound for each page load, not a speed check: the shared machine is often loaded.
+WAIT = 120_000
 
 
 def sign_in(page: Any, base: str, username: str) -> None:
+    page.set_default_timeout(WAIT)
     page.goto(f"{base}/login?next=/inbox")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
