@@ -19,6 +19,7 @@ from admin import (
     intake,
     letter_pages,
     login,
+    prevention_pages,
     search,
     start_page,
     ticket_ops,
@@ -46,6 +47,7 @@ def routes() -> list[BaseRoute]:
         Route("/tickets/{ticket:id}/act/{action}", act.act_submit, methods=["POST"]),
         *ticket_ops.routes(),
         *letter_pages.routes(),  # 函件 (issue 20.2, admin/letter_pages.py)
+        *prevention_pages.routes(),  # 排查预警
         Route("/online", citizen.online_choose),
         Route("/online/{county}", citizen.online_page, methods=["GET"]),
         Route("/online/{county}", citizen.online_submit, methods=["POST"]),

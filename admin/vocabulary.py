@@ -69,6 +69,15 @@ EVENT_WORDS = {
     "supervision_escalated": "督办单逾期，提级督办",
     "supervision_link_opened": "开始跟踪督办",
     "supervision_link_closed": "结束跟踪督办",
+    # prevention (排查预警, engine/screening.py, engine/correlation.py)
+    "from_screening": "排查发现",
+    "screening_done": "排查填报",
+    "warning_raised": "触发预警",
+    "warning_hit": "预警关联",
+    "warning_closed": "预警办结",
+    "risk_opened": "纳入风险清单",
+    "risk_regraded": "调整风险等级",
+    "risk_closed": "风险销号",
 }
 # Who did it, when it was not a member of staff.
 ACTORS = {"party": "当事人", "center": "中心", "system": "系统"}

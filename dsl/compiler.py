@@ -30,6 +30,7 @@ from dsl.model import Calendar, County
 from dsl.online import online_intake
 from dsl.outcomes import check_outcomes, outcome_meanings
 from dsl.parser import parse_file, too_deep
+from dsl.prevention import screenings, warning_rules
 from dsl.processes import processes
 from dsl.response_rules import check_responses
 from dsl.rewards import reward_rates
@@ -175,6 +176,9 @@ def _build(
     compiled = processes(ctx, groups[s.ProcessDecl], t)
     t["letters"] = letter_kinds(ctx, groups[s.LetterDecl], t)  # 函件 (dsl/letters.py)
     court = court_link(ctx, groups[s.CourtLinkDecl], t)  # the court link (诉调对接)
+    # prevention (排查预警): screening rounds and correlated-warning rules
+    t["screenings"] = screenings(ctx, groups[s.ScreeningDecl], t)
+    t["warning_rules"] = warning_rules(ctx, groups[s.WarningDecl], t)
     if header is None:
         return None
     ctx.path = _first(ctx, groups)
@@ -212,6 +216,8 @@ def _build(
         phone=header.phone or "",
         letters=t["letters"],
         court=court,
+        screenings=t["screenings"],
+        warning_rules=t["warning_rules"],
     )
     _gaps(ctx, county, groups)
     check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])

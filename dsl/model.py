@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from dsl.prevention_model import Screening, WarningRule
+
 # Field metadata: leave the field out of the content hash (dsl.hashing) while it has its
 # default, so adding an optional construct to the language does not change the hash of every
 # version already published (a stored version must recompile to the hash it was stored with).
@@ -513,3 +515,10 @@ class County:
     court: CourtLink | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})
     # 督办: who may issue a 督办单 by hand, who replies, how fast (i20super)
     supervision: SupervisionDuty | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})
+    # prevention (排查预警, dsl/prevention.py): screening rounds and correlated-warning rules
+    screenings: Mapping[str, Screening] = field(
+        default_factory=dict, metadata={HASH_ONLY_IF_SET: True}
+    )
+    warning_rules: Mapping[str, WarningRule] = field(
+        default_factory=dict, metadata={HASH_ONLY_IF_SET: True}
+    )

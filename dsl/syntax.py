@@ -209,6 +209,31 @@ class CourtLinkDecl:
     referral: list[tuple[Name, DeadlineSyntax]] = field(default_factory=list)
 
 
+# --- prevention (排查预警, dsl/prevention.py) ---
+
+
+@dataclass
+class ScreeningDecl:
+    name: Name
+    label: str | None
+    screener: list[Any] | None = None  # [role, level, office or None]
+    cadence: Name | None = None
+    form: Name | None = None
+    calendar: Name | None = None
+
+
+@dataclass
+class WarningDecl:
+    name: Name
+    label: str | None
+    same: list[Name] = field(default_factory=list)
+    times: Token | None = None
+    within: DurationSyntax | None = None
+    sources: Token | None = None
+    grade: Name | None = None
+    assign: list[Any] | None = None  # [role, level]
+
+
 @dataclass
 class LetterDecl:
     """函件 K "title" { 文号 …; 收件单位 …; 回复时限 …; 签发 …; 正文 … } (dsl/letters.py)"""
@@ -390,6 +415,8 @@ Item = (
     | CalendarDecl
     | ProcessDecl
     | SupervisionDecl
+    | ScreeningDecl
+    | WarningDecl
 )
 
 

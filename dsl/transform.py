@@ -332,6 +332,32 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
 
     # --- calendars ------------------------------------------------------------------------
 
+    # --- prevention (排查预警, dsl/prevention.py) ---
+
+    def screening(self, *parts: Any) -> s.ScreeningDecl:
+        name, label, rest = _split(parts)
+        decl = s.ScreeningDecl(name, label)
+        self._fill(decl, rest)
+        return decl
+
+    sc_screener = _stmt("screener")
+    sc_cadence = _stmt("cadence")
+    sc_form = _stmt("form")
+    sc_calendar = _stmt("calendar")
+
+    def warning_rule(self, *parts: Any) -> s.WarningDecl:
+        name, label, rest = _split(parts)
+        decl = s.WarningDecl(name, label)
+        self._fill(decl, rest)
+        return decl
+
+    wr_same = _stmt("same")
+    wr_times = _stmt("times")
+    wr_within = _stmt("within")
+    wr_sources = _stmt("sources")
+    wr_grade = _stmt("grade")
+    wr_assign = _stmt("assign")
+
     def calendar(self, *parts: Any) -> s.CalendarDecl:
         name, label, rest = _split(parts)
         decl = s.CalendarDecl(name, label)

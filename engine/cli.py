@@ -37,7 +37,7 @@ def _batch_size(value: str) -> int:
 def register_worker(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     worker = sub.add_parser(
         "worker",
-        help="运行定时工作进程：提醒、督办、亮灯、提级和定时任务（回访抽样）",
+        help="运行定时工作进程：提醒、督办、亮灯、提级和定时任务（回访抽样、排查轮次、预警研判）",
         description="持续触发到期的定时器，直到被停止（SIGTERM / Ctrl-C）。"
         "PostgreSQL 上可同时运行多个。",
     )

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from dsl import routing
 from dsl.model import County
-from engine import codes, court, driver, flow, formcheck, response
+from engine import codes, correlation, court, driver, flow, formcheck, response
 from engine import statements as sql
 from engine.clock import CST
 from engine.errors import ActionRefused
@@ -126,6 +126,17 @@ def receive(
     response.arm(move, decision.route)
     flow.enter(move, process.start)
     flow.save(move)
+    # prevention (排查预警): correlated warnings, in this same transaction (engine/correlation.py)
+    if county.warning_rules:
+        correlation.correlate(
+            conn,
+            county,
+            county_id,
+            case,
+            [_party(case_id, p) for p in parties],
+            actor=actor,
+            now=now,
+        )
     return move
 
 

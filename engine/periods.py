@@ -14,8 +14,9 @@ from typing import Literal
 
 from engine.clock import CST
 
-PeriodKind = Literal["day", "week", "month"]
-KIND_NAMES: dict[str, str] = {"day": "日", "week": "周", "month": "月"}
+PeriodKind = Literal["day", "week", "half_month", "month"]
+# (half_month: the 1st-15th and the 16th-end of a month, for 镇每半月排查, engine/screening.py)
+KIND_NAMES: dict[str, str] = {"day": "日", "week": "周", "half_month": "半月", "month": "月"}
 
 
 def _local_midnight(day: date) -> datetime:
@@ -27,6 +28,8 @@ def _first_day(kind: PeriodKind, day: date) -> date:
         return day - timedelta(days=day.weekday())
     if kind == "month":
         return day.replace(day=1)
+    if kind == "half_month":
+        return day.replace(day=1 if day.day <= 15 else 16)
     return day
 
 
@@ -34,6 +37,10 @@ def _following(kind: PeriodKind, first: date) -> date:
     if kind == "week":
         return first + timedelta(days=7)
     if kind == "month":
+        return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    if kind == "half_month":
+        if first.day == 1:
+            return first.replace(day=16)
         return date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first + timedelta(days=1)
 
@@ -57,6 +64,8 @@ class Period:
     def key(self) -> str:
         if self.kind == "month":
             return f"{self.first:%Y-%m}"
+        if self.kind == "half_month":
+            return f"{self.first:%Y-%m}-H{1 if self.first.day == 1 else 2}"
         if self.kind == "week":
             year, week, _ = self.first.isocalendar()
             return f"{year}-W{week:02d}"
@@ -67,6 +76,9 @@ class Period:
         """How a county reads it: 「2026年11月」, 「2026年第47周」, 「2026年11月5日」."""
         if self.kind == "month":
             return f"{self.first.year}年{self.first.month}月"
+        if self.kind == "half_month":
+            half = "上半月" if self.first.day == 1 else "下半月"
+            return f"{self.first.year}年{self.first.month}月{half}"
         if self.kind == "week":
             year, week, _ = self.first.isocalendar()
             return f"{year}年第{week}周"

@@ -50,7 +50,11 @@ from engine.registry import VERSION_T as VERSION
 log = logging.getLogger(__name__)
 
 # Modules that register job kinds when imported (the worker and the console import them).
-JOB_MODULES: tuple[str, ...] = ("engine.revisit_job",)
+JOB_MODULES: tuple[str, ...] = (
+    "engine.revisit_job",
+    "engine.screening",  # 排查 rounds (prevention)
+    "engine.correlation_job",  # 预警: correlate the cases received yesterday again
+)
 RETRY_AFTER = timedelta(minutes=10)
 ERROR_MAX = 1000
 

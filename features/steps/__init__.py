@@ -6,6 +6,7 @@ from features.steps import (
     figures,
     intake,
     letters,
+    prevention,
     rewards,
     setup,
     supervising,
@@ -25,4 +26,5 @@ MODULES = (
     supervising,
     rewards,
     tickets,
+    prevention,  # 排查预警 (issue 21, features/steps/prevention.py)
 )
