@@ -65,6 +65,9 @@ def test_propose_review_search_and_scope(db: Engine, client: TestClient) -> None
     code = _setup(db)
     sign_in(client, "lc_clerk")
     assert '<a href="/library"' in client.get("/library").text  # the nav link
+    link = f'href="/library/new?case={code}"'
+    assert link in client.get(f"/cases/{code}").text  # from the closed case's page
+    assert f'name="case" value="{code}"' in client.get(f"/library/new?case={code}").text
     named = "林一对拆除决定不服。" + CLEAN
     answer = propose(client, case=code, title="行政争议案前调解", summary=named, tags="补偿")
     assert answer.status_code == 303 and answer.headers["location"] == "/library?did=new"
