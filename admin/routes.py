@@ -9,6 +9,7 @@ from admin import (
     act,
     api,
     attachments,
+    case_library,
     case_page,
     case_supervision,
     case_visits,
@@ -48,6 +49,7 @@ def routes() -> list[BaseRoute]:
         *ticket_ops.routes(),
         *letter_pages.routes(),  # 函件 (issue 20.2, admin/letter_pages.py)
         *prevention_pages.routes(),  # 排查预警
+        *case_library.routes(),  # 调解案例库 (issue 22.4, admin/case_library.py)
         Route("/online", citizen.online_choose),
         Route("/online/{county}", citizen.online_page, methods=["GET"]),
         Route("/online/{county}", citizen.online_submit, methods=["POST"]),

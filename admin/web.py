@@ -49,6 +49,7 @@ NAV = (
     ("/intake", "受理登记"),
     ("/search", "查询"),
     ("/letters", "函件"),  # admin/letter_pages.py
+    ("/library", "案例库"),  # 调解案例库, admin/case_library.py
     ("/dashboards/", "统计"),
 )
 ADMIN_NAV = (("/console/", "配置"),)  # the county console, for administrators only

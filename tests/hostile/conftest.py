@@ -132,6 +132,7 @@ def world(_migrated_template: Any, tmp_path_factory: pytest.TempPathFactory) -> 
         "key": form_key.group(1) if form_key else "x",
         "letter": _a_letter(db),  # 函件 (admin/letter_pages.py)
         "item": "1",  # a screening task or warning (admin/prevention_pages.py): none here
+        "entry": "1",  # a case-library entry (admin/case_library.py): none here
     }
     yield world
     for client in clients.values():
