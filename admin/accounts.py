@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from admin import key_scopes
 from admin.throttle import (
     Reservation,
     Scope,
@@ -321,17 +322,25 @@ class Caller:
     system: str
     county: str
     center: str | None
+    uses: frozenset[str] | None = None  # admin/key_scopes.py; None: issued before uses existed
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_api_key(db: Engine, system: str, county: str, center: str | None = None) -> str:
-    """Issue a key; the plain token is shown once and only its digest is kept."""
+def create_api_key(
+    db: Engine,
+    system: str,
+    county: str,
+    center: str | None = None,
+    uses: tuple[str, ...] = key_scopes.DEFAULT,
+) -> str:
+    """Issue a key for `uses` (admin/key_scopes.py); the plain token is shown once and only its
+    digest is kept."""
     token = "yd_" + secrets.token_urlsafe(32)
     with writer(db).begin() as conn:
-        conn.execute(
+        inserted = conn.execute(
             KEYS.insert().values(
                 key_hash=_digest(token),
                 prefix=token[:10],
@@ -341,14 +350,22 @@ def create_api_key(db: Engine, system: str, county: str, center: str | None = No
                 active=True,
                 created_at=utcnow(),
             )
-        )
+        ).inserted_primary_key
+        assert inserted is not None
+        scope = {"api_key_id": inserted[0], "scopes": key_scopes.stored(uses)}
+        conn.execute(key_scopes.SCOPES.insert().values(**scope))
     return token
 
 
 def caller_for_token(db: Engine, token: str) -> Caller | None:
-    table = KEYS
+    table, scopes = KEYS, key_scopes.SCOPES
     with db.connect() as conn:
         row = conn.execute(
-            select(table).where(table.c.key_hash == _digest(token), table.c.active.is_(True))
+            select(table, scopes.c.scopes)
+            .outerjoin(scopes, scopes.c.api_key_id == table.c.id)
+            .where(table.c.key_hash == _digest(token), table.c.active.is_(True))
         ).first()
-    return None if row is None else Caller(row.id, row.system, row.county, row.center)
+    if row is None:
+        return None
+    uses = key_scopes.loaded(row.scopes)
+    return Caller(row.id, row.system, row.county, row.center, uses)

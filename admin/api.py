@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import forms
+from admin import key_scopes
 from admin.accounts import IDEMPOTENCY, Caller, caller_for_token
 from admin.api_schema import case_in, openapi
 from admin.intake import facts, intake_form, wrong_types
@@ -61,6 +62,12 @@ def _caller(request: Request) -> Caller | None:
     return caller_for_token(request.app.state.db, token.strip())
 
 
+def forbidden(caller: Caller, use: str) -> Response | None:
+    """403 when the caller's key was not issued for `use` (admin/key_scopes.py)."""
+    why = key_scopes.refusal(caller.uses, use)
+    return None if why is None else problem(403, why)
+
+
 def _unauthorised() -> Response:
     response = problem(401, "缺少或无效的 API 密钥：请在 Authorization 头中使用 Bearer <密钥>")
     response.headers["WWW-Authenticate"] = "Bearer"
@@ -83,6 +90,9 @@ async def push_case(request: Request) -> Response:
     caller = _caller(request)
     if caller is None:
         return _unauthorised()
+    refused = forbidden(caller, key_scopes.INTAKE)
+    if refused is not None:
+        return refused
     body, bad = await _json_body(request)
     if bad is not None:
         return bad

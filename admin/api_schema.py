@@ -325,6 +325,7 @@ def openapi(model: Any = None) -> dict[str, Any]:
                         "201": {"description": "已受理", **case_ref},
                         "400": _error("请求体不是合法的 JSON"),
                         "401": _error("缺少或无效的 API 密钥"),
+                        "403": _error("该密钥不是为推送案件签发的（如法院结果专用密钥）"),
                         "409": _error("同一 Idempotency-Key 的请求正在处理"),
                         "422": _error("内容校验失败（含字段路径），或 Idempotency-Key 与内容不符"),
                     },

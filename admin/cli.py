@@ -8,6 +8,7 @@ import sys
 
 from sqlalchemy import Engine, select
 
+from admin import key_scopes
 from admin.accounts import KEYS, MembershipSpec, create_api_key, create_user, user_exists
 from admin.counties import CountyError, add_county, checked_county, membership_problems_of
 from engine.db import make_engine, writer
@@ -52,6 +53,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     key_add.add_argument("--system", required=True, help="调用方系统，如 12345热线")
     key_add.add_argument("--county", required=True, help="县区编码，如 xiaogan")
     key_add.add_argument("--center", help="推送来的案件由哪个中心接收")
+    key_add.add_argument(
+        "--scope",
+        action="append",
+        metavar="用途",
+        help="intake（推送案件，默认）或 court（登记法院立案、开庭和结果）；两者都要可写两次或 "
+        "intake,court",
+    )
     key_add.add_argument(
         "--callback", metavar="回告地址", help="案件的状态变化、办结答复和评价推送到这里"
     )
@@ -152,14 +160,16 @@ def cmd_county_add(args: argparse.Namespace) -> int:
 def cmd_apikey_add(args: argparse.Namespace) -> int:
     db = make_engine(load_settings().database_url)
     try:
+        uses = key_scopes.parse(args.scope)
         checked_county(db, args.county)
-        token = create_api_key(db, args.system, args.county, args.center)
-    except CountyError as error:
+        token = create_api_key(db, args.system, args.county, args.center, uses)
+    except (CountyError, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
     finally:
         db.dispose()
-    print(f"已为「{args.system}」创建 API 密钥（只显示这一次，请妥善保存）：")
+    granted = "、".join(key_scopes.USES[u] for u in uses)
+    print(f"已为「{args.system}」创建 API 密钥（用途：{granted}；只显示这一次，请妥善保存）：")
     print(token)
     if args.callback:
         return _set_callback(token[:10], args.callback)

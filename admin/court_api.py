@@ -16,7 +16,8 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from admin.api import _caller, _json_body, _unauthorised, case_status_in, problem
+from admin import key_scopes
+from admin.api import _caller, _json_body, _unauthorised, case_status_in, forbidden, problem
 from admin.scope import CASE, county_id
 from admin.workflow import field_errors, refusal, workflow
 from engine import court
@@ -38,6 +39,9 @@ async def record_court(request: Request) -> Response:
     caller = _caller(request)
     if caller is None:
         return _unauthorised()
+    refused = forbidden(caller, key_scopes.COURT)  # a hotline's key does not decide for the court
+    if refused is not None:
+        return refused
     body, bad = await _json_body(request)
     if bad is not None:
         return bad
@@ -205,6 +209,7 @@ def path_item(error: Any, code_pattern: str) -> dict[str, Any]:
                 },
                 "400": error("请求体不是合法的 JSON，或网址含有控制字符"),
                 "401": error("缺少或无效的 API 密钥"),
+                "403": error("该密钥不是为登记法院结果签发的（--scope court）"),
                 "404": error("无此案件或不属于本县区"),
                 "409": error("该案件没有等待法院处理的事项，或该项已由他人登记"),
                 "413": error("请求体过大"),

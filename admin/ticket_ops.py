@@ -71,9 +71,10 @@ class TicketOps:
         return self.labels.get(op, WORDS[op])
 
 
-def deadline_rule(model: Any, process: str, step: str) -> Any:
-    """The rule that governs 中止/延期 on a step (the engine's own choice)."""
-    return pauses.deadline_rule(model, process, step) if model is not None else None
+def deadline_rule(model: Any, process: str, step: str, channel: str = "") -> Any:
+    """The rule that governs 中止/延期 on a step (the engine's own choice, a court referral's
+    own deadline included)."""
+    return pauses.deadline_rule(model, process, step, channel) if model is not None else None
 
 
 def _labels(model: Any, process: str, step: str) -> dict[str, str]:
@@ -103,7 +104,7 @@ def offered(model: Any, case: Any, ticket: Any, user: StaffUser, works: bool) ->
         return TicketOps(claimed_by=claimer, works=works, mine=mine)
     suspended = case.status == "suspended"
     pausable = ticket.kind != "supervision"
-    rule = deadline_rule(model, case.process, ticket.step) if pausable else None
+    rule = deadline_rule(model, case.process, ticket.step, case.channel) if pausable else None
     role = rule.approver_role if rule is not None else ""
     roles = getattr(model, "roles", {})
     return TicketOps(
@@ -141,7 +142,7 @@ def for_case(
             continue
         approvers: tuple[tuple[str, str], ...] = ()
         if (found.suspend or found.extend) and found.approver_role:
-            rule = deadline_rule(model, case.process, t.step)
+            rule = deadline_rule(model, case.process, t.step, case.channel)
             approvers = _approvers(db, user.county, rule.approver_role, t.center, t.office)
         ops[t.id] = replace(
             found, claimed_by=names.get(found.claimed_by, found.claimed_by), approvers=approvers

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from dsl.model import County, Deadline, Duration
-from engine import flow, loading, response, timers
+from engine import court, flow, loading, response, timers
 from engine.errors import ActionRefused
 from engine.flow import OPEN_STATES, Move
 from engine.scope import OTHER_COUNTY, Principal, in_county, may_work
@@ -16,18 +16,31 @@ from engine.stationing import office_calendar
 from engine.tables import EVENT, TICKET
 
 
-def deadline_rule(county: County, process: str, step: str) -> Deadline | None:
+def deadline_rule(county: County, process: str, step: str, channel: str = "") -> Deadline | None:
     """The rule that governs 中止/延期 at a step: the step's own deadline, else the case
     deadline. Pages ask this to decide which buttons to show; the engine checks with it."""
     found = county.processes.get(process)
     if found is None:
         return None
     at = found.steps.get(step)
-    return (at.deadline if at else None) or found.case_deadline
+    return (at.deadline if at else None) or case_deadline(county, found.case_deadline, channel)
+
+
+def case_deadline(county: County, own: Deadline | None, channel: str) -> Deadline | None:
+    """The deadline the case runs on: a court referral's own (委派 CHANNEL 时限 …, as
+    engine/intake.py set it), else the process's `own`."""
+    return court.referral_deadline(county, channel) or own
+
+
+def _case_deadline(move: Move) -> Deadline | None:
+    process = move.county.processes[str(move.get("process"))]
+    return case_deadline(move.county, process.case_deadline, str(move.get("channel") or ""))
 
 
 def _rule(loaded: loading.Loaded) -> Deadline | None:
-    return deadline_rule(loaded.county, str(loaded.case["process"]), str(loaded.ticket["step"]))
+    case, step = loaded.case, str(loaded.ticket["step"])
+    channel = str(case.get("channel") or "")
+    return deadline_rule(loaded.county, str(case["process"]), step, channel)
 
 
 def _check(
@@ -99,8 +112,9 @@ def resume(
     )
     since = loaded.case["suspended_at"]
     process = move.county.processes[str(move.get("process"))]
+    own = _case_deadline(move)  # a court referral's, not the process's (see engine/intake.py)
     move.set(
-        due_at=_shifted(move, process.case_deadline, move.get("due_at"), since),
+        due_at=_shifted(move, own, move.get("due_at"), since),
         status="open",
         suspended_at=None,
     )
@@ -111,9 +125,9 @@ def resume(
     stopped = [*_pauses(conn, move.case_id), (since, now)]
     flow.schedule_stages(
         move,
-        process.case_deadline,
+        own,
         None,
-        _effective_start(move, process.case_deadline, move.get("received_at"), stopped) or now,
+        _effective_start(move, own, move.get("received_at"), stopped) or now,
         move.get("due_at"),
         fired=fired,
     )
@@ -261,8 +275,9 @@ def extend(
     flow.schedule_stages(move, rule_here, ticket_id, start, due, fired=fired, office=t["office"])
     if moves_case:
         move.set(due_at=due)
-        received = _effective_start(move, process.case_deadline, move.get("received_at"), stopped)
-        flow.schedule_stages(move, process.case_deadline, None, received or now, due, fired=fired)
+        own = _case_deadline(move)  # a court referral's, not the process's
+        received = _effective_start(move, own, move.get("received_at"), stopped)
+        flow.schedule_stages(move, own, None, received or now, due, fired=fired)
     move.event(
         "extended", ticket_id=ticket_id, note=f"{reason}（审批：{approver or '无需'}）", due_at=due
     )

@@ -96,7 +96,8 @@ def test_the_courts_system_records_on_a_running_server(
     db: Engine, env: dict[str, str], tmp_path: Path
 ) -> None:
     code = at_court(db)
-    key = yidi_command(env, "apikey", "add", "--system", "法院诉讼服务系统", "--county", "rugao")
+    issue = ("apikey", "add", "--system", "法院诉讼服务系统", "--county", "rugao")
+    key = yidi_command(env, *issue, "--scope", "court")
     key = key.strip().splitlines()[-1]
     port = free_port()
     server = Server(env, serve_args(port), tmp_path / "logs", port=port)
@@ -113,6 +114,10 @@ def test_the_courts_system_records_on_a_running_server(
         result = {"record": "result", "disposition": "结案", "result": "速裁调解结案"}
         closed = httpx.post(url, json=result, headers=auth, timeout=30)
         assert closed.status_code == 200, closed.text
+        # A key issued for the court only (--scope court) pushes no intakes.
+        push = {"location": "东兴社区", "data": {"summary": "法院系统误推的案件"}}
+        pushed = httpx.post(f"{server.base}/api/v1/cases", json=push, headers=auth, timeout=30)
+        assert pushed.status_code == 403 and "不能推送案件" in pushed.json()["message"]
         read = httpx.get(f"{server.base}/api/v1/cases/{code}", headers=auth, timeout=30)
         assert read.json()["status"] == "closed"
         assert kinds(db, code)[-3:] == ["court_decided", "diversion_reported", "closed"]

@@ -40,7 +40,9 @@ def wf(db: Engine, app: Any, clock: Any) -> Workflow:
 
 @pytest.fixture
 def auth(wf: Workflow, db: Engine) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_api_key(db, '法院诉讼服务系统', 'rugao')}"}
+    # The court's system records results and pushes its referrals (委派): both uses.
+    key = create_api_key(db, "法院诉讼服务系统", "rugao", uses=("court", "intake"))
+    return {"Authorization": f"Bearer {key}"}
 
 
 def only(view: CaseView) -> int:
@@ -145,7 +147,8 @@ def test_a_key_of_another_county_cannot_record(client, wf, db, auth):
 
     view = at_court(wf)
     publish_xiaogan(db)
-    other = {"Authorization": f"Bearer {create_api_key(db, '12345热线', 'xiaogan')}"}
+    key = create_api_key(db, "孝感法院系统", "xiaogan", uses=("court",))
+    other = {"Authorization": f"Bearer {key}"}
     answer = client.post(
         f"/api/v1/cases/{view.code}/court",
         json={"record": "result", "disposition": "结案", "result": "判决结案"},
