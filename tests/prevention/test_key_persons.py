@@ -1,4 +1,3 @@
-# ruff: noqa: E501  -- expected messages are prose, kept on one line to grep
 """The key-person register (重点人员, engine/key_persons.py): declared categories and visit
 cadence, masking for roles that do not need personal data, an audit event on every full read,
 overdue visits, linked cases, scope (another town, another county), and bad input refused with
