@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection, false, insert, or_, select, update
 
-from dsl.model import County, KeyPersonRules
+from dsl.model import County
+from dsl.prevention_model import KeyPersonRules
 from engine import audit
 from engine.errors import ActionRefused, NotFound
 from engine.key_person_tables import KEY_PERSON, KEY_PERSON_VISIT
