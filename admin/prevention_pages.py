@@ -204,10 +204,11 @@ def warning_close(request: Request, submitted: FormData) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from admin import prevention_figures, prevention_risks
+    from admin import prevention_figures, prevention_persons, prevention_risks
 
     return [
         *prevention_risks.routes(),
+        *prevention_persons.routes(),  # 重点人员 (i21persons)
         Route("/prevention/screening", screening_list),
         Route("/prevention/screening/{item:id}", task_page, methods=["GET"]),
         Route("/prevention/screening/{item:id}", task_submit, methods=["POST"]),

@@ -78,6 +78,10 @@ EVENT_WORDS = {
     "risk_opened": "纳入风险清单",
     "risk_regraded": "调整风险等级",
     "risk_closed": "风险销号",
+    # key persons (重点人员, engine/key_persons.py; i21persons)
+    "key_person_added": "登记重点人员",
+    "key_person_visited": "走访重点人员",
+    "key_person_read": "查看重点人员完整信息",
 }
 # Who did it, when it was not a member of staff.
 ACTORS = {"party": "当事人", "center": "中心", "system": "系统"}

@@ -25,6 +25,7 @@ from dsl.effects import check_effects
 from dsl.formfiles import load_forms
 from dsl.hashing import content_hash
 from dsl.intake import check_intake_form
+from dsl.key_persons import key_persons  # 重点人员 (i21persons)
 from dsl.letters import letter_kinds
 from dsl.model import Calendar, County
 from dsl.online import online_intake
@@ -179,6 +180,7 @@ def _build(
     # prevention (排查预警): screening rounds and correlated-warning rules
     t["screenings"] = screenings(ctx, groups[s.ScreeningDecl], t)
     t["warning_rules"] = warning_rules(ctx, groups[s.WarningDecl], t)
+    t["key_persons"] = key_persons(ctx, groups[s.KeyPersonsDecl], t)  # 重点人员 (i21persons)
     if header is None:
         return None
     ctx.path = _first(ctx, groups)
@@ -218,6 +220,7 @@ def _build(
         court=court,
         screenings=t["screenings"],
         warning_rules=t["warning_rules"],
+        key_persons=t["key_persons"],
     )
     _gaps(ctx, county, groups)
     check_staffing(ctx, county, groups[s.RouteDecl], groups[s.FallbackDecl])

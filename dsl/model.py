@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from dsl.prevention_model import Screening, WarningRule
+from dsl.prevention_model import KeyPersonRules, Screening, WarningRule
 
 # Field metadata: leave the field out of the content hash (dsl.hashing) while it has its
 # default, so adding an optional construct to the language does not change the hash of every
@@ -522,3 +522,5 @@ class County:
     warning_rules: Mapping[str, WarningRule] = field(
         default_factory=dict, metadata={HASH_ONLY_IF_SET: True}
     )
+    # key persons (重点人员, dsl/key_persons.py; i21persons); None = the county keeps no register
+    key_persons: KeyPersonRules | None = field(default=None, metadata={HASH_ONLY_IF_SET: True})

@@ -65,3 +65,18 @@ class WarningRule:
     times: int | None = None
     sources: int | None = None
     line: int = 0
+
+
+# --- key persons (重点人员, dsl/key_persons.py; i21persons) ---
+
+
+@dataclass(frozen=True)
+class KeyPersonRules:
+    """The county's key-person register (重点人员): its categories, how often each person is
+    visited (a visit older than one `cadence` period is overdue), and who sees full personal
+    data (ID number, phone, address) besides the office responsible for the person."""
+
+    categories: tuple[str, ...]
+    cadence: Cadence
+    full_view: tuple[tuple[str, str], ...]  # (Role.key, Level.key)
+    line: int = 0

@@ -234,6 +234,17 @@ class WarningDecl:
     assign: list[Any] | None = None  # [role, level]
 
 
+# --- key persons (重点人员, dsl/key_persons.py; i21persons) ---
+
+
+@dataclass
+class KeyPersonsDecl:
+    at: Token  # the keyword, for messages
+    categories: list[Name]
+    visit: Name | None = None
+    full: list[tuple[Name, Name]] = field(default_factory=list)  # (role, level)
+
+
 @dataclass
 class LetterDecl:
     """函件 K "title" { 文号 …; 收件单位 …; 回复时限 …; 签发 …; 正文 … } (dsl/letters.py)"""
@@ -417,6 +428,7 @@ Item = (
     | SupervisionDecl
     | ScreeningDecl
     | WarningDecl
+    | KeyPersonsDecl
 )
 
 

@@ -358,6 +358,24 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     wr_grade = _stmt("grade")
     wr_assign = _stmt("assign")
 
+    # --- key persons (重点人员, dsl/key_persons.py; i21persons) ---
+
+    @v_args(meta=True, inline=True)
+    def key_persons(self, meta: Meta, categories: list[Token], *stmts: Stmt) -> s.KeyPersonsDecl:
+        at = Token("NAME", "重点人员", line=meta.line, column=meta.column)
+        decl = s.KeyPersonsDecl(at, categories)
+        self._fill(decl, list(stmts), frozenset({"full"}))
+        return decl
+
+    kp_visit = _stmt("visit")
+
+    @v_args(meta=True, inline=True)
+    def kp_full(self, meta: Meta, *seers: tuple[Token, Token]) -> Stmt:
+        return ("full", list(seers), _pos(meta))
+
+    def kp_seer(self, role: Token, level: Token) -> tuple[Token, Token]:
+        return (role, level)
+
     def calendar(self, *parts: Any) -> s.CalendarDecl:
         name, label, rest = _split(parts)
         decl = s.CalendarDecl(name, label)
