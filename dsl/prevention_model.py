@@ -65,3 +65,7 @@ class WarningRule:
     times: int | None = None
     sources: int | None = None
     line: int = 0
+    # 预警函 K 给 O: raising the warning issues a letter of kind `letter` to office
+    # `letter_office` (engine/warning_letters.py); "" = no letter
+    letter: str = ""
+    letter_office: str = ""

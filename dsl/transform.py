@@ -357,6 +357,7 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     wr_sources = _stmt("sources")
     wr_grade = _stmt("grade")
     wr_assign = _stmt("assign")
+    wr_letter = _stmt("letter")  # 预警函 K 给 O (issue 21.5)
 
     def calendar(self, *parts: Any) -> s.CalendarDecl:
         name, label, rest = _split(parts)
