@@ -1,16 +1,16 @@
 """warning letters (预警函, issue 21.5): a letter issued by a correlated warning links to it
 
 Revision ID: warning_letter_i21letter
-Revises: letters_i20letters (depends on prevention_i21prevent: the warning table)
+Revises: letters_i20letters, prevention_i21prevent (it links a letter to a warning)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "warning_letter_i21letter"
-down_revision = "letters_i20letters"
+down_revision = ("letters_i20letters", "prevention_i21prevent")
 branch_labels = None
-depends_on = "prevention_i21prevent"
+depends_on = None
 
 
 def upgrade() -> None:
