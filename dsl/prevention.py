@@ -213,7 +213,8 @@ def _warning(ctx: Context, decl: s.WarningDecl, t: dict[str, Any]) -> WarningRul
     role, level = decl.assign
     if not (ctx.known(role, t["roles"], ROLE) and ctx.known(level, t["levels"], LEVEL)):
         return None
-    if not ok or days is None or decl.grade is None:
+    letter = _letter(ctx, decl, t)
+    if not ok or days is None or decl.grade is None or letter is None:
         return None
     return WarningRule(
         key=str(decl.name),
@@ -226,7 +227,47 @@ def _warning(ctx: Context, decl: s.WarningDecl, t: dict[str, Any]) -> WarningRul
         times=times,
         sources=sources,
         line=decl.name.line or 0,
+        letter=letter[0],
+        letter_office=letter[1],
     )
+
+
+def _letter(ctx: Context, decl: s.WarningDecl, t: dict[str, Any]) -> tuple[str, str] | None:
+    """`预警函 K 给 O` (issue 21.5) -> (kind, office); ("", "") when absent; None after an error.
+    The kind must be declared, must not quote a case (the letter is issued from the warning),
+    and must list the office among its 收件单位."""
+    if decl.letter is None:
+        return "", ""
+    kind_token, office_token = decl.letter
+    kinds = t.get("letters") or {}
+    if str(kind_token) not in kinds:
+        known = "、".join(kinds) or "（本县区未声明函件）"
+        ctx.report(
+            kind_token,
+            f"预警「{decl.name}」的预警函类型「{kind_token}」未声明（已声明的函件：{known}）",
+            f"unknown letter kind '{kind_token}' in warning rule '{decl.name}'",
+        )
+        return None
+    if not ctx.known(office_token, t["offices"], ("单位", "office")):
+        return None
+    kind = kinds[str(kind_token)]
+    if kind.needs_case:
+        ctx.report(
+            kind_token,
+            f"函件「{kind_token}」的正文引用案件信息，不能作为预警函自动签发"
+            "（预警函的正文只能用函件自身的占位符，如 {事由}、{收件单位}）",
+            f"letter kind '{kind_token}' quotes a case and cannot be issued from a warning",
+        )
+        return None
+    if str(office_token) not in kind.addressees:
+        ctx.report(
+            office_token,
+            f"单位「{office_token}」不在函件「{kind_token}」的收件单位中"
+            f"（可选：{'、'.join(kind.addressees)}）",
+            f"office '{office_token}' is not an addressee of letter kind '{kind_token}'",
+        )
+        return None
+    return str(kind_token), str(office_token)
 
 
 def _days(ctx: Context, decl: s.WarningDecl) -> int | None:

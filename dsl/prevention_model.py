@@ -65,6 +65,10 @@ class WarningRule:
     times: int | None = None
     sources: int | None = None
     line: int = 0
+    # 预警函 K 给 O: raising the warning issues a letter of kind `letter` to office
+    # `letter_office` (engine/warning_letters.py); "" = no letter
+    letter: str = ""
+    letter_office: str = ""
 
 
 # --- key persons (重点人员, dsl/key_persons.py; i21persons) ---

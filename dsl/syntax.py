@@ -232,6 +232,7 @@ class WarningDecl:
     sources: Token | None = None
     grade: Name | None = None
     assign: list[Any] | None = None  # [role, level]
+    letter: list[Any] | None = None  # [letter kind, office] (预警函 K 给 O, issue 21.5)
 
 
 # --- key persons (重点人员, dsl/key_persons.py; i21persons) ---

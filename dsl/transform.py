@@ -357,6 +357,7 @@ class ToSyntax(Transformer[Token, s.FileSyntax]):
     wr_sources = _stmt("sources")
     wr_grade = _stmt("grade")
     wr_assign = _stmt("assign")
+    wr_letter = _stmt("letter")  # 预警函 K 给 O (issue 21.5)
 
     # --- key persons (重点人员, dsl/key_persons.py; i21persons) ---
 

@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from dsl import routing
 from dsl.model import County
 from dsl.prevention_model import DIMENSION_NAMES, WarningRule
-from engine import audit, driver
+from engine import audit, driver, warning_letters
 from engine.errors import ActionRefused, NotFound
 from engine.prevention_tables import WARNING, WARNING_HIT
 from engine.scope import Principal, may_work
@@ -46,6 +46,9 @@ RAISED: list[Callable[[Connection, County, dict[str, Any]], None]] = []
 
 def on_raised(hook: Callable[[Connection, County, dict[str, Any]], None]) -> None:
     RAISED.append(hook)
+
+
+on_raised(warning_letters.on_raised)  # 预警函 K 给 O (issue 21.5)
 
 
 # --- normalised identifiers ---------------------------------------------------------------------

@@ -54,6 +54,8 @@ class Letter(Base):
     answered_on_time: Mapped[bool | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(100))
+    # the warning that issued it (预警函, issue 21.5; migration warning_letter_i21letter)
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warning.id"), index=True)
 
 
 class LetterCounter(Base):

@@ -170,49 +170,85 @@ def issue(engine: Engine, principal: Principal, request: Issue, now: datetime) -
         case = _case(conn, principal, county, county_id, request.case_id)
         if kind.needs_case and case is None:
             raise ActionRefused(f"{kind.title}的正文引用案件信息，须从案件页签发")
-        due = calendar_for(county, kind.calendar).add(now, kind.reply_within)
-        year = now.astimezone(CST).year
-        serial = next_serial(conn, county_id, kind.key, year)
-        number = letter_text.number(kind, year, serial)
-        facts = _facts(county, kind, number, center, request, reason, now, due, case)
-        data = case["data"] if case and isinstance(case.get("data"), dict) else {}
-        values = {
-            "county_id": county_id,
-            "kind": kind.key,
-            "title": kind.title,
-            "number": number,
-            "year": year,
-            "serial": serial,
-            "case_id": case["id"] if case else None,
-            "issuer_center": center,
-            "issued_by": principal.username,
-            "issued_name": principal.display_name,
-            "to_center": request.to_center,
-            "to_office": request.to_office,
-            "reason": reason,
-            "body": letter_text.body(kind, facts, data),
-            "issued_at": now,
-            "due_at": due,
-            "state": "issued",
-            "overdue": False,
-        }
-        letter_id = int(
-            conn.execute(LETTER.insert().values(values).returning(LETTER.c.id)).scalar_one()
-        )
-        letter = {**values, "id": letter_id}
-        note = (
-            f"发往{_office_name(county, request.to_office)}，{letter_text.chinese_date(due)}前回复"
-        )
-        _event(conn, letter, "issued", principal.display_name, now, note)
-        timers.schedule(
+        letter_id = issue_in(
             conn,
-            county_id=county_id,
-            case_id=None,  # the case's own timers are cancelled with it; a letter outlives that
-            ticket_id=None,
-            kind=OVERDUE_TIMER,
-            due_at=due,
-            payload={"letter": letter_id},
+            county,
+            county_id,
+            kind,
+            Issuing(center, principal.username, principal.display_name),
+            request,
+            now,
+            case,
         )
+    return letter_id
+
+
+@dataclass(frozen=True)
+class Issuing:
+    """Who issues: the center, and the issuer's username and display name (系统 for the engine)."""
+
+    center: str
+    username: str
+    name: str
+
+
+def issue_in(
+    conn: Connection,
+    county: County,
+    county_id: int,
+    kind: LetterKind,
+    issuer: Issuing,
+    request: Issue,
+    now: datetime,
+    case: dict[str, Any] | None = None,
+    warning_id: int | None = None,
+) -> int:
+    """Number, insert and schedule one letter in the caller's transaction (checked already);
+    a 预警函 (engine/warning_letters.py) passes the warning that issues it."""
+    center = issuer.center
+    reason = request.reason.strip()
+    due = calendar_for(county, kind.calendar).add(now, kind.reply_within)
+    year = now.astimezone(CST).year
+    serial = next_serial(conn, county_id, kind.key, year)
+    number = letter_text.number(kind, year, serial)
+    facts = _facts(county, kind, number, center, request, reason, now, due, case)
+    data = case["data"] if case and isinstance(case.get("data"), dict) else {}
+    values = {
+        "county_id": county_id,
+        "kind": kind.key,
+        "title": kind.title,
+        "number": number,
+        "year": year,
+        "serial": serial,
+        "case_id": case["id"] if case else None,
+        "issuer_center": center,
+        "issued_by": issuer.username,
+        "issued_name": issuer.name,
+        "warning_id": warning_id,
+        "to_center": request.to_center,
+        "to_office": request.to_office,
+        "reason": reason,
+        "body": letter_text.body(kind, facts, data),
+        "issued_at": now,
+        "due_at": due,
+        "state": "issued",
+        "overdue": False,
+    }
+    letter_id = int(
+        conn.execute(LETTER.insert().values(values).returning(LETTER.c.id)).scalar_one()
+    )
+    letter = {**values, "id": letter_id}
+    note = f"发往{_office_name(county, request.to_office)}，{letter_text.chinese_date(due)}前回复"
+    _event(conn, letter, "issued", issuer.name, now, note)
+    timers.schedule(
+        conn,
+        county_id=county_id,
+        case_id=None,  # the case's own timers are cancelled with it; a letter outlives that
+        ticket_id=None,
+        kind=OVERDUE_TIMER,
+        due_at=due,
+        payload={"letter": letter_id},
+    )
     return letter_id
 
 

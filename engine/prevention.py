@@ -18,6 +18,7 @@ from engine.prevention_tables import WARNING
 from engine.registry import COUNTY_T as COUNTY
 from engine.scope import Principal
 from engine.views import CaseView
+from engine.warning_letters import of_warnings  # 预警函 (issue 21.5)
 
 R = TypeVar("R")
 LIST_LIMIT = 200
@@ -113,7 +114,12 @@ class Prevention:
             if open_only:
                 query = query.where(WARNING.c.state == "open")
             rows = conn.execute(query.order_by(WARNING.c.id.desc()).limit(LIST_LIMIT))
-            return [dict(row) for row in rows.mappings()]
+            found = [dict(row) for row in rows.mappings()]
+            # the 预警函 each warning issued (issue 21.5)
+            issued = of_warnings(conn, [int(row["id"]) for row in found])
+            for row in found:
+                row["letters"] = issued.get(int(row["id"]), [])
+            return found
 
     def open_warnings(self, principal: Principal) -> int:
         with self.db.connect() as conn:

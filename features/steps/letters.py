@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from engine import letters
 from engine.letter_tables import LETTER
+from engine.prevention_tables import WARNING_HIT
 from features.steps.acting import attempt
 from features.steps.phrases import phrase
 from features.steps.world import World, split_where
@@ -19,13 +20,12 @@ from features.steps.world import World, split_where
 
 def _latest(world: World) -> dict[str, Any]:
     case = world.case()
+    # the case's own letters, or the 预警函 of a warning the case hit (issue 21.5)
+    warned = select(WARNING_HIT.c.warning_id).where(WARNING_HIT.c.case_id == case.id)
+    mine = or_(LETTER.c.case_id == case.id, LETTER.c.warning_id.in_(warned))
     with world.db.connect() as conn:
         row = (
-            conn.execute(
-                select(LETTER).where(LETTER.c.case_id == case.id).order_by(LETTER.c.id.desc())
-            )
-            .mappings()
-            .first()
+            conn.execute(select(LETTER).where(mine).order_by(LETTER.c.id.desc())).mappings().first()
         )
     if row is None:
         raise world.fail(f"案件 {case.code} 还没有函件", f"case {case.code} has no letter yet")
