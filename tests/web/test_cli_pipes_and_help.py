@@ -36,11 +36,12 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(db_url: str, db) -> 
 
 
 # Names and notation that stay as they are in Chinese help: the program, commands and option
-# flags, file formats and paths, environment variables, signals, systems.
+# flags and their typed values (--lang zh/en, --scope intake/court), file formats and paths,
+# environment variables, signals, systems.
 ALLOWED = {
     "yidi", "xiaogan", "qingshan", "SQLite", "WAL", "PostgreSQL", "SIGTERM", "Ctrl", "JSON",
     "Schema", "HTML", "CSV", "SVG", "API", "YIDI_HOST", "YIDI_PORT", "pytest", "definitions",
-    "features", "feature", "docs", "engine", "ui", "zh", "en",
+    "features", "feature", "docs", "engine", "ui", "zh", "en", "intake", "court",
 }  # fmt: skip
 
 
