@@ -23,7 +23,7 @@ from engine import audit
 from engine.errors import ActionRefused, NotFound
 from engine.key_person_tables import KEY_PERSON, KEY_PERSON_VISIT
 from engine.prevention_tables import RISK_ITEM
-from engine.risks import places, risk_clause
+from engine.risks import checked_office, checked_place, places, register_text, risk_clause
 from engine.scope import Principal, below
 from engine.tables import CASE, PARTY
 from forms.formats import check_id_number
@@ -82,21 +82,12 @@ def masked(person: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _text(value: Any, what: str, limit: int, *, required: bool = True) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if required and not text:
-        raise ActionRefused(f"请填写{what}")
-    if len(text) > limit:
-        raise ActionRefused(f"{what}不能超过 {limit} 字（现有 {len(text)} 字）")
-    return text
-
-
 def _checked(county: County, principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
     """The new person's fields, every one checked before anything is written."""
     kept = rules(county)
-    name = _text(values.get("name"), "姓名", MAX_NAME)
-    id_number = _text(values.get("id_number"), "身份证号", 18, required=False).upper()
-    phone = _text(values.get("phone"), "联系电话", 20, required=False)
+    name = register_text(values.get("name"), "姓名", MAX_NAME)
+    id_number = register_text(values.get("id_number"), "身份证号", 18, required=False).upper()
+    phone = register_text(values.get("phone"), "联系电话", 20, required=False)
     try:  # the same checks as the intake form's, so that register and parties match
         if id_number:
             check_id_number(id_number)
@@ -106,27 +97,20 @@ def _checked(county: County, principal: Principal, values: dict[str, Any]) -> di
         raise ActionRefused(str(problem)) from None
     if not (id_number or phone):
         raise ActionRefused("身份证号和联系电话至少填写一项（用于关联案件）")
-    place = values.get("place")
-    if place not in county.centers:
-        raise ActionRefused(f"没有地点（中心）「{place}」")
-    allowed = places(county, principal)
-    if allowed is not None and place not in allowed:
-        raise ActionRefused(f"「{place}」不在您的工作范围内")
+    place = checked_place(county, principal, values.get("place"))
     category = values.get("category")
     if category not in kept.categories:
         raise ActionRefused(f"没有重点人员类别「{category}」，可选：{'、'.join(kept.categories)}")
-    office = values.get("office")
-    if office not in county.offices:
-        raise ActionRefused(f"没有单位「{office}」")
+    office = checked_office(county, values.get("office"))
     return {
         "name": name,
         "id_number": id_number,
         "phone": phone,
-        "address": _text(values.get("address"), "住址", MAX_ADDRESS, required=False),
+        "address": register_text(values.get("address"), "住址", MAX_ADDRESS, required=False),
         "place": str(place),
         "category": str(category),
         "office": str(office),
-        "note": _text(values.get("note"), "备注", MAX_TEXT, required=False),
+        "note": register_text(values.get("note"), "备注", MAX_TEXT, required=False),
     }
 
 
@@ -201,7 +185,7 @@ def visit(
     """Record a visit (走访): what was found is required; the person is no longer overdue."""
     rules(county)
     person = _person(conn, county, county_id, principal, person_id)
-    found = _text(note, "走访情况", MAX_TEXT)
+    found = register_text(note, "走访情况", MAX_TEXT)
     by = principal.username[:100]
     conn.execute(insert(KEY_PERSON_VISIT).values(person_id=person_id, at=now, by=by, note=found))
     conn.execute(update(KEY_PERSON).where(KEY_PERSON.c.id == person_id).values(last_visit_at=now))

@@ -18,7 +18,18 @@ from engine import audit
 from engine.errors import ActionRefused, NotFound
 from engine.prevention_tables import RISK_CHANGE, RISK_ITEM
 
-__all__ = ["RISK_ITEM", "close_item", "history", "items", "open_item", "regrade", "risk_clause"]
+__all__ = [
+    "RISK_ITEM",
+    "checked_office",
+    "checked_place",
+    "close_item",
+    "history",
+    "items",
+    "open_item",
+    "register_text",
+    "regrade",
+    "risk_clause",
+]
 from engine.scope import Principal, below
 
 MAX_SUBJECT = 200
@@ -43,13 +54,31 @@ def risk_clause(county: County, principal: Principal) -> Any:
     return RISK_ITEM.c.place.in_(allowed) if allowed else false()
 
 
-def _text(value: Any, what: str, limit: int, *, required: bool = True) -> str:
+# The field checks the prevention registers share (risk items here, key persons in
+# engine/key_persons.py): one wording for one mistake.
+def register_text(value: Any, what: str, limit: int, *, required: bool = True) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
         raise ActionRefused(f"请填写{what}")
     if len(text) > limit:
         raise ActionRefused(f"{what}不能超过 {limit} 字（现有 {len(text)} 字）")
     return text
+
+
+def checked_place(county: County, principal: Principal, place: Any) -> str:
+    """A place of the county's tree inside the principal's places."""
+    if place not in county.centers:
+        raise ActionRefused(f"没有地点（中心）「{place}」")
+    allowed = places(county, principal)
+    if allowed is not None and place not in allowed:
+        raise ActionRefused(f"「{place}」不在您的工作范围内")
+    return str(place)
+
+
+def checked_office(county: County, office: Any) -> str:
+    if office not in county.offices:
+        raise ActionRefused(f"没有单位「{office}」")
+    return str(office)
 
 
 def _grade(county: County, grade: Any) -> str:
@@ -106,21 +135,14 @@ def open_item(
     now: datetime,
 ) -> int:
     """Put a risk on the register (纳入管控); returns its id."""
-    subject = _text(values.get("subject"), "风险事项", MAX_SUBJECT)
-    place = values.get("place")
-    allowed = places(county, principal)
-    if place not in county.centers:
-        raise ActionRefused(f"没有地点（中心）「{place}」")
-    if allowed is not None and place not in allowed:
-        raise ActionRefused(f"「{place}」不在您的工作范围内")
+    subject = register_text(values.get("subject"), "风险事项", MAX_SUBJECT)
+    place = checked_place(county, principal, values.get("place"))
     category = values.get("category")
     if category not in county.categories:
         raise ActionRefused(f"没有事项类型「{category}」")
-    office = values.get("office")
-    if office not in county.offices:
-        raise ActionRefused(f"没有单位「{office}」")
+    office = checked_office(county, values.get("office"))
     grade = _grade(county, values.get("grade"))
-    parties = _text(values.get("parties"), "当事人", MAX_TEXT, required=False)
+    parties = register_text(values.get("parties"), "当事人", MAX_TEXT, required=False)
     item_id = conn.execute(
         insert(RISK_ITEM)
         .values(
@@ -178,7 +200,7 @@ def regrade(
     """Change the grade, with the reason (both kept in the history and the audit log)."""
     item = _item(conn, county, county_id, item_id, principal)
     new = _grade(county, grade)
-    why = _text(reason, "调整等级的理由", MAX_TEXT)
+    why = register_text(reason, "调整等级的理由", MAX_TEXT)
     if new == item["grade"]:
         raise ActionRefused(f"风险等级已经是「{new}」")
     conn.execute(update(RISK_ITEM).where(RISK_ITEM.c.id == item_id).values(grade=new))
@@ -208,7 +230,7 @@ def close_item(
 ) -> None:
     """销号: the risk is settled; the reason is required."""
     item = _item(conn, county, county_id, item_id, principal)
-    why = _text(reason, "销号理由", MAX_TEXT)
+    why = register_text(reason, "销号理由", MAX_TEXT)
     done = {"state": "closed", "closed_at": now, "closed_by": principal.username[:100]}
     conn.execute(
         update(RISK_ITEM).where(RISK_ITEM.c.id == item_id).values(**done, close_reason=why)
