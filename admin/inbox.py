@@ -26,7 +26,7 @@ from sqlalchemy import (
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from admin import stationed
+from admin import letter_pages, stationed
 from admin.auth import StaffUser, require_user
 from admin.inbox_choices import Options, category_family, center_levels, filter_options
 from admin.limits import MAX_PAGE
@@ -438,9 +438,7 @@ def inbox(request: Request) -> Response:
 
 
 def _letters_todo(request: Request, user: StaffUser, model: Any) -> list[tuple[str, str]]:
-    from admin.letter_pages import todo_for
-
-    return todo_for(request.app.state.db, user, model, stationed.now_of(request))
+    return letter_pages.todo_for(request.app.state.db, user, model, stationed.now_of(request))
 
 
 def _stationed(request: Request, user: StaffUser, model: Any) -> list[str]:
