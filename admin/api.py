@@ -351,7 +351,7 @@ async def openapi_json(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from admin.court_api import record_court  # the court link (诉调对接)
+    from admin.court_api import record_court  # in here: court_api imports this module
 
     return [
         Route("/api/v1/cases", push_case, methods=["POST"]),

@@ -279,7 +279,7 @@ def openapi(model: Any = None) -> dict[str, Any]:
         "TextValue": text_value(value_ref),
     }
     # the court link (诉调对接, admin/court_api.py)
-    from admin import court_api
+    from admin import court_api  # in here: court_api imports this module
 
     schemas["CourtIn"], schemas["CourtOut"] = court_api.COURT_IN, court_api.COURT_OUT
     if model is not None:

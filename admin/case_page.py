@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 import forms
 from admin.auth import StaffUser, require_user
+from admin.letter_pages import letters_of_case
 from admin.scope import CASE, TICKET, case_clause, county_id, todo_clause
 from admin.vocabulary import action_name, actor_names, timeline
 from admin.web import database_page, read_only, render
@@ -149,7 +150,7 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
         for t in tickets
         if t.state in ("completed", "returned") and (t.data or t.action)
     ]
-    from admin import case_supervision, ticket_ops
+    from admin import case_supervision, ticket_ops  # in here: both import this module
 
     actors = {r.by for r in records if r.by} | {e.actor for e in events if e.actor}
     ops, names = ticket_ops.for_case(db, model, case, list(tickets), user, set(mine), actors)
@@ -195,7 +196,6 @@ def case_context(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
 
 
 def case_letters(db: Engine, user: StaffUser, case: Row[Any]) -> dict[str, Any]:
-    from admin.letter_pages import letters_of_case
 
     return letters_of_case(db, user, case)
 

@@ -23,6 +23,9 @@ from starlette.responses import RedirectResponse, Response
 from admin.auth import StaffUser, require_user
 from admin.case_page import render_case, visible_case
 from admin.web import database_form_page
+from admin.workflow import refusal, workflow
+from engine import supervision
+from engine.errors import EngineError, NotFound
 from forms.integers import parse_int
 
 NOT_HERE = "没有该编号的案件，或该案件不在您的工作范围内。"
@@ -32,7 +35,6 @@ DONE = "已开具督办单：被督办单位在其待办的「督办」中回复
 def context(db: Engine, user: StaffUser, case: Row[Any], model: Any) -> dict[str, Any]:
     """What the case page needs for its 督办 card: the case's 督办单 records, and for a
     supervisor in scope the offices a new one may target and the default reply time."""
-    from engine import supervision
 
     with db.connect() as conn:
         notices = supervision.notices(conn, int(case.id))
@@ -60,9 +62,6 @@ def context(db: Engine, user: StaffUser, case: Row[Any], model: Any) -> dict[str
 
 @database_form_page
 def supervise(request: Request, submitted: FormData) -> Response:
-    from admin.workflow import refusal, workflow
-    from engine import supervision
-    from engine.errors import EngineError, NotFound
 
     user = require_user(request)
     case = visible_case(request.app.state.db, user, request.path_params["code"])

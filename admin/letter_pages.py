@@ -21,6 +21,7 @@ from admin.web import CST, database_form_page, database_page, read_only, render
 from engine import letter_queries, letters
 from engine.errors import EngineError, NotFound
 from engine.letter_queries import STATUS_FILTERS, Search
+from engine.response import limit_text
 from forms.integers import parse_int
 
 NOT_HERE = "没有该函件，或该函件不在您的工作范围内。"
@@ -210,7 +211,7 @@ def letter_figures(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from admin import letter_issue
+    from admin import letter_issue  # in here: letter_issue imports this module
 
     return [
         Route("/letters", letter_list),
@@ -265,7 +266,6 @@ def todo_for(db: Any, user: StaffUser, model: Any, now: datetime) -> list[tuple[
 
 def kind_rows(model: Any) -> list[dict[str, str]]:
     """The console's table of the county's letter kinds, in the county's words."""
-    from engine.response import limit_text
 
     rows = []
     for kind in model.letters.values():

@@ -24,7 +24,9 @@ import forms
 from admin.auth import StaffUser, require_user
 from admin.scope import county_model
 from admin.web import database_form_page, database_page, render
+from admin.workflow import refusal
 from engine.errors import ActionRefused, EngineError, ValidationFailed
+from engine.prevention import Prevention
 
 NOT_YOURS_TASK = "没有这个排查任务，或它不是派给您的。"
 NOT_YOURS_WARNING = "没有这条预警，或它不是派给您的。"
@@ -32,7 +34,6 @@ MAX_NOTE = 2000
 
 
 def service(request: Request) -> Any:
-    from engine.prevention import Prevention
 
     found = getattr(request.app.state, "prevention", None)
     if found is None:
@@ -155,7 +156,6 @@ def task_to_case(request: Request, submitted: FormData) -> Response:
 
 
 def _refusal(exc: Exception) -> str:
-    from admin.workflow import refusal
 
     return refusal(exc)
 
@@ -204,7 +204,7 @@ def warning_close(request: Request, submitted: FormData) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from admin import prevention_figures, prevention_persons, prevention_risks
+    from admin import prevention_figures, prevention_persons, prevention_risks  # they import this
 
     return [
         *prevention_risks.routes(),

@@ -24,14 +24,15 @@ from starlette.routing import BaseRoute, Route
 from admin.auth import StaffUser, require_user
 from admin.scope import county_model
 from admin.web import database_form_page, database_page, render
+from admin.workflow import refusal
 from engine.errors import EngineError, NotFound
+from engine.key_person_service import KeyPersons
 
 NOT_YOURS = "没有这位重点人员，或其不在您的工作范围内。"
 FIELDS = ("name", "id_number", "phone", "address", "place", "category", "office", "note")
 
 
 def service(request: Request) -> Any:
-    from engine.key_person_service import KeyPersons
 
     found = getattr(request.app.state, "key_persons", None)
     if found is None:
@@ -69,7 +70,6 @@ def persons_list(request: Request) -> Response:
 
 @database_form_page
 def person_add(request: Request, submitted: FormData) -> Response:
-    from admin.workflow import refusal
 
     user = require_user(request)
     typed = {name: _text(submitted, name) for name in FIELDS}
@@ -108,7 +108,6 @@ def person_page(request: Request) -> Response:
 
 @database_form_page
 def person_visit(request: Request, submitted: FormData) -> Response:
-    from admin.workflow import refusal
 
     user = require_user(request)
     person_id = int(request.path_params["item"])

@@ -23,6 +23,7 @@ from admin.auth import StaffUser, require_user
 from admin.prevention_pages import service
 from admin.scope import county_model
 from admin.web import database_form_page, database_page, render
+from admin.workflow import refusal
 from engine.errors import EngineError, NotFound
 
 NOT_YOURS = "没有这个风险事项，或它不在您的工作范围内。"
@@ -65,8 +66,6 @@ def risk_open(request: Request, submitted: FormData) -> Response:
     try:
         item_id = service(request).open_risk(user.principal(), typed)
     except EngineError as exc:
-        from admin.workflow import refusal
-
         return _list_page(request, user, 422, alert=refusal(exc), typed=typed)
     return RedirectResponse(f"/prevention/risks/{item_id}?done=opened", status_code=303)
 
@@ -99,7 +98,6 @@ def risk_page(request: Request) -> Response:
 
 
 def _act(request: Request, submitted: FormData, what: str) -> Response:
-    from admin.workflow import refusal
 
     user = require_user(request)
     item_id = int(request.path_params["item"])

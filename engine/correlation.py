@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, false, func, or_, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -337,7 +337,6 @@ def _open_warning(
 
 def warning_clause(principal: Principal) -> Any:
     """Warnings whose work order this principal may work (their center and role)."""
-    from sqlalchemy import and_, false, or_
 
     if principal.is_admin and not principal.memberships:
         return WARNING.c.id.is_not(None)

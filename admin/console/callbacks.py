@@ -15,6 +15,7 @@ from starlette.responses import Response
 from admin.accounts import KEYS
 from admin.console import store
 from admin.console.page import require_admin
+from admin.console.replies import replies_page
 from admin.limits import form_of
 from engine import outbox
 from engine.db import writer
@@ -39,7 +40,6 @@ def keys_of(db: Engine, county: str) -> list[dict[str, Any]]:
 
 async def callback_save(request: Request) -> Response:
     """Register or change one key's callback URL (CSRF: the middleware, as every POST)."""
-    from admin.console.replies import replies_page
 
     user = require_admin(request)
     db = request.app.state.db

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 import dsl
+from engine import national_calendar
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,6 @@ class CheckResult:
 def with_instance_warnings(result: CheckResult, db: Any, today: date) -> CheckResult:
     """`result` with the instance's warnings added (no file, no line: they are about the
     server's data, not the definition)."""
-    from engine import national_calendar
 
     with db.connect() as conn:
         snapshot = national_calendar.load(conn)  # read now: an import shows at once

@@ -61,7 +61,7 @@ async def replies_page(
 ) -> Response:
     """The deliveries and the county's callback URLs; `shown`: what a POST answers with (its
     error next to the key's form, or what was done and a new signing secret, once)."""
-    from admin.console.callbacks import keys_of
+    from admin.console.callbacks import keys_of  # in here: callbacks imports this module
 
     user = require_admin(request)
     db = request.app.state.db

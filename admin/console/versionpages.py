@@ -17,6 +17,8 @@ from admin.console import release_notes, store
 from admin.console.checking import check, with_instance_warnings
 from admin.console.page import render, require_admin
 from admin.limits import form_of
+from admin.stationed import now_of
+from engine.clock import CST
 from engine.db import writer
 from engine.tables import Case
 from forms.integers import parse_int
@@ -134,8 +136,6 @@ def _checked(request: Request, county: str, files: dict[str, str]) -> Any:
     """The working copy checked as `yidi check` checks it, instance warnings included."""
     if not files:
         return None
-    from admin.stationed import now_of
-    from engine.clock import CST
 
     today = now_of(request).astimezone(CST).date()
     return with_instance_warnings(check(county, files), request.app.state.db, today)

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from admin.console import overview, store
 from admin.console.checking import check
 from admin.console.page import render, require_admin
+from admin.letter_pages import kind_rows
 from admin.scope import county_model
 from forms.integers import parse_int
 
@@ -124,7 +125,6 @@ def outcome_rows(model: Any) -> list[tuple[str, str]]:
 
 
 def letter_kind_rows(model: Any) -> list[dict[str, str]]:
-    from admin.letter_pages import kind_rows
 
     return kind_rows(model)
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from admin.dashboards import charts
 from admin.dashboards.tables import HEADLINE, PEOPLE, cell, display_name, labels, table
 from admin.dashboards.viewer import Viewer
-from engine.reports import figures, kinds, repeats, trends
+from engine.reports import court, figures, kinds, repeats, trends
 from engine.reports.figures import DIMENSIONS, Figures
 from engine.reports.periods import Period, day_of, month_of
 
@@ -82,7 +82,6 @@ def dashboard(conn: Connection, viewer: Viewer, dimension: str) -> dict[str, Any
 
 def court_part(conn: Connection, viewer: Viewer) -> list[tuple[str, str, Any]] | None:
     """诉源治理 (the court link, engine/reports/court.py): None when the county declares none."""
-    from engine.reports import court
 
     if not court.declared(viewer.ctx):
         return None
